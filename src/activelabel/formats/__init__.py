@@ -1,0 +1,1 @@
+"""Import and export formats. Readers yield records or rejections, never raise mid-file."""

@@ -1,0 +1,198 @@
+"""Retraining between rounds: a snapshot of the answers -> an immutable version -> atomic promotion.
+
+Training reads the answers up to a snapshot id and never holds a write lock while it fits, so
+labeling goes on. The version folder is written under a temporary name and renamed into place,
+so no reader ever sees half a model. Background training is a separate process (it survives a
+Streamlit rerun and never blocks the UI); a lock file with its PID stops two at once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from activelabel.models.registry import create_model, load_model, save_model
+from activelabel.types import Item, Payload, TaskKind, payload_from_json
+
+if TYPE_CHECKING:
+    from activelabel.project import Project
+
+LOCK_NAME = ".train.lock"
+ProgressFn = Callable[[float, str], None]
+
+
+def _lock_path(project: Project) -> Path:
+    return project.models_dir / LOCK_NAME
+
+
+def training_running(project: Project) -> bool:
+    lock = _lock_path(project)
+    if not lock.exists():
+        return False
+    try:
+        pid = int(lock.read_text().split()[0])
+        os.kill(pid, 0)
+    except (ValueError, IndexError, ProcessLookupError, PermissionError, FileNotFoundError):
+        return False
+    return True
+
+
+def _take_lock(project: Project) -> bool:
+    lock = _lock_path(project)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    if training_running(project):
+        return False
+    lock.unlink(missing_ok=True)
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return False
+    os.write(fd, f"{os.getpid()} {time.time()}".encode())
+    os.close(fd)
+    return True
+
+
+def _split(task: TaskKind, item_ids: list[str], values: list[Payload], share: float,
+           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded validation split; stratified by label for classification when every label has >= 2."""
+    n = len(item_ids)
+    n_val = int(round(n * share)) if n >= 10 else 0
+    if n_val == 0:
+        return np.arange(n), np.empty(0, dtype=np.int64)
+    if task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
+        labels = np.array([getattr(v, "label", "") for v in values])
+        val: list[int] = []
+        for lab in np.unique(labels):
+            idx = np.flatnonzero(labels == lab)
+            if len(idx) >= 2:
+                take = max(1, int(round(len(idx) * share)))
+                val.extend(rng.choice(idx, size=take, replace=False).tolist())
+        val_idx = np.array(sorted(val), dtype=np.int64)
+    else:
+        val_idx = np.sort(rng.choice(n, size=n_val, replace=False))
+    mask = np.ones(n, dtype=bool)
+    mask[val_idx] = False
+    return np.flatnonzero(mask), val_idx
+
+
+def train_and_promote(project: Project, *, progress: ProgressFn | None = None, version: str | None = None) -> str:
+    """Train a new version on the answers so far, promote it, and re-score the pool."""
+    if version is None:
+        if not _take_lock(project):
+            raise RuntimeError("a training run is already going on for this project")
+    try:
+        return _train(project, progress=progress, version=version)
+    finally:
+        _lock_path(project).unlink(missing_ok=True)
+
+
+def _train(project: Project, *, progress: ProgressFn | None, version: str | None) -> str:
+    store, cfg = project.store, project.config
+    snapshot = store.max_annotation_id()
+    rows = store.current_labels(upto_annotation_id=snapshot)
+    items_by_id = store.get_items([r.item_id for r in rows])
+    items: list[Item] = [items_by_id[r.item_id] for r in rows]
+    values: list[Payload] = [payload_from_json(cfg.task, r.value or {}) for r in rows]
+    base = store.current_version()
+    if version is None:
+        version = store.create_version(base_version=base, path_for=lambda v: project.models_dir / v)
+    else:
+        store.update_version(version, base_version=base)
+
+    def report(fraction: float, message: str) -> None:
+        store.update_version(version, progress=float(fraction), message=message)
+        if progress:
+            progress(fraction, message)
+
+    try:
+        report(0.02, f"snapshot: {len(items)} answers up to annotation {snapshot}")
+        gold = store.gold_items()
+        rng = np.random.default_rng([cfg.loop.seed, snapshot])
+        if gold:
+            train_idx, val_idx = np.arange(len(items)), np.empty(0, dtype=np.int64)
+            val_items = [g for g, _ in gold]
+            val_values = [payload_from_json(cfg.task, v) for _, v in gold]
+        else:
+            train_idx, val_idx = _split(cfg.task, [i.id for i in items], values, cfg.loop.validation_share, rng)
+            val_items = [items[i] for i in val_idx]
+            val_values = [values[i] for i in val_idx]
+        model = _fresh_or_warm(project, base)
+        model.fit([items[i] for i in train_idx], [values[i] for i in train_idx],
+                  progress=lambda f, m: report(0.05 + 0.6 * f, m))
+        metrics: dict[str, Any] = {}
+        if val_items:
+            report(0.7, f"evaluating on {len(val_items)} held-out {'gold items' if gold else 'answers'}")
+            metrics = model.evaluate(val_items, val_values)
+            metrics["evaluated_on"] = "gold" if gold else "validation_split"
+        if len(val_idx) and getattr(model, "refit_on_all", True):
+            report(0.75, "refitting on all answers")
+            model = _fresh_or_warm(project, base)
+            model.fit(items, values, progress=lambda f, m: report(0.75 + 0.1 * f, m))
+        final = project.models_dir / version
+        tmp = project.models_dir / f".tmp-{version}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        save_model(model, tmp)
+        os.replace(tmp, final)
+        store.update_version(version, status="ready", finished_at=time.time(), metrics=metrics,
+                             n_train=len(items) - len(val_idx), n_validation=len(val_items),
+                             trained_on_annotation_id=snapshot, path=str(final))
+        store.promote(version)
+        report(0.9, "promoted; re-scoring the pool")
+        from activelabel.loop import run_round
+
+        run_round(project, model=model, version=version)
+        report(1.0, "done")
+        return version
+    except Exception as exc:
+        store.update_version(version, status="failed", finished_at=time.time(), message=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _fresh_or_warm(project: Project, base: str | None) -> Any:
+    """Warm-start adapters (spaCy, YOLO) continue from the current version; others start fresh."""
+    fresh = create_model(project.config, project.dir)
+    if base is not None and getattr(fresh, "warm_start", False):
+        return load_model(Path(project.store.get_version(base)["path"]))
+    return fresh
+
+
+def start_background_training(project: Project) -> str:
+    """Reserve a version and train it in a detached worker process; returns the version id."""
+    if training_running(project):
+        raise RuntimeError("a training run is already going on for this project")
+    version = project.store.create_version(base_version=project.store.current_version(),
+                                           path_for=lambda v: project.models_dir / v)
+    log = (project.dir / "logs")
+    log.mkdir(exist_ok=True)
+    with open(log / f"train-{version}.log", "ab") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "activelabel.worker", "train", str(project.dir), "--version", version],
+            stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            env={**os.environ, "ACTIVELABEL_DB": project.store.engine.url.render_as_string(hide_password=False)},
+        )
+    _lock_path(project).write_text(f"{proc.pid} {time.time()}")
+    return version
+
+
+def maybe_trigger_retrain(project: Project) -> str | None:
+    """Start background training when ``retrain_every`` new answers arrived since the last version."""
+    every = project.config.loop.retrain_every
+    if every <= 0 or training_running(project):
+        return None
+    versions = [v for v in project.store.list_versions() if v["status"] in ("ready", "promoted", "retired")]
+    since = max((v["trained_on_annotation_id"] for v in versions), default=0)
+    if project.store.human_answer_count(after_id=since) < every:
+        return None
+    labels = project.store.current_labels()
+    if project.config.task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
+        if len({(r.value or {}).get("label") for r in labels}) < 2:
+            return None  # nothing to learn from yet: one class only
+    return start_background_training(project)

@@ -1,0 +1,87 @@
+"""The store contract: every backend (SQLite, PostgreSQL) must pass the same checks."""
+
+from __future__ import annotations
+
+from activelabel.store import Store
+from activelabel.store.repository import NewItem
+from activelabel.types import AnnotationStatus, Item
+
+
+def _items(n: int) -> list[NewItem]:
+    return [NewItem(Item(f"id{i:04d}", "text", f"text {i}")) for i in range(n)]
+
+
+def test_items_are_stored_once(db_url):
+    store = Store.open(db_url)
+    assert store.add_items(_items(3)) == [True, True, True]
+    assert store.add_items(_items(4)) == [False, False, False, True]
+    assert store.item_count() == 4
+    store.close()
+
+
+def test_submit_is_idempotent_and_releases_the_lease(db_url):
+    store = Store.open(db_url)
+    store.add_items(_items(5))
+    store.create_round(version=None, strategy="random",
+                       entries=[dict(item_id=f"id{i:04d}", rank=i, reason="random", score=0.0, pool_rank=i)
+                                for i in range(5)], auto=[], budget=5, stats={})
+    claimed = store.claim("alice", 2, 60)
+    assert [e.item.id for e in claimed] == ["id0000", "id0001"]
+    other = store.claim("bob", 2, 60)
+    assert [e.item.id for e in other] == ["id0002", "id0003"]
+    for _ in range(5):
+        r = store.submit(item_id="id0000", annotator="alice", status=AnnotationStatus.CORRECTED,
+                         value={"label": "ham"}, submission_id="s1")
+    assert len(store.all_annotations()) == 1
+    assert not [le for le in store.live_leases() if le["item_id"] == "id0000"]
+    assert r.created is False
+    # alice's next claim: her remaining lease first, never bob's items
+    again = [e.item.id for e in store.claim("alice", 3, 60)]
+    assert again[0] == "id0001" and "id0002" not in again and "id0000" not in again
+    store.close()
+
+
+def test_expired_lease_returns_the_item(db_url):
+    store = Store.open(db_url)
+    store.add_items(_items(2))
+    store.create_round(version=None, strategy="random",
+                       entries=[dict(item_id=f"id{i:04d}", rank=i, reason="random", score=0.0, pool_rank=i)
+                                for i in range(2)], auto=[], budget=2, stats={})
+    assert [e.item.id for e in store.claim("alice", 1, -1)] == ["id0000"]  # expires at once
+    assert [e.item.id for e in store.claim("bob", 1, 60)] == ["id0000"]
+    store.close()
+
+
+def test_labels_in_force_prefer_humans_and_respect_revocation(db_url):
+    store = Store.open(db_url)
+    store.add_items(_items(2))
+    a = store.submit(item_id="id0000", annotator="alice", status=AnnotationStatus.CORRECTED,
+                     value={"label": "spam"}, submission_id="a")
+    store.submit(item_id="id0000", annotator="bob", status=AnnotationStatus.ACCEPTED, value={"label": "ham"},
+                 submission_id="b")
+    assert [r.value for r in store.current_labels()] == [{"label": "ham"}]
+    snapshot = store.current_labels(upto_annotation_id=a.annotation_id)
+    assert [r.value for r in snapshot] == [{"label": "spam"}]
+    last = store.last_annotation("bob")
+    store.revoke(last.annotation_id, by="bob")
+    assert [r.value for r in store.current_labels()] == [{"label": "spam"}]
+    store.close()
+
+
+def test_promotion_is_atomic_and_rounds_refuse_retired_versions(db_url, tmp_path):
+    store = Store.open(db_url)
+    store.add_items(_items(1))
+    v1 = store.create_version(base_version=None, path_for=lambda v: tmp_path / v)
+    store.update_version(v1, status="ready")
+    store.promote(v1)
+    v2 = store.create_version(base_version=v1, path_for=lambda v: tmp_path / v)
+    store.update_version(v2, status="ready")
+    store.promote(v2)
+    assert store.current_version() == v2
+    statuses = {v["id"]: v["status"] for v in store.list_versions()}
+    assert statuses == {v1: "retired", v2: "promoted"}
+    import pytest
+
+    with pytest.raises(ValueError, match="not the current version"):
+        store.create_round(version=v1, strategy="margin", entries=[], auto=[], budget=1, stats={})
+    store.close()
