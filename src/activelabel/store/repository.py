@@ -118,7 +118,8 @@ class Store:
                     existing.add(n.item.id)
                     rows.append(
                         dict(id=n.item.id, seq=seq, media=n.item.media, content=n.item.content, meta=dict(n.item.meta),
-                             source=n.source, is_gold=n.is_gold, gold_value=n.gold_value, created_at=now)
+                             source=n.source, is_gold=n.is_gold, gold_value=n.gold_value, required_answers=1,
+                             created_at=now)
                     )
                     seq += 1
             for chunk in _chunks(rows, 1000):

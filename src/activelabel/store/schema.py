@@ -34,6 +34,7 @@ items = Table(
     Column("source", Text, nullable=False, default=""),
     Column("is_gold", Boolean, nullable=False, default=False),
     Column("gold_value", JSON, nullable=True),
+    Column("required_answers", Integer, nullable=False, default=1),  # > 1: overlap item for agreement
     Column("created_at", Float, nullable=False),
 )
 

@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("source", sa.Text, nullable=False),
         sa.Column("is_gold", sa.Boolean, nullable=False),
         sa.Column("gold_value", sa.JSON, nullable=True),
+        sa.Column("required_answers", sa.Integer, nullable=False),
         sa.Column("created_at", sa.Float, nullable=False),
     )
     op.create_table(
