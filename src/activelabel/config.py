@@ -57,6 +57,18 @@ class LoopConfig(BaseModel):
         return value
 
 
+class QualityConfig(BaseModel):
+    """Quality review: overlap for agreement, gold items mixed into queues, the gold accuracy flag."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    overlap_share: float = Field(0.0, ge=0.0, le=1.0)  # share of items answered by overlap_k annotators
+    overlap_k: int = Field(2, ge=2)
+    gold_rate: float = Field(0.0, ge=0.0, lt=1.0)  # chance that a handed-out item is a gold item
+    gold_accuracy_threshold: float = Field(0.9, ge=0.0, le=1.0)
+    gold_min_answers: int = Field(5, ge=1)  # no flag before an annotator answered this many gold items
+
+
 class ProjectConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -67,6 +79,7 @@ class ProjectConfig(BaseModel):
     db: str = ""  # SQLAlchemy URL; empty: the project's own SQLite file
     model: ModelConfig = Field(default_factory=ModelConfig)
     loop: LoopConfig = Field(default_factory=LoopConfig)
+    quality: QualityConfig = Field(default_factory=QualityConfig)
     extra: dict[str, Any] = Field(default_factory=dict)  # task-specific settings (image size limit, ...)
 
     @model_validator(mode="after")
