@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from activelabel.errors import ItemNotFoundError
 from activelabel.store import schema as s
@@ -106,6 +107,7 @@ class Store:
         ids = [n.item.id for n in new]
         now = time.time()
         with self.write() as conn:
+            _serialize(conn, "items")  # seq = max + 1 must not race on PostgreSQL
             existing: set[str] = set()
             for chunk in _chunks(ids, 500):
                 existing.update(conn.scalars(select(s.items.c.id).where(s.items.c.id.in_(chunk))))
@@ -194,6 +196,21 @@ class Store:
         duration_s: float | None = None,
     ) -> SubmitResult:
         """Store one answer in one transaction; a repeated submission id stores nothing new."""
+        try:
+            return self._submit(item_id=item_id, annotator=annotator, status=status, value=value,
+                                submission_id=submission_id, model_version=model_version, confidence=confidence,
+                                round_id=round_id, reason=reason, duration_s=duration_s)
+        except IntegrityError:
+            # a concurrent replay of the same submission won the race (PostgreSQL): report its row
+            with self.read() as conn:
+                prior = conn.scalar(select(s.annotations.c.id).where(s.annotations.c.submission_id == submission_id))
+            if prior is None:
+                raise
+            return SubmitResult(int(prior), False)
+
+    def _submit(self, *, item_id: str, annotator: str, status: AnnotationStatus, value: dict[str, Any] | None,
+                submission_id: str, model_version: str | None, confidence: float | None, round_id: int | None,
+                reason: str | None, duration_s: float | None) -> SubmitResult:
         with self.write() as conn:
             prior = conn.scalar(select(s.annotations.c.id).where(s.annotations.c.submission_id == submission_id))
             if prior is not None:
@@ -301,6 +318,7 @@ class Store:
     def create_version(self, *, base_version: str | None, path_for: Any) -> str:
         """Reserve the next version id (v0001, ...) in status 'training'; path_for(id) gives its folder."""
         with self.write() as conn:
+            _serialize(conn, "model_versions")
             n = int(conn.scalar(select(func.count()).select_from(s.model_versions)) or 0) + 1
             vid = f"v{n:04d}"
             conn.execute(insert(s.model_versions).values(
@@ -317,6 +335,7 @@ class Store:
     def promote(self, version: str) -> None:
         """Make ``version`` current, atomically: the pointer and the statuses change together."""
         with self.write() as conn:
+            _serialize(conn, "model_versions")
             status = conn.scalar(select(s.model_versions.c.status).where(s.model_versions.c.id == version))
             if status not in ("ready", "promoted", "retired"):
                 raise ValueError(f"cannot promote {version}: its status is {status!r}")
@@ -359,7 +378,7 @@ class Store:
         """
         now = time.time()
         with self.write() as conn:
-            if version is not None and version != _get_state(conn, "current_version"):
+            if version is not None and version != _get_state(conn, "current_version", for_share=True):
                 raise ValueError(f"refusing to rank with {version}: it is not the current version")
             rid = int(conn.execute(insert(s.rounds).values(
                 model_version=version, strategy=strategy, created_at=now, n_scored=int(stats.get("n_scored", 0)),
@@ -392,7 +411,8 @@ class Store:
         with self.read() as conn:
             return [dict(r._mapping) for r in conn.execute(select(s.rounds).order_by(s.rounds.c.id))]
 
-    def _queue_query(self, conn: Connection, round_id: int, annotator: str, now: float, n: int) -> Any:
+    def _queue_query(self, conn: Connection, round_id: int, annotator: str, now: float, n: int,
+                     lock: bool = False) -> Any:
         q, a, le = s.queue_entries, s.annotations, s.leases
         skipped_by_me = exists().where(a.c.item_id == q.c.item_id, a.c.annotator == annotator,
                                        a.c.status == AnnotationStatus.SKIPPED.value, a.c.revoked_at.is_(None))
@@ -404,7 +424,7 @@ class Store:
             .order_by(q.c.rank)
             .limit(n)
         )
-        if not self.is_sqlite:
+        if lock and not self.is_sqlite:  # only claims lock: a peek or a count must not hide items
             stmt = stmt.with_for_update(skip_locked=True, of=q)
         return conn.execute(stmt)
 
@@ -423,13 +443,19 @@ class Store:
             rid = _get_state(conn, "current_round")
             if rid is None:
                 return []
-            entries = [_entry(r) for r in self._queue_query(conn, int(rid), annotator, now, n)]
-            ids = [e.item.id for e in entries]
-            if ids:
-                conn.execute(delete(s.leases).where(s.leases.c.item_id.in_(ids)))
-                conn.execute(insert(s.leases), [dict(item_id=i, annotator=annotator, expires_at=now + lease_seconds)
-                                                for i in ids])
-        return entries
+            won: list[QueueEntry] = []
+            for _attempt in range(10):
+                mine = {e.item.id for e in won}
+                fresh = [e for e in (_entry(r) for r in self._queue_query(conn, int(rid), annotator, now,
+                                                                            n + len(won), lock=True))
+                         if e.item.id not in mine][: n - len(won)]
+                if not fresh:
+                    break
+                got = _take_leases(conn, [e.item.id for e in fresh], annotator, now, now + lease_seconds)
+                won.extend(e for e in fresh if e.item.id in got)
+                if len(got) == len(fresh) or len(won) >= n:
+                    break  # else another claimer's commit landed between our snapshot and our lock: look again
+        return sorted(won, key=lambda e: e.rank)
 
     def release(self, annotator: str, item_ids: Sequence[str] | None = None) -> None:
         with self.write() as conn:
@@ -508,13 +534,48 @@ def _label_row(r: Any) -> LabelRow:
                     confidence=r.confidence, created_at=r.created_at)
 
 
-def _get_state(conn: Connection, key: str) -> str | None:
-    return conn.scalar(select(s.project_state.c.value).where(s.project_state.c.key == key))
+def _get_state(conn: Connection, key: str, *, for_share: bool = False) -> str | None:
+    """``for_share`` (PostgreSQL): hold the row so that it cannot change before this transaction ends."""
+    q = select(s.project_state.c.value).where(s.project_state.c.key == key)
+    if for_share and conn.dialect.name == "postgresql":
+        q = q.with_for_update(read=True)
+    return conn.scalar(q)
 
 
 def _set_state(conn: Connection, key: str, value: str) -> None:
+    if conn.dialect.name == "postgresql":  # delete + insert races on PostgreSQL; upsert does not
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(s.project_state).values(key=key, value=value)
+        conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+        return
     conn.execute(delete(s.project_state).where(s.project_state.c.key == key))
     conn.execute(insert(s.project_state).values(key=key, value=value))
+
+
+def _serialize(conn: Connection, table: str) -> None:
+    """PostgreSQL: one writer of ``table`` at a time (readers go on). SQLite's BEGIN IMMEDIATE already is."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
+
+
+def _take_leases(conn: Connection, ids: Sequence[str], annotator: str, now: float, expires: float) -> set[str]:
+    """Lease the items that nobody else holds; returns the ids won.
+
+    Expired leases and the annotator's own are replaced. On PostgreSQL a claimer whose snapshot
+    predates another's commit can still reach a row it sees as free; ON CONFLICT keeps the other's
+    lease, and the caller looks again.
+    """
+    le = s.leases
+    conn.execute(delete(le).where(le.c.item_id.in_(list(ids)), (le.c.expires_at <= now) | (le.c.annotator == annotator)))
+    rows = [dict(item_id=i, annotator=annotator, expires_at=expires) for i in ids]
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(le).values(rows).on_conflict_do_nothing(index_elements=["item_id"]).returning(le.c.item_id)
+        return set(conn.scalars(stmt))
+    conn.execute(insert(le), rows)  # SQLite: BEGIN IMMEDIATE serialises claims; the query saw every lease
+    return set(ids)
 
 
 def _chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
