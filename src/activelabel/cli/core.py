@@ -127,23 +127,46 @@ def queue(
 @friendly_errors
 def annotate(
     directory: DirArg,
-    item_id: Annotated[str, typer.Argument(help="The item's id (from `queue`).")],
-    value: Annotated[str, typer.Argument(help="A label, a transcript, or JSON spans/boxes; or reject/skip.")],
+    item_id: Annotated[Optional[str], typer.Argument(help="The item's id (from `queue`).")] = None,
+    value: Annotated[Optional[str], typer.Argument(help="A label, a transcript, or JSON spans/boxes; or reject/skip.")] = None,
     annotator: Annotated[str, typer.Option(help="Who answers.")] = "cli",
     submission_id: Annotated[Optional[str], typer.Option(help="Idempotency key: a retried submit stores once.")] = None,
+    answers: Annotated[Optional[Path], typer.Option("--file", help="JSONL of answers: {\"id\", \"value\"} per line.")] = None,
     db: DbOpt = None,
 ) -> None:
-    """Record one answer for an item, at once, in one transaction."""
+    """Record answers at once, each in its own transaction: one ITEM_ID VALUE, or a --file of them."""
+    if answers is None and (item_id is None or value is None):
+        raise typer.BadParameter("give ITEM_ID and VALUE, or --file answers.jsonl")
+    pairs: list[tuple[str, str, str | None]] = []
+    if answers is not None:
+        for n, line in enumerate(answers.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                raw = rec["value"]
+                pairs.append((str(rec["id"]), raw if isinstance(raw, str) else json.dumps(raw), rec.get("submission_id")))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise ValueError(f"{answers}:{n}: expected {{\"id\": ..., \"value\": ...}}: {exc}") from exc
+    else:
+        pairs.append((str(item_id), str(value), submission_id))
+    with _open(directory, db) as project:
+        saved = 0
+        for n, (iid, val, sid) in enumerate(pairs, 1):
+            result = _annotate_one(project, iid, val, annotator, sid, last=n == len(pairs))
+            saved += result.created
+    console.print(f"saved {saved} answer(s)" + (f", {len(pairs) - saved} already saved" if saved < len(pairs) else ""))
+
+
+def _annotate_one(project, item_id: str, value: str, annotator: str, submission_id: str | None, last: bool):  # noqa: ANN001,ANN202
     from activelabel.types import AnnotationStatus, parse_value
 
-    with _open(directory, db) as project:
-        if value in ("reject", "skip"):
-            status = AnnotationStatus.REJECTED if value == "reject" else AnnotationStatus.SKIPPED
-            result = project.submit(item_id, None, annotator=annotator, status=status, submission_id=submission_id)
-        else:
-            result = project.submit(item_id, parse_value(project.task, value), annotator=annotator,
-                                    submission_id=submission_id)
-    console.print(("saved" if result.created else "already saved") + f" (annotation {result.annotation_id})")
+    if value in ("reject", "skip"):
+        status = AnnotationStatus.REJECTED if value == "reject" else AnnotationStatus.SKIPPED
+        return project.submit(item_id, None, annotator=annotator, status=status, submission_id=submission_id,
+                              trigger_retrain=last)
+    return project.submit(item_id, parse_value(project.task, value), annotator=annotator,
+                          submission_id=submission_id, trigger_retrain=last)
 
 
 @app.command()
@@ -199,7 +222,7 @@ def status(directory: DirArg, json_out: Annotated[bool, typer.Option("--json")] 
 def export(
     directory: DirArg,
     out: Annotated[Path, typer.Argument(help="Output file.")],
-    format: Annotated[str, typer.Option("--format", help="jsonl | csv")] = "jsonl",
+    format: Annotated[str, typer.Option("--format", help="jsonl | csv; detection also yolo | coco | voc (OUT is a folder); ner also conll | spacy | labelstudio")] = "jsonl",
     include_predictions: Annotated[bool, typer.Option("--include-predictions",
                                                       help="Also write unlabeled items with the model's label.")] = False,
     db: DbOpt = None,

@@ -7,13 +7,14 @@ so two writers never deadlock on a lock upgrade); on PostgreSQL claims use
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from activelabel.errors import ItemNotFoundError
@@ -289,15 +290,29 @@ class Store:
     # ---- predictions ------------------------------------------------------------------------
 
     def save_predictions(self, version: str, rows: Sequence[dict[str, Any]]) -> None:
-        """Bulk insert; rows hold item_id, value, confidence, score, parts. Re-saving replaces."""
+        """Bulk insert; rows hold item_id, value, confidence, score, parts. Re-saving replaces.
+
+        JSON is serialised here and sent through the driver directly: SQLAlchemy's per-row type
+        processing cost more than the insert itself on 100k-item pools.
+        """
         now = time.time()
-        payload = [dict(r, model_version=version, created_at=now) for r in rows]
+        payload = [{"item_id": r["item_id"], "model_version": version, "value": json.dumps(r["value"]),
+                    "confidence": float(r["confidence"]), "score": float(r["score"]),
+                    "parts": json.dumps(list(r.get("parts", []))), "created_at": now} for r in rows]
+        json_cast = "CAST({} AS JSON)" if self.engine.dialect.name == "postgresql" else "{}"
+        stmt = text(
+            "INSERT INTO predictions (item_id, model_version, value, confidence, score, parts, created_at) "
+            f"VALUES (:item_id, :model_version, {json_cast.format(':value')}, :confidence, :score, "
+            f"{json_cast.format(':parts')}, :created_at)"
+        )
         with self.write() as conn:
-            for chunk in _chunks(payload, 2000):
-                ids = [r["item_id"] for r in chunk]
-                conn.execute(delete(s.predictions).where(s.predictions.c.model_version == version,
-                                                         s.predictions.c.item_id.in_(ids)))
-                conn.execute(insert(s.predictions), chunk)
+            had_any = conn.scalar(select(s.predictions.c.id).where(s.predictions.c.model_version == version).limit(1))
+            for chunk in _chunks(payload, 5000):
+                if had_any is not None:
+                    ids = [r["item_id"] for r in chunk]
+                    conn.execute(delete(s.predictions).where(s.predictions.c.model_version == version,
+                                                             s.predictions.c.item_id.in_(ids)))
+                conn.execute(stmt, list(chunk))
 
     def predictions_for(self, version: str, item_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -412,21 +427,25 @@ class Store:
             return [dict(r._mapping) for r in conn.execute(select(s.rounds).order_by(s.rounds.c.id))]
 
     def _queue_query(self, conn: Connection, round_id: int, annotator: str, now: float, n: int,
-                     lock: bool = False) -> Any:
-        q, a, le = s.queue_entries, s.annotations, s.leases
-        skipped_by_me = exists().where(a.c.item_id == q.c.item_id, a.c.annotator == annotator,
-                                       a.c.status == AnnotationStatus.SKIPPED.value, a.c.revoked_at.is_(None))
+                     lock: bool = False, gold_rate: float = 0.0, seed: int = 0) -> Any:
+        q, le = s.queue_entries, s.leases
+        skipped_by_me = _seen_by(q.c.item_id, annotator)  # skipped or answered: never twice to one person
         leased_to_other = exists().where(le.c.item_id == q.c.item_id, le.c.expires_at > now, le.c.annotator != annotator)
         stmt = (
             select(q, s.items)
             .join(s.items, s.items.c.id == q.c.item_id)
-            .where(q.c.round_id == round_id, ~_human_answered(q.c.item_id), ~skipped_by_me, ~leased_to_other)
+            .where(q.c.round_id == round_id, _needs_answers(q.c.item_id, s.items.c.required_answers), ~skipped_by_me,
+                   ~leased_to_other)
             .order_by(q.c.rank)
             .limit(n)
         )
         if lock and not self.is_sqlite:  # only claims lock: a peek or a count must not hide items
             stmt = stmt.with_for_update(skip_locked=True, of=q)
-        return conn.execute(stmt)
+        rows = _pending_overlap(conn, round_id, annotator, now, n, lock and not self.is_sqlite)
+        rows += list(conn.execute(stmt.limit(n - len(rows)))) if len(rows) < n else []
+        if gold_rate > 0 and rows:
+            rows = _mix_gold(conn, rows, annotator, now, gold_rate, seed, lock and not self.is_sqlite)
+        return rows
 
     def peek_queue(self, n: int, annotator: str = "") -> list[QueueEntry]:
         """The next n items for humans, without leasing them."""
@@ -436,8 +455,13 @@ class Store:
                 return []
             return [_entry(r) for r in self._queue_query(conn, int(rid), annotator, time.time(), n)]
 
-    def claim(self, annotator: str, n: int, lease_seconds: float) -> list[QueueEntry]:
-        """Lease the next n items to ``annotator``; items leased to others are passed over."""
+    def claim(self, annotator: str, n: int, lease_seconds: float, *, gold_rate: float = 0.0,
+              seed: int = 0) -> list[QueueEntry]:
+        """Lease the next n items to ``annotator``; items leased to others are passed over.
+
+        Overlap items stay claimable until ``required_answers`` distinct people answered them, never
+        twice by one person. With ``gold_rate`` > 0, gold items are mixed in (see ``_mix_gold``).
+        """
         now = time.time()
         with self.write() as conn:
             rid = _get_state(conn, "current_round")
@@ -447,7 +471,8 @@ class Store:
             for _attempt in range(10):
                 mine = {e.item.id for e in won}
                 fresh = [e for e in (_entry(r) for r in self._queue_query(conn, int(rid), annotator, now,
-                                                                            n + len(won), lock=True))
+                                                                            n + len(won), lock=True,
+                                                                            gold_rate=gold_rate, seed=seed))
                          if e.item.id not in mine][: n - len(won)]
                 if not fresh:
                     break
@@ -520,6 +545,92 @@ class Store:
 def _human_answered(item_col: Any) -> Any:
     a = s.annotations
     return exists().where(a.c.item_id == item_col, a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED))
+
+
+def _answerers(item_col: Any) -> Any:
+    """How many distinct people gave a live human answer to the item (a correlated scalar)."""
+    a = s.annotations
+    return (select(func.count(func.distinct(a.c.annotator)))
+            .where(a.c.item_id == item_col, a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED))
+            .scalar_subquery())
+
+
+def _needs_answers(item_col: Any, required_col: Any) -> Any:
+    """True while an item has fewer distinct answerers than it requires (1, or k for an overlap item)."""
+    return or_(~_human_answered(item_col), and_(required_col > 1, _answerers(item_col) < required_col))
+
+
+def _seen_by(item_col: Any, annotator: str) -> Any:
+    a = s.annotations
+    return exists().where(a.c.item_id == item_col, a.c.annotator == annotator, a.c.revoked_at.is_(None),
+                          a.c.status.in_(HUMAN_ANSWERED + (AnnotationStatus.SKIPPED.value,)))
+
+
+def _free_for(item_col: Any, annotator: str, now: float) -> Any:
+    le = s.leases
+    return ~exists().where(le.c.item_id == item_col, le.c.expires_at > now, le.c.annotator != annotator)
+
+
+class _Row:
+    """A queue row built in Python (pending overlap, gold), shaped like a queue_entries x items row."""
+
+    def __init__(self, mapping: dict[str, Any]) -> None:
+        self._mapping = mapping
+
+
+def _item_row(r: Any, round_id: int, rank: int, reason: str, score: float, pool_rank: int) -> _Row:
+    return _Row(dict(item_id=r.id, media=r.media, content=r.content, meta=r.meta, round_id=round_id, rank=rank,
+                     reason=reason, score=score, pool_rank=pool_rank))
+
+
+def _pending_overlap(conn: Connection, round_id: int, annotator: str, now: float, n: int, lock: bool) -> list[Any]:
+    """Overlap items answered in an earlier round that still need more people; they come first.
+
+    A new round ranks only unanswered items, so without this they would drop out of every queue.
+    """
+    i, q = s.items, s.queue_entries
+    if n <= 0:
+        return []
+    stmt = select(i).where(
+        i.c.required_answers > 1, i.c.is_gold.is_(False), _human_answered(i.c.id),
+        _needs_answers(i.c.id, i.c.required_answers), ~_seen_by(i.c.id, annotator), _free_for(i.c.id, annotator, now),
+        ~exists().where(q.c.item_id == i.c.id, q.c.round_id == round_id),
+    ).order_by(i.c.seq).limit(n)
+    if lock:
+        stmt = stmt.with_for_update(skip_locked=True, of=i)
+    return [_item_row(r, round_id, -1, "overlap", 0.0, 0) for r in conn.execute(stmt)]
+
+
+def _mix_gold(conn: Connection, rows: list[Any], annotator: str, now: float, rate: float, seed: int,
+              lock: bool) -> list[Any]:
+    """Put gold items the annotator has not seen into the list, each slot with chance ``rate``.
+
+    A gold item is dressed like the entry it precedes (same round, reason, score and rank), so it
+    cannot be told apart. The draw is seeded by the annotator and how many answers they gave, so a
+    reload hands out the same items.
+    """
+    i, a = s.items, s.annotations
+    stmt = select(i).where(i.c.is_gold.is_(True), ~_seen_by(i.c.id, annotator), _free_for(i.c.id, annotator, now))
+    if lock:
+        stmt = stmt.with_for_update(skip_locked=True, of=i)
+    gold = sorted(conn.execute(stmt), key=lambda r: _unit(f"{seed}:{annotator}:{r.id}"))
+    if not gold:
+        return rows
+    given = int(conn.scalar(select(func.count()).select_from(a).where(a.c.annotator == annotator)) or 0)
+    out: list[Any] = []
+    for slot, row in enumerate(rows):
+        if gold and _unit(f"{seed}:{annotator}:{given}:{slot}") < rate:
+            m = row._mapping
+            out.append(_item_row(gold.pop(0), m["round_id"], m["rank"], m["reason"], m["score"], m["pool_rank"]))
+        out.append(row)
+    return out[: len(rows)]
+
+
+def _unit(key: str) -> float:
+    """A stable pseudo-random number in [0, 1) from a string (the same on every machine and run)."""
+    import hashlib
+
+    return int(hashlib.sha256(key.encode()).hexdigest()[:12], 16) / float(16**12)
 
 
 def _entry(row: Any) -> QueueEntry:

@@ -1,0 +1,5 @@
+"""``python -m activelabel`` runs the CLI."""
+
+from activelabel.cli import main
+
+main()
