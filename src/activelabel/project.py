@@ -95,7 +95,9 @@ class Project:
     def prelabel(self, progress: Any = None) -> dict[str, Any]:
         """Score the pool with the current model (or cold-start it) and install a new round."""
         from activelabel.loop import run_round
+        from activelabel.quality.overlap import assign_overlap
 
+        assign_overlap(self)
         return run_round(self, progress=progress)
 
     def train(self, *, wait: bool = True, progress: Any = None) -> str:
@@ -111,6 +113,10 @@ class Project:
         rnd = self.store.current_round()
         version = rnd["model_version"] if rnd else None
         props = self.store.predictions_for(version, [e.item.id for e in entries]) if version else {}
+        if version and len(props) < len(entries):  # gold and carried-over overlap items: predict them now
+            from activelabel.quality.gold import ensure_predictions
+
+            props.update(ensure_predictions(self, version, [e.item.id for e in entries if e.item.id not in props]))
         strategy = rnd["strategy"] if rnd else ""
         return [QueuedItem(e, props.get(e.item.id), strategy) for e in entries]
 
@@ -120,7 +126,9 @@ class Project:
 
     def claim(self, annotator: str, n: int = 1) -> list[QueuedItem]:
         """Lease the next n items to one annotator (the UI's way in)."""
-        return self._with_proposals(self.store.claim(annotator, n, self.config.loop.lease_seconds))
+        q = self.config.quality
+        return self._with_proposals(self.store.claim(annotator, n, self.config.loop.lease_seconds,
+                                                     gold_rate=q.gold_rate, seed=self.config.loop.seed))
 
     def validate_value(self, item_id: str, value: Payload) -> Payload:
         labels = self.config.labels

@@ -1,0 +1,1 @@
+"""Quality review: agreement, gold items, overlap, adjudication and the QA report."""

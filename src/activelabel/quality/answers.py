@@ -1,0 +1,61 @@
+"""Who answered what: each person's answer in force per item, the input of agreement and gold scores.
+
+Only people count: imported labels (annotator ``import``), model labels (``model:...``) and a
+reviewer's adjudication (reason ``adjudicated``) are left out, so a resolution never inflates
+agreement. Per person and item, their latest un-revoked label is the one that counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from activelabel.store.repository import HUMAN_LABELED
+from activelabel.types import TaskKind
+
+if TYPE_CHECKING:
+    from activelabel.project import Project
+
+NOT_PEOPLE = ("import",)
+ADJUDICATED = "adjudicated"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    item_id: str
+    annotator: str
+    value: dict[str, Any]
+    created_at: float
+    duration_s: float | None
+
+
+def is_person(name: str, exclude: Iterable[str] = NOT_PEOPLE) -> bool:
+    return not name.startswith("model:") and name not in set(exclude)
+
+
+def people_answers(project: Project, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, dict[str, Answer]]:
+    """item id -> annotator -> their answer in force (labels only; rejections and skips carry none)."""
+    skip = set(exclude)
+    out: dict[str, dict[str, Answer]] = {}
+    for row in project.store.all_annotations():
+        if row["revoked_at"] is not None or row["status"] not in HUMAN_LABELED or row["reason"] == ADJUDICATED:
+            continue
+        if not is_person(row["annotator"], skip) or row["value"] is None:
+            continue
+        out.setdefault(row["item_id"], {})[row["annotator"]] = Answer(
+            row["item_id"], row["annotator"], row["value"], row["created_at"], row["duration_s"])
+    return out
+
+
+def canonical(task: TaskKind, value: dict[str, Any] | None) -> Any:
+    """A hashable form of a value, for 'did they give the same answer' (confidences ignored)."""
+    v = value or {}
+    if task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
+        return v.get("label")
+    if task is TaskKind.NER:
+        return tuple(sorted((int(s["start"]), int(s["end"]), str(s["label"])) for s in v.get("spans", [])))
+    if task is TaskKind.DETECTION:
+        return tuple(sorted((round(float(b["x0"]), 1), round(float(b["y0"]), 1), round(float(b["x1"]), 1),
+                             round(float(b["y1"]), 1), str(b["label"])) for b in v.get("boxes", [])))
+    return " ".join(str(v.get("text", "")).lower().split())

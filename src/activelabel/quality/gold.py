@@ -1,0 +1,87 @@
+"""Gold items: known answers mixed into the queues, and each annotator's accuracy on them.
+
+Gold items are imported with ``import --as-gold``; the store hands them out at the configured
+``quality.gold_rate`` dressed like ordinary queue entries. To keep them indistinguishable they also
+get the current model's proposal, predicted here on first use and saved with that version.
+An annotator whose gold accuracy (overall, or over their latest ``window`` gold answers) falls
+below ``quality.gold_accuracy_threshold`` is flagged, once they have ``gold_min_answers`` answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from activelabel.quality import metrics as m
+from activelabel.quality.answers import NOT_PEOPLE, canonical, people_answers
+from activelabel.types import TaskKind
+
+if TYPE_CHECKING:
+    from activelabel.project import Project
+
+
+def ensure_predictions(project: Project, version: str, item_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Predict and save, with ``version``, the given items that lack a prediction (gold, carried-over overlap)."""
+    from activelabel.loop import current_model
+
+    if not item_ids:
+        return {}
+    model, current = current_model(project)
+    if model is None or current != version:
+        return {}
+    items = list(project.store.get_items(list(item_ids)).values())
+    proposals = model.predict(items)
+    project.store.save_predictions(version, [
+        dict(item_id=it.id, value=p.value.to_json(), confidence=float(p.confidence), score=1.0 - float(p.confidence),
+             parts=list(p.parts)) for it, p in zip(items, proposals, strict=True)
+    ])
+    return project.store.predictions_for(version, [it.id for it in items])
+
+
+def gold_score(task: TaskKind, answer: dict[str, Any], gold: dict[str, Any]) -> float:
+    """1 for a perfect answer, 0 for a wrong one; span / box F1 and 1 - WER in between."""
+    if task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
+        return float(answer.get("label") == gold.get("label"))
+    if canonical(task, answer) == canonical(task, gold):
+        return 1.0
+    if task is TaskKind.NER:
+        a, g = m.span_set(answer), m.span_set(gold)
+        return m.f1_from_counts(len(a & g), len(a), len(g)) or 0.0
+    if task is TaskKind.DETECTION:
+        a2, g2 = m.boxes_of(answer), m.boxes_of(gold)
+        return m.f1_from_counts(m.match_boxes(a2, g2), len(a2), len(g2)) or 0.0
+    wer = m.word_error_rate([str(gold.get("text", ""))], [str(answer.get("text", ""))])
+    return max(0.0, 1.0 - wer) if wer is not None else 0.0
+
+
+def gold_report(project: Project, *, window: int = 20, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, Any]:
+    """Per annotator: gold answers, accuracy, recent accuracy, the items they got wrong, and the flag."""
+    cfg = project.config.quality
+    task = project.task
+    gold = {it.id: value for it, value in project.store.gold_items()}
+    answers = people_answers(project, exclude)
+    per: dict[str, list[tuple[float, str, float]]] = {}
+    for iid, value in gold.items():
+        for name, ans in answers.get(iid, {}).items():
+            per.setdefault(name, []).append((ans.created_at, iid, gold_score(task, ans.value, value)))
+    annotators: dict[str, dict[str, Any]] = {}
+    for name, rows in sorted(per.items()):
+        rows.sort()
+        scores = [s for _, _, s in rows]
+        recent = scores[-window:]
+        acc = sum(scores) / len(scores)
+        recent_acc = sum(recent) / len(recent)
+        flagged = len(scores) >= cfg.gold_min_answers and min(acc, recent_acc) < cfg.gold_accuracy_threshold
+        reason = ""
+        if flagged:
+            which = "overall" if acc < cfg.gold_accuracy_threshold else f"over the last {len(recent)} gold answers"
+            reason = (f"gold accuracy {min(acc, recent_acc):.1%} {which} is below "
+                      f"{cfg.gold_accuracy_threshold:.0%}")
+        annotators[name] = {
+            "n_gold": len(scores), "accuracy": acc, "recent_accuracy": recent_acc, "flagged": flagged,
+            "reason": reason, "items": [iid for _, iid, _ in rows],
+            "wrong": [iid for _, iid, s in rows if s < 1.0],
+        }
+    return {"n_gold_items": len(gold), "threshold": cfg.gold_accuracy_threshold, "min_answers": cfg.gold_min_answers,
+            "gold_rate": cfg.gold_rate, "window": window, "annotators": annotators,
+            "flagged": [n for n, a in annotators.items() if a["flagged"]]}
