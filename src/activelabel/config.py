@@ -47,6 +47,7 @@ class LoopConfig(BaseModel):
     lease_seconds: int = Field(900, ge=10)
     validation_share: float = Field(0.2, ge=0.0, lt=1.0)
     seed: int = 0
+    pool_subsample: int = Field(0, ge=0)  # score at most this many unlabeled items per round (0: all)
 
     @field_validator("strategy", "cold_start")
     @classmethod
@@ -77,9 +78,9 @@ class ProjectConfig(BaseModel):
     labels: list[str] = Field(default_factory=list)
     label_descriptions: dict[str, str] = Field(default_factory=dict)
     db: str = ""  # SQLAlchemy URL; empty: the project's own SQLite file
-    model: ModelConfig = Field(default_factory=ModelConfig)
-    loop: LoopConfig = Field(default_factory=LoopConfig)
-    quality: QualityConfig = Field(default_factory=QualityConfig)
+    model: ModelConfig = Field(default_factory=lambda: ModelConfig())
+    loop: LoopConfig = Field(default_factory=lambda: LoopConfig())
+    quality: QualityConfig = Field(default_factory=lambda: QualityConfig())
     extra: dict[str, Any] = Field(default_factory=dict)  # task-specific settings (image size limit, ...)
 
     @model_validator(mode="after")

@@ -64,6 +64,9 @@ def run_round(project: Project, *, progress: ProgressFn | None = None, model: Mo
     items = [it for page in project.store.iter_pool() for it in page]
     if not items:
         return {"round": None, "n_scored": 0, "message": "the pool is empty: every item has a human answer"}
+    if cfg.pool_subsample and len(items) > cfg.pool_subsample:  # large pools: score a seeded random subset
+        keep = np.sort(rng.choice(len(items), size=cfg.pool_subsample, replace=False))
+        items = [items[i] for i in keep.tolist()]
 
     if model is None or version is None:
         strategy = get_strategy(cfg.cold_start)
@@ -79,8 +82,12 @@ def run_round(project: Project, *, progress: ProgressFn | None = None, model: Mo
         if "embeddings" in strategy.needs:
             embeddings = model.embed(items)  # type: ignore[attr-defined]
         pool = _pool_view(proposals, embeddings)
+        if {"labeled_embeddings", "labeled_classes"} & set(strategy.needs):
+            pool = _with_labeled(project, model, pool, strategy.needs)
+        # a threshold of 1.0 turns auto-accept off (a confidence of exactly 1.0 is not proof)
+        auto_threshold = cfg.auto_accept_threshold if cfg.auto_accept_threshold < 1.0 else None
         plan = route(pool, strategy, budget=cfg.human_budget_per_round, rng=rng,
-                     auto_threshold=cfg.auto_accept_threshold, audit_rate=cfg.audit_rate)
+                     auto_threshold=auto_threshold, audit_rate=cfg.audit_rate)
         uncertainty = 1.0 - pool.confidence
         project.store.save_predictions(version, [
             dict(item_id=it.id, value=p.value.to_json(), confidence=float(p.confidence), score=float(u),
@@ -99,6 +106,23 @@ def run_round(project: Project, *, progress: ProgressFn | None = None, model: Mo
     return {"round": rid, "model_version": version, "n_scored": len(proposals), "pool": len(items),
             "n_auto": len(auto), "n_audit": sum(r == "audit" for r in plan.reasons), "n_queued": len(entries),
             "strategy": strategy.name}
+
+
+def _with_labeled(project: Project, model: Model, pool: PoolView, needs: tuple[str, ...]) -> PoolView:
+    """Add what diversity and class-balance strategies need to know about the labeled set."""
+    from dataclasses import replace
+
+    rows = project.store.current_labels()
+    labeled_emb, labeled_cls = None, None
+    if "labeled_embeddings" in needs:
+        by_id = project.store.get_items([r.item_id for r in rows])
+        labeled = [by_id[r.item_id] for r in rows if r.item_id in by_id]
+        labeled_emb = model.embed(labeled) if labeled else None  # type: ignore[attr-defined]
+    if "labeled_classes" in needs:
+        index = {lab: i for i, lab in enumerate(project.config.labels)}
+        labeled_cls = np.array([index[(r.value or {}).get("label")] for r in rows
+                                if (r.value or {}).get("label") in index], dtype=np.int64)
+    return replace(pool, labeled_embeddings=labeled_emb, labeled_classes=labeled_cls)
 
 
 def _pretrained_model(project: Project) -> Model | None:

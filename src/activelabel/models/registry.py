@@ -20,6 +20,11 @@ ADAPTERS: dict[TaskKind, str] = {
     TaskKind.AUDIO_CLASSIFICATION: "activelabel.models.whisper_classifier:WhisperEmbeddingClassifier",
 }
 
+# model names that pick another adapter for the same task (feature-vector items, ...)
+NAMED_ADAPTERS: dict[str, str] = {
+    "vectors-logreg": "activelabel.models.sklearn_vectors:SklearnVectorClassifier",
+}
+
 MANIFEST = "adapter.json"
 
 
@@ -30,7 +35,7 @@ def _adapter_class(spec: str) -> Any:
 
 def create_model(config: ProjectConfig, project_dir: Path | None = None) -> Model:
     """A fresh (unfitted or pretrained) model for the project's task, from its config."""
-    cls = _adapter_class(ADAPTERS[config.task])
+    cls = _adapter_class(NAMED_ADAPTERS.get(config.model_name, ADAPTERS[config.task]))
     return cls.from_config(config, project_dir)  # type: ignore[no-any-return]
 
 
@@ -46,6 +51,6 @@ def load_model(path: Path) -> Model:
     """Load a saved version; the adapter must be one of ours (no arbitrary import from a file)."""
     manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     spec = manifest["adapter"]
-    if spec not in ADAPTERS.values():
+    if spec not in ADAPTERS.values() and spec not in NAMED_ADAPTERS.values():
         raise ValueError(f"{path}: unknown adapter {spec!r}; refusing to load it")
     return _adapter_class(spec).load(path)  # type: ignore[no-any-return]

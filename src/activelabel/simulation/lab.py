@@ -1,0 +1,47 @@
+"""The whole comparison: check everything, compute the full-pool reference, replay every
+(strategy, seed) through the real loop, and write the curves and the summary."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from activelabel.simulation.report import plot_curves, summarize, write_curves, write_summary
+from activelabel.simulation.runner import RoundResult, Settings, check_settings, full_pool_metric, run_one
+from activelabel.simulation.tasks import SimDataset
+
+ProgressFn = Callable[[RoundResult | None, str], None]  # (finished round or None, message)
+
+
+def simulate(dataset: SimDataset, settings: Settings, out: Path, *, progress: ProgressFn | None = None,
+             workdir: Path | None = None, keep_projects: bool = False) -> dict[str, Any]:
+    """Run the comparison; returns the summary (also written to ``out/summary.json``)."""
+    infos = check_settings(settings, dataset)
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="activelabel-sim-") as tmp:
+        root = Path(workdir) if workdir is not None else Path(tmp)
+        files = root / "data"
+        if progress:
+            progress(None, "training the full-pool reference model")
+        full = full_pool_metric(dataset, files, root, settings)
+        results: list[RoundResult] = []
+        for info in infos:
+            for seed in range(settings.seeds):
+                if progress:
+                    progress(None, f"{info.name}, seed {seed}")
+                results += run_one(dataset, files, root, settings, info.name, seed,
+                                   on_round=(lambda r: progress(r, "")) if progress else None, keep=keep_projects)
+                write_curves(results, out)  # partial results survive an interrupted run
+    summary = summarize(results, task=dataset.task.value, metric_name=dataset.metric_name, full_metric=full,
+                        extra={"dataset": dataset.name, "n_pool": dataset.n_pool, "n_eval": dataset.n_eval,
+                               "seeds": settings.seeds, "init": settings.init, "batch": settings.batch,
+                               "budget": settings.budget, "pool_subsample": settings.pool_subsample,
+                               "cold_start": settings.cold_start, "notes": dataset.notes,
+                               "seconds": round(time.time() - started, 1)})
+    write_summary(summary, out)
+    plot_curves(results, summary, out)
+    return summary
