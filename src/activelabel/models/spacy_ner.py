@@ -224,7 +224,9 @@ class SpacyNER:
                 if progress:
                     progress((epoch + 1) / n_iter, f"epoch {epoch + 1}/{n_iter}: {len(items)} answers + "
                              f"{len(r_texts)} rehearsal texts, loss {losses.get('ner', 0.0):.1f}")
-        self.nlp_ = nlp
+        # round-trip through bytes: the parser keeps in-memory state (unseen-class masks) that is not
+        # saved, and the model in use must predict exactly what the saved version will
+        self.nlp_ = spacy.util.load_model_from_config(nlp.config, auto_fill=False).from_bytes(nlp.to_bytes())
         self.start_mode_ = start
         self.base_labels_ = base_labels
         self.n_trained_ = getattr(self, "n_trained_", 0) + len(items)
