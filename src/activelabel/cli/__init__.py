@@ -11,6 +11,7 @@ from activelabel.cli.app import app
 
 COMMAND_MODULES = (
     "activelabel.cli.core",
+    "activelabel.cli.simulate",
 )
 
 

@@ -25,7 +25,8 @@ from activelabel.strategies import StrategyInfo, get_strategy
 from activelabel.strategies.stopping import advise, cohen_kappa
 
 ORACLE = "oracle"
-STOP_SET_SIZE = 1000
+STOP_SET_SIZE = 500
+DRAW_MODELS = frozenset({"vectors-logreg"})  # models that return committee draws when asked
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ def check_settings(settings: Settings, dataset: SimDataset) -> list[StrategyInfo
     infos = [get_strategy(name) for name in settings.strategies]
     get_strategy(settings.cold_start)
     for info in infos:
+        if "proba_draws" in info.needs and (dataset.model or {}).get("name") not in DRAW_MODELS:
+            raise ActiveLabelError(f"strategy {info.name!r} needs probability draws (a committee or MC dropout); "
+                                   f"of the models, {', '.join(sorted(DRAW_MODELS))} give them")
         if dataset.task.value not in info.tasks:
             raise ActiveLabelError(f"strategy {info.name!r} does not apply to {dataset.task.value} "
                                    f"(it serves {', '.join(info.tasks)})")
@@ -102,17 +106,27 @@ def _import(project: Any, spec: ImportSpec, *, as_gold: bool = False) -> None:
 
 
 def full_pool_metric(dataset: SimDataset, files: Path, workdir: Path, settings: Settings) -> float:
-    """The reference: a model trained on every pool answer, evaluated on the gold set."""
+    """The reference: the project's model fitted on the oracle's answer for every pool item, scored on gold.
+
+    The items come from a real import (ids, stored content) and the metric from the adapter's own
+    ``evaluate``, as training computes it; only the per-answer submits are skipped.
+    """
+    from activelabel.models.registry import create_model
     from activelabel.project import Project
+    from activelabel.types import payload_from_json
 
     folder = workdir / "full-pool"
     shutil.rmtree(folder, ignore_errors=True)
     project = Project.init(folder, _config(dataset, settings, "random", 0, settings.batch))
     try:
         _import(project, dataset.write_eval(files), as_gold=True)
-        _import(project, dataset.write_pool(files, with_answers=True))
-        version = project.train(wait=True)
-        return float(project.store.get_version(version)["metrics"]["metric"])
+        _import(project, dataset.write_pool(files))
+        items = [it for page in project.store.iter_pool() for it in page]
+        model = create_model(project.config, project.dir)
+        model.fit(items, [dataset.answer(it) for it in items])
+        gold = project.store.gold_items()
+        metrics = model.evaluate([g for g, _ in gold], [payload_from_json(dataset.task, v) for _, v in gold])
+        return float(metrics["metric"])
     finally:
         project.close()
         shutil.rmtree(folder, ignore_errors=True)

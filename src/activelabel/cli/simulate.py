@@ -1,0 +1,82 @@
+"""``activelabel simulate``: replay a labeled data set through the real loop, one oracle annotator,
+and compare sampling strategies by their learning curves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from activelabel.cli.app import app, console, friendly_errors
+
+
+@app.command("simulate")
+@friendly_errors
+def simulate(
+    dataset: Annotated[str, typer.Option("--dataset", help="A labeled CSV/TSV/JSONL file, or a built-in name: digits.")],
+    task: Annotated[str, typer.Option("--task", help="Task kind; other tasks join as their plug-ins land.")] = "classification",
+    strategies: Annotated[str, typer.Option("--strategies", help="Comma-separated names (see `activelabel strategies`) or module:function.")] = "random,margin",
+    eval_path: Annotated[str | None, typer.Option("--eval", help="Held-out file; default: a seeded, stratified 30% split.")] = None,
+    seeds: Annotated[int, typer.Option(help="Runs per strategy, seeds 0..N-1.")] = 5,
+    init: Annotated[int, typer.Option(help="Labels of the cold-start round.")] = 20,
+    batch: Annotated[int, typer.Option(help="Labels per later round (one retrain each).")] = 10,
+    budget: Annotated[int, typer.Option(help="Total labels per run.")] = 400,
+    out: Annotated[Path, typer.Option("--out", help="Folder for curves.csv, stopping.csv, summary.json, curves.png.")] = Path("simulation"),
+    pool_subsample: Annotated[int, typer.Option("--pool-subsample", help="Score at most N unlabeled items per round (0: all).")] = 0,
+    cold_start: Annotated[str, typer.Option("--cold-start", help="Strategy of round 0, e.g. random or kmeans_cold_start.")] = "random",
+    committee: Annotated[int, typer.Option(help="Bagged committee size for draw-based strategies (bald, vote_entropy, ...).")] = 5,
+    split_seed: Annotated[int, typer.Option("--split-seed", help="Seed of the held-out split.")] = 0,
+    text_field: Annotated[str | None, typer.Option(help="Column/key with the text (guessed if absent).")] = None,
+    label_field: Annotated[str | None, typer.Option(help="Column/key with the label (guessed if absent).")] = None,
+    model: Annotated[str, typer.Option(help="Model name for the projects (default: the task's, vectors-logreg for digits).")] = "",
+    keep_projects: Annotated[Path | None, typer.Option("--keep-projects", help="Keep every run's project folder here.")] = None,
+) -> None:
+    """Compare strategies on a labeled data set through the real pipeline (import, rounds, retrains).
+
+    Every (strategy, seed) run is a project of its own: the oracle answers the queue, each round retrains and re-scores, and the metric is measured on the held-out set.
+
+    Writes curves.csv (strategy,seed,round,labels,metric), stopping.csv (stopping advice per round), summary.json (labels to 95%/99% of the full-pool metric, AUC, final) and curves.png.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from activelabel.simulation.lab import simulate as run_simulation
+    from activelabel.simulation.report import table
+    from activelabel.simulation.runner import RoundResult, Settings, check_settings
+    from activelabel.simulation.tasks import load_dataset
+
+    settings = Settings(strategies=tuple(s.strip() for s in strategies.split(",") if s.strip()), seeds=seeds,
+                        init=init, batch=batch, budget=budget, pool_subsample=pool_subsample, cold_start=cold_start,
+                        committee=committee)
+    data = load_dataset(task, dataset, eval_path=eval_path, seed=split_seed,
+                        options={"text_field": text_field, "label_field": label_field, "model": model})
+    check_settings(settings, data)  # every bad input fails here, before any work
+    console.print(f"{data.name}: {data.n_pool} pool items, {data.n_eval} held out; "
+                  f"{len(settings.strategies)} strategies x {seeds} seeds x {settings.rounds} rounds")
+    for note in data.notes:
+        console.print(f"  note: {note}")
+    total = len(settings.strategies) * seeds * settings.rounds
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
+                  TimeElapsedColumn(), TimeRemainingColumn(), console=console) as bar:
+        job = bar.add_task("preparing", total=total, last="")
+
+        def progress(result: RoundResult | None, message: str) -> None:
+            if result is None:
+                bar.update(job, description=message)
+                return
+            metric = "-" if result.metric != result.metric else f"{result.metric:.3f}"
+            bar.update(job, advance=1, last=f"{result.labels} labels: {data.metric_name} {metric}")
+
+        summary = run_simulation(data, settings, out, progress=progress, workdir=keep_projects,
+                                 keep_projects=keep_projects is not None)
+    console.print(f"full-pool {summary['metric']}: {summary['full_metric']:.4f}")
+    for line in table(summary):
+        console.print(line, highlight=False)
+    console.print(f"wrote {out / 'curves.csv'}, {out / 'stopping.csv'}, {out / 'summary.json'}, {out / 'curves.png'}")
