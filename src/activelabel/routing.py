@@ -53,23 +53,28 @@ def route(
     rest_order = top_k(1.0 - sub.confidence[rest_local], len(rest_local), rng)
     rest = candidates[rest_local[rest_order.indices]]
 
-    queue: list[int] = []
-    reasons: list[str] = []
-    scores: list[float] = []
-    ranks: list[int] = []
+    entries: list[tuple[int, str, float, int]] = []  # (pool index, reason, score, pool rank)
+
+    def add_audit(idx: int) -> None:
+        entries.append((idx, "audit", float(pool.confidence[idx]), 0))
+
     every = max(1, len(chosen) // max(1, len(audits))) if len(audits) else 0
     audit_iter = iter(audits.tolist())
     for pos, (idx, score) in enumerate(zip(chosen.tolist(), picked.scores.tolist())):
         if every and pos % every == 0:
             nxt = next(audit_iter, None)
             if nxt is not None:
-                queue.append(nxt), reasons.append("audit"), scores.append(float(pool.confidence[nxt])), ranks.append(0)
-        queue.append(idx), reasons.append(strategy.name), scores.append(float(score)), ranks.append(pos + 1)
+                add_audit(nxt)
+        entries.append((idx, strategy.name, float(score), pos + 1))
     for nxt in audit_iter:
-        queue.append(nxt), reasons.append("audit"), scores.append(float(pool.confidence[nxt])), ranks.append(0)
+        add_audit(nxt)
     offset = len(chosen)
     for j, (idx, score) in enumerate(zip(rest.tolist(), rest_order.scores.tolist())):
-        queue.append(idx), reasons.append("beyond_budget"), scores.append(float(score)), ranks.append(offset + j + 1)
+        entries.append((idx, "beyond_budget", float(score), offset + j + 1))
+    queue = [e[0] for e in entries]
+    reasons = [e[1] for e in entries]
+    scores = [e[2] for e in entries]
+    ranks = [e[3] for e in entries]
     return RoutingPlan(auto_idx, np.asarray(queue, dtype=np.int64), tuple(reasons), np.asarray(scores),
                        np.asarray(ranks, dtype=np.int64))
 

@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -169,7 +169,7 @@ class Transcript:
         return out
 
 
-Payload = Union[ClassLabel, Spans, Boxes, Transcript]
+Payload = ClassLabel | Spans | Boxes | Transcript
 
 
 def payload_from_json(task: TaskKind, data: Mapping[str, Any]) -> Payload:

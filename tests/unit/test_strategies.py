@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from activelabel.errors import UnknownStrategyError
-from activelabel.strategies import PoolView, available_strategies, get_strategy
-from activelabel.strategies import utility
+from activelabel.strategies import PoolView, available_strategies, get_strategy, utility
 from activelabel.strategies.select import top_k
 
 UTILITIES = [utility.least_confidence, utility.margin, utility.entropy]
