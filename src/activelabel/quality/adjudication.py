@@ -37,7 +37,7 @@ class FinalLabel:
     value: dict[str, Any]
     source: str  # human | auto | gold
     annotator: str
-    status: str  # adjudicated | gold | majority | accepted | corrected | auto
+    status: str  # adjudicated | gold | agreed | majority | tie | accepted | corrected | auto
     confidence: float | None
     n_answers: int
 
@@ -182,7 +182,9 @@ def final_labels(project: Project, *, include_auto: bool = True) -> dict[str, Fi
             votes = Counter(canonical(task, r["value"]) for r in latest)
             top = max(votes.values())
             winner = [r for r in latest if votes[canonical(task, r["value"])] == top][-1]
-            status = "majority" if len(people) > 1 else winner["status"]
+            status = winner["status"]
+            if len(people) > 1:  # agreed: all the same; majority: most agree; tie: the latest of the tied
+                status = "agreed" if len(votes) == 1 else ("tie" if list(votes.values()).count(top) > 1 else "majority")
             out[iid] = FinalLabel(iid, winner["value"], "human", winner["annotator"], status, winner["confidence"],
                                   len(people))
         elif include_auto:

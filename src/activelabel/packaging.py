@@ -1,0 +1,199 @@
+"""``activelabel export DIR OUT --package``: a training-ready folder in the task's native format.
+
+What ships is each item's final label (``quality.adjudication.final_labels``: adjudicated >
+gold > people's majority > auto), split into train / validation / test, stratified by label
+and seeded, so the same project and seed give the same split. Per task:
+
+- classification: ``train.csv``, ``validation.csv``, ``test.csv`` (id, text, label, source, ...);
+- audio classification: the same CSVs with ``path``, the audio copied under ``audio/<split>/``;
+- NER: ``<split>.spacy`` (spaCy DocBin) and ``<split>.jsonl`` (text and character spans);
+- detection: a YOLO folder: ``images/<split>/``, ``labels/<split>/*.txt`` and ``data.yaml``;
+- transcription: ``<split>.jsonl`` and ``<split>.csv`` (path, transcript), audio under ``audio/``.
+
+Every package also holds ``REPORT.md``, ``report.json`` and ``manifest.json`` (split sizes, seed).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from activelabel.errors import ActiveLabelError
+from activelabel.formats.tabular import write_csv, write_jsonl
+from activelabel.quality.adjudication import final_labels
+from activelabel.quality.report import _labels_in, build_report, render_markdown
+from activelabel.types import TaskKind
+
+if TYPE_CHECKING:
+    from activelabel.project import Project
+
+SPLITS = ("train", "validation", "test")
+
+
+def stratified_split(keys: Sequence[str], strata: Sequence[str], shares: tuple[float, float, float],
+                     seed: int) -> dict[str, str]:
+    """key -> split; each stratum is shuffled with ``seed`` and cut by the shares (rounded)."""
+    if len(shares) != 3 or any(x < 0 for x in shares) or abs(sum(shares) - 1.0) > 1e-6:
+        raise ValueError(f"split shares must be three non-negative numbers summing to 1, got {shares}")
+    rng = np.random.default_rng(seed)
+    groups: dict[str, list[str]] = {}
+    for k, st in zip(keys, strata, strict=True):
+        groups.setdefault(st, []).append(k)
+    out: dict[str, str] = {}
+    for st in sorted(groups):
+        members = sorted(groups[st])
+        order = rng.permutation(len(members))
+        n_val, n_test = round(len(members) * shares[1]), round(len(members) * shares[2])
+        for rank, idx in enumerate(order):
+            out[members[idx]] = "test" if rank < n_test else ("validation" if rank < n_test + n_val else "train")
+    return out
+
+
+def _stratum(task: TaskKind, value: dict[str, Any]) -> str:
+    if task is TaskKind.TRANSCRIPTION:
+        return "-"
+    labels = _labels_in(task, value)
+    return Counter(labels).most_common(1)[0][0] if labels else "(none)"
+
+
+def _media_path(project: Project, content: str) -> Path:
+    p = Path(content)
+    return p if p.is_absolute() else project.dir / p
+
+
+def _copy(src: Path, dest_dir: Path, item_id: str) -> str:
+    """Copy a media file; the name keeps the original and gains the id prefix, so names never collide."""
+    if not src.is_file():
+        raise ActiveLabelError(f"item {item_id}: its file {src} is missing; restore it or revoke the item")
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest = dest_dir / f"{item_id[:12]}_{src.name}"
+    shutil.copy2(src, dest)
+    return dest.name
+
+
+def package_rows(project: Project, *, include_auto: bool = True) -> list[dict[str, Any]]:
+    final = final_labels(project, include_auto=include_auto)
+    items = project.store.get_items(list(final))
+    rows = []
+    for iid, f in sorted(final.items()):
+        it = items[iid]
+        rows.append({"id": iid, "media": it.media, "content": it.content, "meta": dict(it.meta), "value": f.value,
+                     "source": f.source, "annotator": f.annotator, "status": f.status, "confidence": f.confidence,
+                     "n_answers": f.n_answers})
+    return rows
+
+
+def package_project(project: Project, out: Path, *, seed: int | None = None,
+                    shares: tuple[float, float, float] = (0.8, 0.1, 0.1), include_auto: bool = True) -> dict[str, Any]:
+    """Write the package; returns its manifest (split sizes, label counts per split, files)."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ActiveLabelError(f"{out} exists and is not an empty folder; choose a new folder for the package")
+    out.mkdir(parents=True, exist_ok=True)
+    task = project.task
+    seed = project.config.loop.seed if seed is None else seed
+    rows = package_rows(project, include_auto=include_auto)
+    split_of = stratified_split([r["id"] for r in rows], [_stratum(task, r["value"]) for r in rows], shares, seed)
+    parts = {sp: [r for r in rows if split_of[r["id"]] == sp] for sp in SPLITS}
+    writer = {TaskKind.CLASSIFICATION: _write_classes, TaskKind.AUDIO_CLASSIFICATION: _write_classes,
+              TaskKind.NER: _write_ner, TaskKind.DETECTION: _write_yolo,
+              TaskKind.TRANSCRIPTION: _write_transcripts}[task]
+    files = writer(project, out, parts)
+    report = build_report(project)
+    (out / "report.json").write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
+    (out / "REPORT.md").write_text(render_markdown(report), encoding="utf-8")
+    manifest = {
+        "project": project.config.name, "task": task.value, "labels": project.config.labels, "seed": seed,
+        "shares": dict(zip(SPLITS, shares, strict=True)), "include_auto": include_auto,
+        "splits": {sp: len(p) for sp, p in parts.items()},
+        "labels_per_split": {sp: dict(Counter(lab for r in p for lab in _labels_in(task, r["value"])))
+                             for sp, p in parts.items()},
+        "sources": dict(Counter(r["source"] for r in rows)),
+        "files": sorted(files + ["report.json", "REPORT.md", "manifest.json"]),
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    return manifest
+
+
+_META_COLS = ["source", "annotator", "status", "confidence", "n_answers"]
+
+
+def _write_classes(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+    files = []
+    text = project.task.media == "text"
+    for sp, rows in parts.items():
+        recs = []
+        for r in rows:
+            rec = {"id": r["id"], "label": r["value"].get("label"), **{k: r[k] for k in _META_COLS}}
+            if text:
+                rec["text"] = r["content"]
+            else:
+                rec["path"] = f"audio/{sp}/" + _copy(_media_path(project, r["content"]), out / "audio" / sp, r["id"])
+            recs.append(rec)
+        cols = ["id", "text" if text else "path", "label", *_META_COLS]
+        write_csv(out / f"{sp}.csv", recs, cols)
+        files.append(f"{sp}.csv")
+    return files
+
+
+def _write_ner(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+    from activelabel.formats.docbin import write_docbin
+
+    files = []
+    for sp, rows in parts.items():
+        spans = [[(int(s["start"]), int(s["end"]), str(s["label"])) for s in r["value"].get("spans", [])] for r in rows]
+        write_docbin(out / f"{sp}.spacy", [(r["content"], sp_) for r, sp_ in zip(rows, spans, strict=True)])
+        write_jsonl(out / f"{sp}.jsonl", [{"id": r["id"], "text": r["content"], "spans": r["value"].get("spans", []),
+                                           **{k: r[k] for k in _META_COLS}} for r in rows])
+        files += [f"{sp}.spacy", f"{sp}.jsonl"]
+    return files
+
+
+def _image_size(project: Project, r: dict[str, Any]) -> tuple[int, int]:
+    meta = r["meta"]
+    if meta.get("width") and meta.get("height"):
+        return int(meta["width"]), int(meta["height"])
+    from PIL import Image
+
+    with Image.open(_media_path(project, r["content"])) as im:
+        return im.size
+
+
+def _write_yolo(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+    import yaml
+
+    labels = project.config.labels
+    index = {name: i for i, name in enumerate(labels)}
+    for sp, rows in parts.items():
+        (out / "labels" / sp).mkdir(parents=True, exist_ok=True)
+        (out / "images" / sp).mkdir(parents=True, exist_ok=True)
+        for r in rows:
+            name = _copy(_media_path(project, r["content"]), out / "images" / sp, r["id"])
+            w, h = _image_size(project, r)
+            lines = [f"{index[b['label']]} {(b['x0'] + b['x1']) / 2 / w:.6f} {(b['y0'] + b['y1']) / 2 / h:.6f} "
+                     f"{(b['x1'] - b['x0']) / w:.6f} {(b['y1'] - b['y0']) / h:.6f}" for b in r["value"].get("boxes", [])]
+            (out / "labels" / sp / f"{Path(name).stem}.txt").write_text("".join(x + "\n" for x in lines),
+                                                                       encoding="utf-8")
+    # no "path" key: Ultralytics then resolves the folders against the yaml's own folder
+    data = {"train": "images/train", "val": "images/validation", "test": "images/test",
+            "nc": len(labels), "names": dict(enumerate(labels))}
+    (out / "data.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return ["data.yaml", "images/", "labels/"]
+
+
+def _write_transcripts(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+    files = []
+    for sp, rows in parts.items():
+        recs = [{"id": r["id"], "path": f"audio/{sp}/" + _copy(_media_path(project, r["content"]), out / "audio" / sp,
+                                                                r["id"]),
+                 "transcript": str(r["value"].get("text", "")), **{k: r[k] for k in _META_COLS}} for r in rows]
+        write_jsonl(out / f"{sp}.jsonl", recs)
+        write_csv(out / f"{sp}.csv", recs, ["id", "path", "transcript", *_META_COLS])
+        files += [f"{sp}.jsonl", f"{sp}.csv"]
+    return files

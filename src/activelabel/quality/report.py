@@ -1,0 +1,194 @@
+"""The QA report of a project: what the data set holds, how it was made and how far to trust it.
+
+``build_report`` gathers counts by label and by source (human, gold, auto, model), agreement,
+gold accuracy, the audits of auto-accepted items, model versions and the labeling cost into one
+JSON-ready dict; ``render_markdown`` turns it into ``REPORT.md``. The UI's report page shows the
+same dict.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from activelabel.quality.adjudication import final_labels, review_queue
+from activelabel.quality.agreement import agreement_report
+from activelabel.quality.answers import canonical, is_person
+from activelabel.quality.gold import gold_report
+from activelabel.store import schema as s
+from activelabel.store.repository import HUMAN_ANSWERED, HUMAN_LABELED
+from activelabel.types import TaskKind
+
+if TYPE_CHECKING:
+    from activelabel.project import Project
+
+
+def _labels_in(task: TaskKind, value: dict[str, Any]) -> list[str]:
+    if task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
+        return [str(value.get("label"))]
+    if task is TaskKind.NER:
+        return [str(sp["label"]) for sp in value.get("spans", [])]
+    if task is TaskKind.DETECTION:
+        return [str(b["label"]) for b in value.get("boxes", [])]
+    return ["(transcript)"]
+
+
+def label_counts(project: Project, include_model: bool = True) -> dict[str, Any]:
+    """Items by source, and label occurrences by source (spans and boxes count one each)."""
+    task = project.task
+    final = final_labels(project)
+    by_source: Counter[str] = Counter(f.source for f in final.values())
+    by_label: dict[str, Counter[str]] = {}
+    for f in final.values():
+        for lab in _labels_in(task, f.value):
+            by_label.setdefault(lab, Counter())[f.source] += 1
+    version = project.store.current_version()
+    if include_model and version:
+        pool = [it.id for page in project.store.iter_pool(exclude_human_labeled=False) for it in page]
+        rest = [i for i in pool if i not in final]
+        for p in project.store.predictions_for(version, rest).values():
+            by_source["model"] += 1
+            for lab in _labels_in(task, p["value"]):
+                by_label.setdefault(lab, Counter())["model"] += 1
+    return {"items": project.store.item_count(), "by_source": dict(by_source),
+            "by_label": {k: dict(v) for k, v in sorted(by_label.items())},
+            "adjudicated": sum(f.status == "adjudicated" for f in final.values()),
+            "agreed": sum(f.status == "agreed" for f in final.values()),
+            "majority_vote": sum(f.status == "majority" for f in final.values()),
+            "unresolved_ties": sum(f.status == "tie" for f in final.values())}
+
+
+def audit_results(project: Project) -> dict[str, Any]:
+    """Audited auto-accepted items: the person's answer against the auto label, per model version."""
+    task = project.task
+    q, a = s.queue_entries, s.annotations
+    with project.store.read() as conn:
+        audits = list(conn.execute(select(q.c.item_id, q.c.round_id).where(q.c.reason == "audit")))
+        autos = {(r.item_id, r.round_id): r for r in conn.execute(
+            select(a).where(a.c.status == "auto", a.c.item_id.in_([x.item_id for x in audits])))}
+        humans = [r for r in conn.execute(select(a).where(a.c.item_id.in_([x.item_id for x in audits]),
+                                                          a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED)))
+                  if is_person(r.annotator)]
+    checked: dict[str, dict[str, Any]] = {}
+    for x in audits:
+        auto = autos.get((x.item_id, x.round_id))
+        answer = next((h for h in humans if h.item_id == x.item_id and h.created_at >= (auto.created_at if auto else 0)),
+                      None)
+        if auto is None or answer is None or x.item_id in checked:
+            continue
+        agree = answer.status in HUMAN_LABELED and canonical(task, answer.value) == canonical(task, auto.value)
+        checked[x.item_id] = {"item_id": x.item_id, "model_version": auto.model_version, "auto": auto.value,
+                              "human": answer.value, "annotator": answer.annotator, "agree": bool(agree)}
+    per_version: dict[str, dict[str, Any]] = {}
+    for c in checked.values():
+        v = per_version.setdefault(c["model_version"] or "-", {"audited": 0, "agree": 0, "wrong_items": []})
+        v["audited"] += 1
+        v["agree"] += c["agree"]
+        if not c["agree"]:
+            v["wrong_items"].append(c["item_id"])
+    for v in per_version.values():
+        v["precision"] = v["agree"] / v["audited"]
+    n = len(checked)
+    return {"audited": n, "agree": sum(c["agree"] for c in checked.values()),
+            "precision": (sum(c["agree"] for c in checked.values()) / n) if n else None,
+            "per_version": per_version, "items": list(checked.values())}
+
+
+def labeling_cost(project: Project) -> dict[str, Any]:
+    """Human answers and time spent (from each answer's duration), per annotator."""
+    per: dict[str, dict[str, Any]] = {}
+    for r in project.store.all_annotations():
+        if not is_person(r["annotator"]) or r["status"] not in HUMAN_ANSWERED + ("skipped",):
+            continue
+        p = per.setdefault(r["annotator"], {"answers": 0, "skipped": 0, "revoked": 0, "seconds": 0.0,
+                                            "answers_without_duration": 0})
+        if r["status"] == "skipped":
+            p["skipped"] += 1
+        else:
+            p["answers"] += 1
+        p["revoked"] += r["revoked_at"] is not None
+        if r["duration_s"] is None:
+            p["answers_without_duration"] += 1
+        else:
+            p["seconds"] += float(r["duration_s"])
+    return {"human_answers": sum(p["answers"] for p in per.values()),
+            "seconds": sum(p["seconds"] for p in per.values()),
+            "answers_without_duration": sum(p["answers_without_duration"] for p in per.values()),
+            "per_annotator": per}
+
+
+def build_report(project: Project) -> dict[str, Any]:
+    """Everything REPORT.md and the report page show, as one JSON-ready dict."""
+    gold = gold_report(project)
+    versions = [{k: v.get(k) for k in ("id", "status", "n_train", "n_validation", "metrics", "created_at",
+                                       "finished_at", "message")} for v in project.store.list_versions()]
+    return {
+        "project": project.config.name, "task": project.task.value, "labels": project.config.labels,
+        "generated_at": time.time(), "current_version": project.store.current_version(),
+        "counts": label_counts(project), "agreement": agreement_report(project), "gold": gold,
+        "audits": audit_results(project), "model_versions": versions, "cost": labeling_cost(project),
+        "open_reviews": len(review_queue(project, gold["flagged"])),
+        "quality_settings": project.config.quality.model_dump(),
+    }
+
+
+def _fmt(x: Any, pct: bool = False) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        return f"{x:.1%}" if pct else f"{x:.3f}"
+    return str(x)
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    """REPORT.md: the same figures as report.json, for people."""
+    c, ag, gold, au, cost = report["counts"], report["agreement"], report["gold"], report["audits"], report["cost"]
+    out = [f"# Data set report: {report['project']}", "",
+           f"Task: **{report['task']}**. Labels: {', '.join(report['labels']) or '-'}. "
+           f"Current model: {report['current_version'] or 'none'}. "
+           f"Generated {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(report['generated_at']))}.", "",
+           "## Counts", "", f"{c['items']} items. By source: "
+           + (", ".join(f"{k} {v}" for k, v in sorted(c["by_source"].items())) or "none")
+           + f". Several people agreed on {c['agreed']}; adjudicated {c['adjudicated']}; decided by majority vote "
+           f"{c['majority_vote']}; unresolved ties (the latest answer ships) {c['unresolved_ties']}.", "",
+           "| label | " + " | ".join(("human", "gold", "auto", "model")) + " |", "|---|---|---|---|---|"]
+    for lab, per in c["by_label"].items():
+        out.append(f"| {lab} | " + " | ".join(str(per.get(k, 0)) for k in ("human", "gold", "auto", "model")) + " |")
+    ov = ag["overall"]
+    out += ["", "## Agreement", "",
+            f"{ag['n_items_overlap']} items answered by two or more people ({', '.join(ag['annotators']) or '-'}); "
+            f"metric {ag['metric']} ({ag['better']} is better)."]
+    if report["task"] in ("classification", "audio_classification"):
+        out.append(f"Krippendorff's alpha {_fmt(ov.get('krippendorff_alpha'))}, Fleiss' kappa "
+                   f"{_fmt(ov.get('fleiss_kappa'))}, observed agreement {_fmt(ov.get('observed_agreement'), True)}.")
+    else:
+        out.append(f"Overall {ag['metric']}: {_fmt(ov.get('value'))}"
+                   + (f", token-level kappa {_fmt(ov.get('token_fleiss_kappa'))}" if "token_fleiss_kappa" in ov else "")
+                   + ".")
+    out += ["", "| pair | items | value | disagreements |", "|---|---|---|---|"]
+    out += [f"| {' / '.join(p['annotators'])} | {p['n_items']} | {_fmt(p['value'])} | {len(p['disagreements'])} |"
+            for p in ag["pairs"]]
+    out += ["", "## Gold accuracy", "",
+            f"{gold['n_gold_items']} gold items, mixed in at {gold['gold_rate']:.0%}; flag below "
+            f"{gold['threshold']:.0%} after {gold['min_answers']} gold answers.", "",
+            "| annotator | gold answers | accuracy | recent | flag |", "|---|---|---|---|---|"]
+    out += [f"| {n} | {a['n_gold']} | {_fmt(a['accuracy'], True)} | {_fmt(a['recent_accuracy'], True)} | "
+            f"{'**FLAGGED**: ' + a['reason'] if a['flagged'] else 'ok'} |" for n, a in gold["annotators"].items()]
+    out += ["", "## Audits of auto-accepted items", "",
+            f"{au['audited']} audited, {au['agree']} confirmed (precision {_fmt(au['precision'], True)})."]
+    out += [f"- {v}: {d['agree']}/{d['audited']} confirmed" for v, d in sorted(au["per_version"].items())]
+    out += ["", "## Model versions", "", "| version | status | trained on | held-out metric |", "|---|---|---|---|"]
+    out += [f"| {v['id']} | {v['status']} | {v['n_train']} | {_fmt((v['metrics'] or {}).get('metric'))} |"
+            for v in report["model_versions"]]
+    out += ["", "## Labeling cost", "",
+            f"{cost['human_answers']} human answers, {cost['seconds'] / 3600:.2f} hours recorded"
+            + (f" ({cost['answers_without_duration']} answers without a duration)"
+               if cost["answers_without_duration"] else "") + ".", "",
+            "| annotator | answers | skipped | hours |", "|---|---|---|---|"]
+    out += [f"| {n} | {p['answers']} | {p['skipped']} | {p['seconds'] / 3600:.2f} |"
+            for n, p in sorted(cost["per_annotator"].items())]
+    out += ["", f"Open review items: {report['open_reviews']}.", ""]
+    return "\n".join(out)
