@@ -225,11 +225,19 @@ def export(
     format: Annotated[str, typer.Option("--format", help="jsonl | csv; detection also yolo | coco | voc (OUT is a folder); ner also conll | spacy | labelstudio")] = "jsonl",
     include_predictions: Annotated[bool, typer.Option("--include-predictions",
                                                       help="Also write unlabeled items with the model's label.")] = False,
+    package: Annotated[bool, typer.Option("--package", help="Write a training-ready folder OUT: seeded stratified "
+                                          "train/validation/test splits in the task's native format, REPORT.md "
+                                          "and report.json (see `activelabel package --help`).")] = False,
     db: DbOpt = None,
 ) -> None:
     """Write the labeled data set: id, content, label, source (human/auto/model), annotator, confidence."""
     from activelabel.exporting import export_project
 
+    if package:
+        from activelabel.cli.quality import package as package_cmd
+
+        package_cmd(directory, out, db=db)
+        return
     with _open(directory, db) as project:
         n = export_project(project, out, fmt=format, include_predictions=include_predictions)
     console.print(f"wrote {n} records to {out}")
