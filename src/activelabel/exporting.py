@@ -53,9 +53,25 @@ def export_rows(project: Project, *, include_predictions: bool = False) -> list[
     return rows
 
 
+# task -> format -> "module:function(project, out, rows) -> int", for formats beyond jsonl/csv
+TASK_WRITERS: dict[str, dict[str, str]] = {
+    "detection": {"yolo": "activelabel.formats.detection:write_yolo",
+                  "coco": "activelabel.formats.detection:write_coco",
+                  "voc": "activelabel.formats.detection:write_voc"},
+    "ner": {"conll": "activelabel.formats.ner:export_conll", "spacy": "activelabel.formats.ner:export_docbin",
+            "labelstudio": "activelabel.formats.ner:export_labelstudio"},
+}
+
+
 def export_project(project: Project, out: Path, *, fmt: str = "jsonl", include_predictions: bool = False) -> int:
     rows = export_rows(project, include_predictions=include_predictions)
     out.parent.mkdir(parents=True, exist_ok=True)
+    writer = TASK_WRITERS.get(project.task.value, {}).get(fmt)
+    if writer is not None:
+        import importlib
+
+        module_name, _, fn_name = writer.partition(":")
+        return int(getattr(importlib.import_module(module_name), fn_name)(project, out, rows))
     if fmt == "jsonl":
         write_jsonl(out, rows)
     elif fmt == "csv":
@@ -64,5 +80,6 @@ def export_project(project: Project, out: Path, *, fmt: str = "jsonl", include_p
         cols = [c for c in cols if any(c in r for r in rows)] or ["id"]
         write_csv(out, rows, cols)
     else:
-        raise ValueError(f"unknown export format {fmt!r}; use jsonl or csv")
+        extra = "".join(f", {f}" for f in TASK_WRITERS.get(project.task.value, {}))
+        raise ValueError(f"unknown export format {fmt!r}; use jsonl or csv{extra}")
     return len(rows)

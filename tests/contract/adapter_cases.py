@@ -51,7 +51,22 @@ def _spacy_ner_data(_tmp: Path) -> tuple[list[Item], list[Payload]]:
              for _, sp in rows])
 
 
+def _yolo_build(_tmp: Path) -> Any:
+    from activelabel.models.yolo import YoloDetector
+    from activelabel.samples.detection import LABELS
+    from tests.detection_helpers import TINY_PARAMS
+
+    return YoloDetector(LABELS, "yolov8n.yaml", dict(TINY_PARAMS))
+
+
+def _yolo_data(tmp: Path) -> tuple[list[Item], list[Payload]]:
+    from tests.detection_helpers import tiny_detection_data
+
+    return tiny_detection_data(tmp, n=8, size=64)
+
+
 CASES: list[AdapterCase] = [
     AdapterCase("sklearn_text", _sklearn_build, _sklearn_data),
     AdapterCase("spacy_ner", _spacy_ner_build, _spacy_ner_data, pretrained=True),
+    AdapterCase("yolo", _yolo_build, _yolo_data),
 ]
