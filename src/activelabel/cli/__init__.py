@@ -12,6 +12,7 @@ from activelabel.cli.app import app
 COMMAND_MODULES = (
     "activelabel.cli.core",
     "activelabel.cli.simulate",
+    "activelabel.cli.ui",
     "activelabel.cli.quality",
 )
 

@@ -1,0 +1,1 @@
+"""The Streamlit labeling UI: ``activelabel ui DIR`` serves ``app.py``; one module per page and per editor."""

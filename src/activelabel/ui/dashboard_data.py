@@ -1,0 +1,152 @@
+"""The dashboard's figures, as plain functions over the store (no Streamlit here, so tests call them).
+
+Aggregations run in SQL where they can, so a project with 100k items draws its dashboard quickly.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from activelabel.store import schema as s
+from activelabel.store.repository import HUMAN_ANSWERED
+from activelabel.types import AnnotationStatus, TaskKind
+
+if TYPE_CHECKING:
+    from activelabel.project import Project
+
+HOUR = 3600.0
+
+
+def learning_curve(project: Project) -> list[dict[str, Any]]:
+    """One point per trained version: labels it learned from (train + held-out) and its held-out metric."""
+    out = []
+    for v in project.store.list_versions():
+        metric = (v.get("metrics") or {}).get("metric")
+        if metric is None or v["status"] not in ("ready", "promoted", "retired"):
+            continue
+        out.append({"version": v["id"], "labels": int(v["n_train"]) + int(v["n_validation"]),
+                    "metric": float(metric), "status": v["status"]})
+    return out
+
+
+def label_distribution(project: Project) -> list[dict[str, Any]]:
+    """Counts per label and source (human / auto); spans and boxes count once each."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for row in project.store.current_labels(include_auto=True):
+        source = "auto" if row.status == AnnotationStatus.AUTO.value else "human"
+        value = row.value or {}
+        if "label" in value:
+            counts[(str(value["label"]), source)] += 1
+        elif project.task is TaskKind.TRANSCRIPTION:
+            counts[("transcript", source)] += 1
+        else:
+            for part in value.get("spans", value.get("boxes", [])):
+                counts[(str(part.get("label")), source)] += 1
+    return [{"label": lab, "source": src, "count": n} for (lab, src), n in sorted(counts.items())]
+
+
+def audit_findings(project: Project) -> dict[str, int]:
+    """Auto-accepted items in force, and what the humans who audited them found."""
+    a, q = s.annotations, s.queue_entries
+    with project.store.read() as conn:
+        audited = select(q.c.item_id).where(q.c.reason == "audit").distinct().subquery()
+        rows = conn.execute(
+            select(a.c.status, func.count(func.distinct(a.c.item_id)))
+            .where(a.c.item_id.in_(select(audited.c.item_id)), a.c.revoked_at.is_(None),
+                   a.c.status.in_(HUMAN_ANSWERED))
+            .group_by(a.c.status)
+        ).all()
+        n_audit = int(conn.scalar(select(func.count()).select_from(audited)) or 0)
+    by = {status: int(n) for status, n in rows}
+    confirmed = by.get(AnnotationStatus.ACCEPTED.value, 0)
+    wrong = by.get(AnnotationStatus.CORRECTED.value, 0) + by.get(AnnotationStatus.REJECTED.value, 0)
+    return {"auto_accepted": project.store.counts()["auto_accepted"], "sent_to_audit": n_audit,
+            "audited": confirmed + wrong, "confirmed": confirmed, "found_wrong": wrong}
+
+
+def answers_per_hour(project: Project, hours: int = 24) -> list[dict[str, Any]]:
+    """Human answers per annotator per clock hour (UTC), the last ``hours`` hours that had any."""
+    a = s.annotations
+    bucket = func.floor(a.c.created_at / HOUR)
+    statuses = HUMAN_ANSWERED + (AnnotationStatus.SKIPPED.value,)
+    with project.store.read() as conn:
+        rows = conn.execute(
+            select(a.c.annotator, bucket.label("hour"), func.count())
+            .where(a.c.status.in_(statuses)).group_by(a.c.annotator, bucket).order_by(bucket.desc())
+        ).all()
+    import datetime as dt
+
+    keep = sorted({int(h) for _, h, _ in rows}, reverse=True)[:hours]
+    return [{"annotator": name, "hour": dt.datetime.fromtimestamp(int(h) * HOUR, dt.timezone.utc)
+             .strftime("%Y-%m-%d %H:00"), "answers": int(n)} for name, h, n in rows if int(h) in keep]
+
+
+def versions_table(project: Project) -> list[dict[str, Any]]:
+    out = []
+    for v in project.store.list_versions():
+        metrics = v.get("metrics") or {}
+        out.append({"version": v["id"], "status": v["status"], "metric": metrics.get("metric"),
+                    "train": v["n_train"], "held_out": v["n_validation"],
+                    "last_answer": v["trained_on_annotation_id"], "progress": v["progress"],
+                    "message": v["message"]})
+    return out
+
+
+def training_progress(project: Project) -> dict[str, Any] | None:
+    """The newest version still training, with its progress and message; None when none is."""
+    versions = [v for v in project.store.list_versions() if v["status"] == "training"]
+    if not versions:
+        return None
+    v = versions[-1]
+    return {"version": v["id"], "progress": float(v["progress"] or 0.0), "message": v["message"] or ""}
+
+
+def _version_kappas(project: Project, versions: list[str], stop_set: int = 2000) -> list[float | None]:
+    """Kappa between the values two successive versions predicted on the items both scored."""
+    import json
+
+    import numpy as np
+
+    from activelabel.strategies.stopping import cohen_kappa
+
+    def key(value: dict[str, Any]) -> str:
+        return str(value["label"]) if "label" in value else json.dumps(value, sort_keys=True)
+
+    p = s.predictions
+    out: list[float | None] = [None]
+    with project.store.read() as conn:
+        for prev, cur in zip(versions, versions[1:]):
+            a = dict(conn.execute(select(p.c.item_id, p.c.value).where(p.c.model_version == prev)
+                                  .order_by(p.c.item_id).limit(stop_set * 4)).all())
+            b = dict(conn.execute(select(p.c.item_id, p.c.value).where(p.c.model_version == cur,
+                                                                       p.c.item_id.in_(list(a)[:stop_set * 4]))).all())
+            common = sorted(set(a) & set(b))[:stop_set]
+            if not common:
+                out.append(None)
+                continue
+            out.append(cohen_kappa(np.array([key(a[i]) for i in common]), np.array([key(b[i]) for i in common])))
+    return out
+
+
+def stopping_advice(project: Project) -> str | None:
+    """The strategy lab's stopping advice (stabilizing predictions, low mean uncertainty), as one line."""
+    import importlib
+
+    try:
+        stopping = importlib.import_module("activelabel.strategies.stopping")
+    except ModuleNotFoundError as exc:
+        if exc.name != "activelabel.strategies.stopping":
+            raise
+        return None
+    versions = [v["id"] for v in project.store.list_versions() if v["status"] in ("ready", "promoted", "retired")]
+    if not versions:
+        return "No trained model yet."
+    rnd = project.store.current_round()
+    mean_conf = ((rnd or {}).get("stats") or {}).get("mean_confidence")
+    advice = stopping.advise(_version_kappas(project, versions), None if mean_conf is None else 1.0 - float(mean_conf))
+    kappa = "-" if advice.kappa is None else f"{advice.kappa:.3f}"
+    unc = "-" if advice.mean_uncertainty is None else f"{advice.mean_uncertainty:.3f}"
+    return f"{advice.text} (kappa with the previous version {kappa}; mean pool uncertainty {unc})"

@@ -1,0 +1,51 @@
+"""Classification: the text (or audio), the proposed label with its confidence, a button per label.
+
+Number keys 1-9 choose labels; choosing the proposed label counts as accepting it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import streamlit as st
+
+from activelabel.types import ClassLabel, Payload
+from activelabel.ui.common import confidence_color, md_escape
+
+if TYPE_CHECKING:
+    from activelabel.project import Project
+
+PLAIN_KEYS = True
+
+
+def show_media(project: Project, item: dict[str, Any]) -> None:
+    if item["media"] == "audio":
+        st.audio(str(project.dir / item["content"]))
+    else:
+        with st.container(border=True):
+            st.markdown(md_escape(item["content"]) or "*(empty text)*")
+
+
+def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str, Payload | None], None]) -> None:
+    show_media(project, item)
+    proposed = (item.get("proposed") or {}).get("label")
+    conf = item.get("confidence")
+    if proposed is not None:
+        st.markdown(f"Model proposes **{md_escape(proposed)}** "
+                    f"with confidence :{confidence_color(conf)}[**{conf:.2f}**]")
+    labels = project.config.labels
+    cols = st.columns(min(len(labels), 6))
+    for i, label in enumerate(labels):
+        hint = f"{i + 1} · " if i < 9 else ""
+        cols[i % len(cols)].button(
+            f"{hint}{label}", key=f"{key}_lab_{i}", width="stretch",
+            type="primary" if label == proposed else "secondary",
+            help=project.config.label_descriptions.get(label),
+            on_click=act, args=("label", ClassLabel(label)),
+        )
+
+
+def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:
+    proposed = (item.get("proposed") or {}).get("label")
+    return ClassLabel(proposed) if proposed is not None else None

@@ -1,0 +1,54 @@
+"""The settings page (admins): strategy, auto-accept threshold, budget per round, retrain trigger.
+
+The new values are validated by the same pydantic model as ``activelabel.toml`` and written to it
+atomically; an invalid value is refused with the key it concerns.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from activelabel.auth import require
+from activelabel.config import parse_config
+from activelabel.errors import ActiveLabelError
+from activelabel.strategies import available_strategies
+from activelabel.ui.common import guard, md_escape
+
+if TYPE_CHECKING:
+    from activelabel.project import Project
+
+
+def render(project: Project) -> None:
+    g = guard(project)
+    require(g.user, "admin")
+    st.markdown(f"#### Settings · {md_escape(project.config.name)}")
+    loop = project.config.loop
+    strategies = {name: info for name, info in available_strategies().items()
+                  if project.task.value in info.tasks or not info.tasks}
+    names = list(strategies)
+    if loop.strategy not in names:
+        names.append(loop.strategy)
+    with st.form("al_settings"):
+        strategy = st.selectbox("Strategy", names, index=names.index(loop.strategy),
+                                format_func=lambda n: f"{n} — {strategies[n].description}" if n in strategies else n)
+        threshold = st.number_input("Auto-accept threshold (confidence at or above it is labeled by the model)",
+                                    min_value=0.0, max_value=1.0, value=float(loop.auto_accept_threshold), step=0.01)
+        budget = st.number_input("Human budget per round (items queued for people)", min_value=1,
+                                 value=int(loop.human_budget_per_round), step=1)
+        retrain = st.number_input("Retrain every N new answers (0: only on demand)", min_value=0,
+                                  value=int(loop.retrain_every), step=1)
+        saved = st.form_submit_button("Save settings", type="primary")
+    if saved:
+        data = project.config.model_dump(mode="json")
+        data["loop"].update(strategy=strategy, auto_accept_threshold=float(threshold),
+                            human_budget_per_round=int(budget), retrain_every=int(retrain))
+        try:
+            g.save_config(parse_config(data, source="settings"))
+        except ActiveLabelError as exc:
+            st.error(f"Not saved: {exc}")
+        else:
+            st.success("Saved to activelabel.toml. The next round (pre-label or training) uses them.")
+    st.caption(f"Project folder: `{project.dir}` · task {project.task.value} · labels: "
+               + md_escape(", ".join(project.config.labels) or "-"))

@@ -1,0 +1,215 @@
+"""Streamlit AppTest tests of every page: sign-in, label (each editor), dashboard, review, settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from activelabel.project import Project
+from activelabel.types import AnnotationStatus
+from tests.ui.conftest import USERS
+
+
+def _answers(project: Project, annotator: str | None = None) -> list[dict[str, Any]]:
+    rows = [a for a in project.store.all_annotations() if a["status"] != AnnotationStatus.AUTO.value]
+    return [a for a in rows if annotator is None or a["annotator"] == annotator]
+
+
+def _texts(at: Any) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]
+                     + [e.value for e in at.error] + [w.value for w in at.warning] + [i.value for i in at.info]
+                     + [s.value for s in at.success])
+
+
+def _button(at: Any, suffix: str) -> Any:
+    return next(b for b in at.button if b.key and b.key.endswith(suffix))
+
+
+def test_sign_in_is_required_and_checks_the_password(cls_project: Project, app_for: Any) -> None:
+    at = app_for(cls_project)
+    at.run()
+    assert not at.exception
+    assert "Sign in" in [b.label for b in at.button]
+    assert not any(b.key and b.key.startswith("al_btn_") for b in at.button)  # no labeling before sign-in
+    at.text_input(key="al_signin_name").input("alice")
+    at.text_input(key="al_signin_password").input("wrong-password")
+    sign_in = next(b for b in at.button if b.label == "Sign in")
+    sign_in.click().run()
+    assert "wrong password" in _texts(at)
+    at.text_input(key="al_signin_password").input(USERS["alice"][1])
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    assert not at.exception
+    assert "Answers this session" in _texts(at)
+
+
+def test_label_page_classification_actions(cls_project: Project, app_for: Any) -> None:
+    at = app_for(cls_project, user="alice")
+    at.run()
+    assert not at.exception
+    text = _texts(at)
+    assert "Why this item: picked by" in text and "rank" in text  # why it was picked
+    assert "`1` label ham" in text and "`U / Ctrl+Z` undo" in text  # the shortcuts are shown
+    first = at.session_state["al_buf"][0]["id"]
+    assert len(at.session_state["al_buf"]) == 2  # the next item is prefetched
+    leases = {le["item_id"]: le["annotator"] for le in cls_project.store.live_leases()}
+    assert all(leases.get(it["id"]) == "alice" for it in at.session_state["al_buf"])
+
+    _button(at, "_lab_1").click().run()  # "spam"
+    answers = _answers(cls_project, "alice")
+    assert [(a["item_id"], a["value"], a["status"]) for a in answers] == [(first, {"label": "spam"}, "corrected")]
+    second = at.session_state["al_buf"][0]["id"]
+    assert second != first
+
+    _button(at, "al_btn_accept").click().run()  # cold start: nothing to accept
+    assert "no proposal to accept" in _texts(at)
+    _button(at, "al_btn_skip").click().run()
+    _button(at, "al_btn_reject").click().run()
+    statuses = [a["status"] for a in _answers(cls_project, "alice")]
+    assert statuses == ["corrected", "skipped", "rejected"]
+
+    _button(at, "al_btn_undo").click().run()
+    live = [a for a in _answers(cls_project, "alice") if a["revoked_at"] is None]
+    assert [a["status"] for a in live] == ["corrected", "skipped"]
+    assert "back" in _texts(at)
+    assert not at.exception
+
+
+def test_label_page_accepts_a_trained_models_proposal(trained_project: Project, app_for: Any) -> None:
+    at = app_for(trained_project, user="bob")
+    at.run()
+    item = at.session_state["al_buf"][0]
+    assert item["proposed"] is not None and item["model_version"] == trained_project.store.current_version()
+    assert "Model proposes" in _texts(at)
+    _button(at, "al_btn_accept").click().run()
+    (answer,) = _answers(trained_project, "bob")
+    assert answer["status"] == "accepted" and answer["value"] == item["proposed"]
+    assert answer["submission_id"]
+
+
+def test_ner_editor_accepts_rejects_and_adds_spans(ner_project: Project, app_for: Any) -> None:
+    at = app_for(ner_project, user="alice")
+    at.run()
+    assert not at.exception
+    item = at.session_state["al_buf"][0]
+    assert item["id"] == "ner0"  # least confident first
+    text = _texts(at)
+    assert "PER 0\\.95" in text and "ORG 0\\.41" in text  # entities highlighted with confidence
+    assert "`Ctrl+Enter` submit as edited" in text
+    # reject the ORG entity, add "London" (token 7) as LOC: the data editor's recorded edits
+    key = f"al_ed_{item['id']}"
+    at.session_state[key] = {"edited_rows": {1: {"keep": False}}, "deleted_rows": [],
+                             "added_rows": [{"label": "LOC", "first_token": 7, "last_token": 7}]}
+    _button(at, "al_btn_correct").click().run()
+    (answer,) = _answers(ner_project, "alice")
+    assert answer["status"] == "corrected"
+    assert answer["value"] == {"spans": [{"start": 0, "end": 12, "label": "PER"},
+                                         {"start": 44, "end": 50, "label": "LOC"}]}
+
+
+def test_detection_editor_submits_boxes(detection_project: Project, app_for: Any) -> None:
+    at = app_for(detection_project, user="alice")
+    at.run()
+    assert not at.exception
+    assert "square 0.50" in _texts(at)
+    _button(at, "al_btn_accept").click().run()
+    item = at.session_state["al_buf"][0]
+    at.session_state[f"al_ed_{item['id']}_value"] = [{"bbox": [5, 5, 30, 20], "label": "circle"},
+                                                     {"bbox": [80, 50, 30, 30], "label": "square"}]
+    _button(at, "al_btn_correct").click().run()
+    first, second = _answers(detection_project, "alice")
+    assert first["status"] == "accepted"
+    assert second["status"] == "corrected"
+    assert second["value"]["boxes"] == [  # the second box is clipped to the 96x64 image
+        {"x0": 5.0, "y0": 5.0, "x1": 35.0, "y1": 25.0, "label": "circle"},
+        {"x0": 80.0, "y0": 50.0, "x1": 96.0, "y1": 64.0, "label": "square"}]
+
+
+def test_transcription_editor_marks_doubtful_words(transcription_project: Project, app_for: Any) -> None:
+    at = app_for(transcription_project, user="alice")
+    at.run()
+    assert not at.exception
+    assert "quick" in _texts(at) and ":red-background[quick" in _texts(at)
+    item = at.session_state["al_buf"][0]
+    at.text_area(key=f"al_ed_{item['id']}").input("the quick  brown fox")
+    _button(at, "al_btn_correct").click().run()
+    (answer,) = _answers(transcription_project, "alice")
+    assert answer["value"] == {"text": "the quick brown fox"} and answer["status"] == "corrected"
+
+
+def test_dashboard_shows_curve_distribution_and_versions(trained_project: Project, app_for: Any) -> None:
+    at = app_for(trained_project, page="dashboard", user="alice")
+    at.run()
+    assert not at.exception
+    text = _texts(at)
+    for heading in ("Learning curve", "Label distribution", "audits", "per annotator per hour", "Model versions",
+                    "When to stop"):
+        assert heading in text
+    assert [m.value for m in at.metric][1] == "31"  # human-labeled
+    assert "A reviewer or admin can start training" in text  # an annotator gets no retrain button
+
+
+def test_dashboard_retrain_button_trains_in_the_background(trained_project: Project, app_for: Any) -> None:
+    import time
+
+    before = trained_project.store.current_version()
+    at = app_for(trained_project, page="dashboard", user="rita")
+    at.run()
+    at.button(key="al_train").click().run()
+    assert not at.exception and at.session_state["al_train_error"] is None
+    version = at.session_state["al_training_version"]
+    deadline = time.time() + 90
+    while trained_project.store.get_version(version)["status"] == "training" and time.time() < deadline:
+        time.sleep(0.5)
+    assert trained_project.store.get_version(version)["status"] == "promoted"
+    assert trained_project.store.current_version() not in (None, before)
+    at.run()
+    assert f"{version} is promoted" in _texts(at)
+
+
+def test_review_page_lists_suspects_and_requeues(trained_project: Project, app_for: Any) -> None:
+    at = app_for(trained_project, page="review", user="rita")
+    at.run()
+    assert not at.exception
+    text = _texts(at)
+    assert "Audit sample" in text and "Disagreements" in text and "Suspected label errors" in text
+    at.slider(key="al_suspect_threshold").set_value(0.5).run()
+    suspects = at.multiselect(key="al_rq_suspect")
+    wrong = trained_project.store.all_annotations()[-1]["item_id"]  # the wrong label given after training
+    assert [o.split(" · ")[0] for o in suspects.options] == [wrong[:10]]
+    suspects.set_value([wrong]).run()
+    at.button(key="al_rq_suspect_btn").click().run()
+    assert "Re-queued 1 item" in _texts(at)
+    assert trained_project.queue(1)[0].entry.item.id == wrong  # at the front of the queue
+
+
+def test_review_and_settings_are_refused_to_annotators(cls_project: Project, app_for: Any) -> None:
+    for page in ("review", "settings"):
+        at = app_for(cls_project, page=page, user="alice")
+        at.run()
+        assert "Not allowed" in _texts(at)
+        assert not at.multiselect and not at.number_input
+
+
+def test_settings_page_validates_and_writes_the_config(cls_project: Project, app_for: Any) -> None:
+    at = app_for(cls_project, page="settings", user="adam")
+    at.run()
+    assert not at.exception
+    at.selectbox[0].set_value("entropy")
+    at.number_input[0].set_value(0.9)
+    at.number_input[1].set_value(25)
+    at.number_input[2].set_value(7)
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert "Saved" in _texts(at)
+    reopened = Project.open(cls_project.dir)
+    loop = reopened.config.loop
+    reopened.close()
+    assert (loop.strategy, loop.auto_accept_threshold, loop.human_budget_per_round, loop.retrain_every) == \
+        ("entropy", 0.9, 25, 7)
+
+
+def test_dashboard_renders_for_every_task_kind(ner_project: Project, detection_project: Project,
+                                              transcription_project: Project, app_for: Any) -> None:
+    for project in (ner_project, detection_project, transcription_project):
+        at = app_for(project, page="dashboard", user="adam")
+        at.run()
+        assert not at.exception, (project.task, at.exception)
+        assert "Label distribution" in _texts(at)
