@@ -46,39 +46,12 @@ def _forget(project, version) -> None:  # noqa: ANN001
     shutil.rmtree(scores_root(project) / version)
 
 
-def test_local_and_ray_give_identical_predictions_and_scores(tmp_path, ray_local):
-    project = trained_project(tmp_path / "p")
-    version = project.store.current_version()
-    local_rows = _stored(project, version)  # the training re-score ran on the local engine
-    pool_ids = np.array(list(local_rows), dtype="U40")
-    local_nums = load_pool(scores_root(project) / version, pool_ids)
-    assert len(local_rows) == count_pool(project.store) > 300
-
-    _forget(project, version)
-    result = run_round(project, engine=get_engine("ray", workers=2, batch_size=64))
-    assert result["model_version"] == version and result["pool"] == len(local_rows)
-    ray_rows = _stored(project, version)
-    ray_nums = load_pool(scores_root(project) / version, pool_ids)
-
-    assert ray_rows == local_rows  # value, confidence, score and parts, exactly
-    assert np.array_equal(ray_nums.ids, local_nums.ids)
-    assert np.array_equal(ray_nums.confidence, local_nums.confidence)
-    assert ray_nums.proba is not None and np.array_equal(ray_nums.proba, local_nums.proba)
-    assert len(_shard_ids(project, version)) == len(local_rows)  # scored once, by 2 actors
-    project.close()
-
-
-@pytest.mark.parametrize("engine_name", ["local", "ray"])
-def test_a_stopped_run_resumes_and_scores_each_item_once(tmp_path, engine_name, request):
-    if engine_name == "ray":
-        request.getfixturevalue("ray_local")
+def test_a_stopped_run_resumes_and_scores_each_item_once(tmp_path):
     project = trained_project(tmp_path / "p")
     version = project.store.current_version()
     expected = _stored(project, version)
     _forget(project, version)
-    engine = get_engine(engine_name, batch_size=50) if engine_name == "local" else \
-        get_engine("ray", workers=2, batch_size=50)
-    engine.page_size = 100  # type: ignore[attr-defined]
+    engine = LocalEngine(batch_size=50, page_size=100)
 
     with pytest.raises(StopAfter):  # progress fires once at the start, then after each bulk write
         score_pool(project, version, engine=engine, progress=_stop_after(2))
@@ -96,6 +69,37 @@ def test_a_stopped_run_resumes_and_scores_each_item_once(tmp_path, engine_name, 
 
     _, again = score_pool(project, version, engine=engine)  # a third run has nothing left to do
     assert again.predicted == 0 and again.skipped == len(expected)
+    project.close()
+
+
+@pytest.mark.slow
+def test_ray_resumes_a_local_run_with_identical_predictions_and_scores(tmp_path, ray_local):
+    """One Ray run (Ray start-up is the slow part): it must skip what the stopped local run wrote,
+    score the rest once, and agree exactly with the local engine on every item."""
+    project = trained_project(tmp_path / "p")
+    version = project.store.current_version()
+    local_rows = _stored(project, version)  # the training re-score ran on the local engine
+    pool_ids = np.array(list(local_rows), dtype="U40")
+    local_nums = load_pool(scores_root(project) / version, pool_ids)
+    assert len(local_rows) == count_pool(project.store) > 300
+
+    _forget(project, version)
+    with pytest.raises(StopAfter):
+        score_pool(project, version, engine=LocalEngine(batch_size=50, page_size=100), progress=_stop_after(2))
+    n_local = len(_stored(project, version))
+    assert 0 < n_local < len(local_rows)
+
+    result = run_round(project, engine=get_engine("ray", workers=2, batch_size=64))
+    assert result["model_version"] == version and result["pool"] == len(local_rows)
+    ray_rows = _stored(project, version)
+    ray_nums = load_pool(scores_root(project) / version, pool_ids)
+
+    assert ray_rows == local_rows  # value, confidence, score and parts, exactly
+    assert np.array_equal(ray_nums.ids, local_nums.ids)
+    assert np.array_equal(ray_nums.confidence, local_nums.confidence)
+    assert ray_nums.proba is not None and np.array_equal(ray_nums.proba, local_nums.proba)
+    scored = _shard_ids(project, version)
+    assert len(scored) == len(set(scored)) == len(local_rows)  # local part + Ray part, each item once
     project.close()
 
 

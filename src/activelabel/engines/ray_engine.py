@@ -158,9 +158,9 @@ class RayEngine:
                       .map_batches(_read_ranges, batch_size=1, num_cpus=0,
                                    fn_kwargs={"store_url": job.store_url, "version": job.version}))
         ds = (
-            source.map_batches(_Predictor, batch_size=size, concurrency=n_workers, num_cpus=self.cpus_per_worker,
-                         num_gpus=self.gpus_per_worker or None,
-                         fn_constructor_kwargs={"files": files_ref, "workdir": str(job.project_dir)})
+            source.map_batches(_Predictor, batch_size=size, compute=ray.data.ActorPoolStrategy(size=n_workers),
+                               num_cpus=self.cpus_per_worker, num_gpus=self.gpus_per_worker or None,
+                               fn_constructor_kwargs={"files": files_ref, "workdir": str(job.project_dir)})
         )
         sink = Sink(job, report, progress)
         for cols in ds.iter_batches(batch_size=None, batch_format="numpy", prefetch_batches=2):
