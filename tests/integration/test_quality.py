@@ -111,3 +111,26 @@ def test_adjudication_wins_the_export_and_keeps_history(team, tmp_path):
     assert item.id not in {r["item_id"] for r in review_queue(project)}
     assert all(q.entry.item.id != item.id for q in project.claim("newcomer", 50))
     project.store.release("newcomer")
+
+
+def _report_script() -> None:
+    import os
+    from pathlib import Path
+
+    from activelabel.auth import User
+    from activelabel.project import Project
+    from activelabel.ui.report_page import render
+
+    render(Project.open(Path(os.environ["AL_REPORT_PROJECT"])), User("rev", "reviewer"))
+
+
+def test_report_page_shows_the_flag(team, monkeypatch):
+    pytest.importorskip("streamlit")
+    from streamlit.testing.v1 import AppTest
+
+    project, _stats, _ = team
+    monkeypatch.setenv("AL_REPORT_PROJECT", str(project.dir))
+    at = AppTest.from_function(_report_script, default_timeout=120).run()
+    assert not at.exception
+    assert any("ann_20" in e.value for e in at.error)
+    assert dict((m.label, m.value) for m in at.metric)["Flagged annotators"] == "1"
