@@ -15,7 +15,7 @@
   predictions (``spacy_rehearsal``) so types the project does not label are not forgotten.
 
 ``model.params`` keys: beam_width (16), beam_density (1e-4), confidence ("min"), n_iter (10),
-dropout (0.2), batch_size (16), rehearse (true), rehearse_ratio (1.0 rehearsal texts per answer),
+dropout (0.2), batch_size (32, reached from 4 by compounding), rehearse (true), rehearse_ratio (1.0 rehearsal texts per answer),
 rehearse_max (2000), lang ("en", for a blank start), blank (false: force a blank start).
 """
 
@@ -41,7 +41,7 @@ from activelabel.types import Item, Payload, Span, Spans, TaskKind
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "beam_width": 16, "beam_density": 1e-4, "confidence": "min", "n_iter": 10, "dropout": 0.2,
-    "batch_size": 16, "rehearse": True, "rehearse_ratio": 1.0, "rehearse_max": 2000, "lang": "en",
+    "batch_size": 32, "rehearse": True, "rehearse_ratio": 1.0, "rehearse_max": 2000, "lang": "en",
     "blank": False,
 }
 STATE_FILE = "spacy_ner.json"
@@ -163,6 +163,7 @@ class SpacyNER:
             unlabeled: Sequence[Item] | None = None) -> SpacyNER:
         """Fine-tune on the answers (plus rehearsal); ``unlabeled`` pool items feed the rehearsal."""
         from spacy.util import fix_random_seed, minibatch
+        from thinc.api import compounding
 
         from activelabel.models.spacy_rehearsal import merge_silver, rehearsal_texts, silver_entities
 
@@ -196,7 +197,8 @@ class SpacyNER:
         if p["rehearse"] and base_labels:
             if progress:
                 progress(0.02, "rehearsal: the pretrained pipeline annotates texts")
-            base = self._load_pretrained()
+            # a first fit starts from the pretrained pipeline itself, untouched until the loop below
+            base = nlp if start == "pretrained" and not hasattr(self, "nlp_") else self._load_pretrained()
             unmapped = {lab for lab in base_labels if lab not in self._to_project(base_labels)}
             silver = silver_entities(base, texts, unmapped)
             limit = min(int(p["rehearse_max"]), max(1, int(round(len(items) * float(p["rehearse_ratio"])))))
@@ -219,7 +221,8 @@ class SpacyNER:
             for epoch in range(n_iter):
                 rng.shuffle(examples)
                 losses: dict[str, float] = {}
-                for batch in minibatch(examples, size=int(p["batch_size"])):
+                # small batches first: a handful of answers still makes enough updates to learn a label
+                for batch in minibatch(examples, size=compounding(4.0, float(p["batch_size"]), 1.001)):
                     nlp.update(batch, drop=float(p["dropout"]), sgd=optimizer, losses=losses)
                 if progress:
                     progress((epoch + 1) / n_iter, f"epoch {epoch + 1}/{n_iter}: {len(items)} answers + "
