@@ -3,8 +3,9 @@
 Gold items are imported with ``import --as-gold``; the store hands them out at the configured
 ``quality.gold_rate`` dressed like ordinary queue entries. To keep them indistinguishable they also
 get the current model's proposal, predicted here on first use and saved with that version.
-An annotator whose gold accuracy (overall, or over their latest ``window`` gold answers) falls
-below ``quality.gold_accuracy_threshold`` is flagged, once they have ``gold_min_answers`` answers.
+An annotator is flagged once they have ``gold_min_answers`` gold answers and their gold accuracy
+is below ``quality.gold_accuracy_threshold`` overall, or has dropped below it over their latest
+``window`` gold answers (judged once they have twice that many, so a short streak is not a drop).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def gold_score(task: TaskKind, answer: dict[str, Any], gold: dict[str, Any]) -> 
     return max(0.0, 1.0 - wer) if wer is not None else 0.0
 
 
-def gold_report(project: Project, *, window: int = 20, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, Any]:
+def gold_report(project: Project, *, window: int = 30, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, Any]:
     """Per annotator: gold answers, accuracy, recent accuracy, the items they got wrong, and the flag."""
     cfg = project.config.quality
     task = project.task
@@ -71,12 +72,15 @@ def gold_report(project: Project, *, window: int = 20, exclude: Iterable[str] = 
         recent = scores[-window:]
         acc = sum(scores) / len(scores)
         recent_acc = sum(recent) / len(recent)
-        flagged = len(scores) >= cfg.gold_min_answers and min(acc, recent_acc) < cfg.gold_accuracy_threshold
+        # a drop: the latest window alone is below the threshold (judged once there is history before it)
+        dropped = len(scores) >= 2 * window and recent_acc < cfg.gold_accuracy_threshold
+        below = acc < cfg.gold_accuracy_threshold
+        flagged = len(scores) >= cfg.gold_min_answers and (below or dropped)
         reason = ""
         if flagged:
-            which = "overall" if acc < cfg.gold_accuracy_threshold else f"over the last {len(recent)} gold answers"
-            reason = (f"gold accuracy {min(acc, recent_acc):.1%} {which} is below "
-                      f"{cfg.gold_accuracy_threshold:.0%}")
+            reason = (f"gold accuracy {acc:.1%} is below {cfg.gold_accuracy_threshold:.0%}" if below else
+                      f"gold accuracy dropped to {recent_acc:.1%} over the last {len(recent)} gold answers "
+                      f"(below {cfg.gold_accuracy_threshold:.0%})")
         annotators[name] = {
             "n_gold": len(scores), "accuracy": acc, "recent_accuracy": recent_acc, "flagged": flagged,
             "reason": reason, "items": [iid for _, iid, _ in rows],
