@@ -19,6 +19,7 @@ from activelabel.strategies import PoolView, get_strategy
 from activelabel.types import Item
 
 if TYPE_CHECKING:
+    from activelabel.engines import Engine
     from activelabel.project import Project
 
 PREDICT_BATCH = 2000
@@ -51,7 +52,7 @@ def _pool_view(proposals: list[Proposal], embeddings: np.ndarray | None) -> Pool
 
 
 def run_round(project: Project, *, progress: ProgressFn | None = None, model: Model | None = None,
-              version: str | None = None) -> dict[str, Any]:
+              version: str | None = None, engine: Engine | None = None) -> dict[str, Any]:
     """Score every unlabeled item and install the ranking and auto-labels as a new round."""
     cfg = project.config.loop
     rng = np.random.default_rng([cfg.seed, project.store.max_annotation_id(), len(project.store.list_rounds())])
@@ -77,7 +78,10 @@ def run_round(project: Project, *, progress: ProgressFn | None = None, model: Mo
         proposals: list[Proposal] = []
     else:
         strategy = get_strategy(cfg.strategy)
-        proposals = predict_pool(model, items, progress)
+        from activelabel.engines import pool_proposals  # local by default; resumes what this version scored
+
+        items, proposals = pool_proposals(project, version, items, model=model, engine=engine, progress=progress,
+                                          subset=bool(cfg.pool_subsample and len(items) >= cfg.pool_subsample))
         embeddings = None
         if "embeddings" in strategy.needs:
             embeddings = model.embed(items)  # type: ignore[attr-defined]
@@ -88,12 +92,6 @@ def run_round(project: Project, *, progress: ProgressFn | None = None, model: Mo
         auto_threshold = cfg.auto_accept_threshold if cfg.auto_accept_threshold < 1.0 else None
         plan = route(pool, strategy, budget=cfg.human_budget_per_round, rng=rng,
                      auto_threshold=auto_threshold, audit_rate=cfg.audit_rate)
-        uncertainty = 1.0 - pool.confidence
-        project.store.save_predictions(version, [
-            dict(item_id=it.id, value=p.value.to_json(), confidence=float(p.confidence), score=float(u),
-                 parts=list(p.parts))
-            for it, p, u in zip(items, proposals, uncertainty)
-        ])
     entries = [dict(item_id=items[i].id, rank=pos, reason=reason, score=float(score), pool_rank=int(rank))
                for pos, (i, reason, score, rank) in enumerate(zip(plan.queue.tolist(), plan.reasons,
                                                                   plan.scores.tolist(), plan.pool_rank.tolist()))]

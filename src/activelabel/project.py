@@ -92,13 +92,15 @@ class Project:
 
         return import_path(self, path, **options)
 
-    def prelabel(self, progress: Any = None) -> dict[str, Any]:
-        """Score the pool with the current model (or cold-start it) and install a new round."""
+    def prelabel(self, progress: Any = None, engine: Any = None) -> dict[str, Any]:
+        """Score the pool with the current model (or cold-start it) and install a new round.
+
+        ``engine``: an ``activelabel.engines`` engine (local in this process by default, or Ray)."""
         from activelabel.loop import run_round
         from activelabel.quality.overlap import assign_overlap
 
         assign_overlap(self)
-        return run_round(self, progress=progress)
+        return run_round(self, progress=progress, engine=engine)
 
     def train(self, *, wait: bool = True, progress: Any = None) -> str:
         from activelabel.training import start_background_training, train_and_promote

@@ -80,11 +80,24 @@ def import_(
 
 @app.command()
 @friendly_errors
-def prelabel(directory: DirArg, db: DbOpt = None) -> None:
-    """Run the current model over the pool, score it, auto-accept the confident and rank the rest."""
+def prelabel(
+    directory: DirArg,
+    db: DbOpt = None,
+    engine: Annotated[str, typer.Option(help="local (this process) or ray (a Ray cluster; needs the scale extra).")] = "local",
+    address: Annotated[str | None, typer.Option(help="Ray cluster: auto, or ray://host:port; none starts Ray here.")] = None,
+    gpus_per_worker: Annotated[float, typer.Option(help="GPUs per Ray model worker (0: CPU workers).")] = 0.0,
+    workers: Annotated[int | None, typer.Option(help="Ray model workers (default: as many as the cluster holds).")] = None,
+) -> None:
+    """Run the current model over the pool, score it, auto-accept the confident and rank the rest.
+
+    Stopped with Ctrl-C, it resumes: items this model version already scored are skipped."""
+    from activelabel.engines import bar_progress, get_engine, throughput_column
+
+    chosen = get_engine(engine, address=address, gpus_per_worker=gpus_per_worker, workers=workers)
     with _open(directory, db) as project, _progress() as bar:
-        task = bar.add_task("pre-labeling", total=None)
-        result = project.prelabel(progress=lambda done, total: bar.update(task, completed=done, total=total))
+        bar.columns = (*bar.columns, throughput_column())
+        task = bar.add_task(f"pre-labeling ({chosen.name})", total=None)
+        result = project.prelabel(progress=bar_progress(bar, task), engine=chosen)
     if result.get("round") is None:
         console.print(result.get("message", "nothing to do"))
         return

@@ -99,3 +99,30 @@ def pool_proposals(project: Project, version: str, items: list[Item], *, model: 
 
 __all__ = ["BATCH_SIZES", "ENGINES", "Engine", "LocalEngine", "ScoreJob", "ScoreReport", "ScoredPool",
            "batch_size_for", "get_engine", "make_job", "pool_proposals", "score_pool"]
+
+
+def throughput_column() -> object:
+    """A rich progress column: items per second over the run so far (resumed items not counted)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class _Throughput(ProgressColumn):
+        def render(self, task: object) -> Text:
+            speed = getattr(task, "speed", None)
+            return Text(f"{speed:,.0f} items/s" if speed else "- items/s", style="progress.data.speed")
+
+    return _Throughput()
+
+
+def bar_progress(bar: object, task: object) -> ProgressFn:
+    """A progress callback for a rich bar; the first call (items resumed) resets it so the rate is honest."""
+    first = [True]
+
+    def update(done: int, total: int) -> None:
+        if first[0]:
+            bar.reset(task, total=total, completed=done)  # type: ignore[attr-defined]
+            first[0] = False
+        else:
+            bar.update(task, completed=done, total=total)  # type: ignore[attr-defined]
+
+    return update
