@@ -113,6 +113,9 @@ def _fmt(v: object) -> str:
 
 
 def _safe_name(name: str) -> str:
+    """A file-system-safe name, without an earlier import's hash prefix (re-imports stay readable)."""
+    if len(name) > 17 and name[16] == "_" and all(c in "0123456789abcdef" for c in name[:16]):
+        name = name[17:]
     keep = "".join(c if (c.isalnum() or c in "._-") else "_" for c in name)
     return keep[-80:] or "image"
 

@@ -76,6 +76,8 @@ def resolve_device(device: str | int | None) -> str:
         import torch
 
         return "0" if torch.cuda.is_available() else "cpu"
+    if device == "cuda":
+        return "0"
     return str(device)
 
 
