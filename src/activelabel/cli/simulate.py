@@ -30,6 +30,7 @@ def simulate(
     text_field: Annotated[str | None, typer.Option(help="Column/key with the text (guessed if absent).")] = None,
     label_field: Annotated[str | None, typer.Option(help="Column/key with the label (guessed if absent).")] = None,
     model: Annotated[str, typer.Option(help="Model name for the projects (default: the task's, vectors-logreg for digits).")] = "",
+    jobs: Annotated[int, typer.Option(help="Runs at once, in worker processes (each run is its own project).")] = 1,
     keep_projects: Annotated[Path | None, typer.Option("--keep-projects", help="Keep every run's project folder here.")] = None,
 ) -> None:
     """Compare strategies on a labeled data set through the real pipeline (import, rounds, retrains).
@@ -75,7 +76,7 @@ def simulate(
             bar.update(job, advance=1, last=f"{result.labels} labels: {data.metric_name} {metric}")
 
         summary = run_simulation(data, settings, out, progress=progress, workdir=keep_projects,
-                                 keep_projects=keep_projects is not None)
+                                 keep_projects=keep_projects is not None, jobs=jobs)
     console.print(f"full-pool {summary['metric']}: {summary['full_metric']:.4f}")
     for line in table(summary):
         console.print(line, highlight=False)

@@ -17,8 +17,12 @@ ProgressFn = Callable[[RoundResult | None, str], None]  # (finished round or Non
 
 
 def simulate(dataset: SimDataset, settings: Settings, out: Path, *, progress: ProgressFn | None = None,
-             workdir: Path | None = None, keep_projects: bool = False) -> dict[str, Any]:
-    """Run the comparison; returns the summary (also written to ``out/summary.json``)."""
+             workdir: Path | None = None, keep_projects: bool = False, jobs: int = 1) -> dict[str, Any]:
+    """Run the comparison; returns the summary (also written to ``out/summary.json``).
+
+    ``jobs`` > 1 runs that many (strategy, seed) projects at once in worker processes; each is a
+    project folder of its own, so they share nothing but the read-only data files.
+    """
     infos = check_settings(settings, dataset)
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
@@ -29,11 +33,14 @@ def simulate(dataset: SimDataset, settings: Settings, out: Path, *, progress: Pr
             progress(None, "training the full-pool reference model")
         full = full_pool_metric(dataset, files, root, settings)
         results: list[RoundResult] = []
-        for info in infos:
-            for seed in range(settings.seeds):
+        runs = [(info.name, seed) for info in infos for seed in range(settings.seeds)]
+        if jobs > 1:
+            results = _parallel(dataset, files, root, settings, runs, jobs, out, progress, keep_projects)
+        else:
+            for name, seed in runs:
                 if progress:
-                    progress(None, f"{info.name}, seed {seed}")
-                results += run_one(dataset, files, root, settings, info.name, seed,
+                    progress(None, f"{name}, seed {seed}")
+                results += run_one(dataset, files, root, settings, name, seed,
                                    on_round=(lambda r: progress(r, "")) if progress else None, keep=keep_projects)
                 write_curves(results, out)  # partial results survive an interrupted run
     summary = summarize(results, task=dataset.task.value, metric_name=dataset.metric_name, full_metric=full,
@@ -45,3 +52,24 @@ def simulate(dataset: SimDataset, settings: Settings, out: Path, *, progress: Pr
     write_summary(summary, out)
     plot_curves(results, summary, out)
     return summary
+
+
+def _parallel(dataset: SimDataset, files: Path, root: Path, settings: Settings, runs: list[tuple[str, int]],
+              jobs: int, out: Path, progress: ProgressFn | None, keep: bool) -> list[RoundResult]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    results: list[RoundResult] = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(run_one, dataset, files, root, settings, name, seed, None, keep): (name, seed)
+                   for name, seed in runs}
+        if progress:
+            progress(None, f"{len(runs)} runs, {jobs} at a time")
+        for fut in as_completed(futures):
+            done = fut.result()
+            results += done
+            write_curves(sorted(results, key=lambda r: (r.strategy, r.seed, r.round)), out)
+            if progress:
+                for r in done:
+                    progress(r, "")
+    order = {name: i for i, (name, _) in enumerate(runs)}
+    return sorted(results, key=lambda r: (order[r.strategy], r.seed, r.round))

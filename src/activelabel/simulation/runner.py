@@ -25,7 +25,7 @@ from activelabel.strategies import StrategyInfo, get_strategy
 from activelabel.strategies.stopping import advise, cohen_kappa
 
 ORACLE = "oracle"
-STOP_SET_SIZE = 500
+STOP_SET_SIZE = 300
 DRAW_MODELS = frozenset({"vectors-logreg"})  # models that return committee draws when asked
 
 

@@ -1,0 +1,103 @@
+"""A tiny ``simulate`` through the real pipeline, its outputs, and the inputs it refuses up front."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from activelabel.cli import COMMAND_MODULES, app
+from activelabel.errors import ActiveLabelError
+from activelabel.simulation import tasks
+from tests.conftest import make_text_dataset, write_tsv
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+
+
+def _vectors(path: Path, n: int = 90, seed: int = 0) -> Path:
+    """Three well-separated clusters of 4-number vectors, one class each."""
+    rng = np.random.default_rng(seed)
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            c = i % 3
+            v = rng.normal(loc=3.0 * c, scale=0.6, size=4)
+            fh.write(json.dumps({"text": " ".join(f"{x:.4f}" for x in v), "label": f"c{c}"}) + "\n")
+    return path
+
+
+def _simulate(*args: str) -> object:
+    return runner.invoke(app, ["simulate", *args], catch_exceptions=False)
+
+
+def test_tiny_simulation_writes_curves_summary_and_plot(tmp_path: Path) -> None:
+    data = write_tsv(tmp_path / "sms.tsv", make_text_dataset(70, seed=4))
+    out = tmp_path / "out"
+    result = _simulate("--dataset", str(data), "--strategies", "random,activelabel.strategies.builtin:margin",
+                       "--seeds", "2", "--init", "6", "--batch", "4", "--budget", "14", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((out / "curves.csv").open()))
+    assert list(rows[0]) == ["strategy", "seed", "round", "labels", "metric"]
+    # 2 strategies x 2 seeds x 3 rounds (6, 10, 14 labels)
+    assert len(rows) == 12 and {r["labels"] for r in rows} == {"6", "10", "14"}
+    summary = json.loads((out / "summary.json").read_text())
+    assert {"task", "metric", "full_metric", "strategies"} <= set(summary)
+    assert summary["task"] == "classification" and 0 < summary["full_metric"] <= 1
+    for name in ("random", "activelabel.strategies.builtin:margin"):
+        assert {"labels_to_95", "labels_to_99", "auc", "final"} <= set(summary["strategies"][name])
+    stop = list(csv.DictReader((out / "stopping.csv").open()))
+    assert {"kappa", "mean_uncertainty", "advice"} <= set(stop[0]) and stop[-1]["advice"]
+    assert (out / "curves.png").stat().st_size > 1000
+
+
+def test_vector_items_with_diversity_and_committee_strategies(tmp_path: Path) -> None:
+    """coreset gets labeled embeddings and bald gets committee draws from the loop itself."""
+    out = tmp_path / "out"
+    result = _simulate("--dataset", str(_vectors(tmp_path / "v.jsonl")), "--model", "vectors-logreg",
+                       "--strategies", "coreset,bald", "--cold-start", "kmeans_cold_start", "--committee", "3",
+                       "--seeds", "1", "--init", "6", "--batch", "5", "--budget", "16", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["full_metric"] > 0.9
+    assert all(s["final"] > 0.8 for s in summary["strategies"].values())
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--strategies", "random,no_such_strategy", "--budget", "20"], "unknown strategy 'no_such_strategy'"),
+    (["--budget", "5", "--init", "10"], "smaller than --init"),
+    (["--strategies", "nosuchmodule:fn", "--budget", "20"], "cannot load strategy"),
+    (["--budget", "500"], "exceeds the pool"),
+])
+def test_bad_settings_fail_before_any_work(tmp_path: Path, args: list[str], message: str) -> None:
+    data = write_tsv(tmp_path / "sms.tsv", make_text_dataset(40, seed=1))
+    out = tmp_path / "out"
+    result = _simulate("--dataset", str(data), "--out", str(out), *args)
+    assert result.exit_code == 1 and message in result.output
+    assert not out.exists()
+
+
+def test_one_class_dataset_is_refused(tmp_path: Path) -> None:
+    data = write_tsv(tmp_path / "ham.tsv", [(f"hello number {i}", "ham") for i in range(30)])
+    out = tmp_path / "out"
+    result = _simulate("--dataset", str(data), "--out", str(out))
+    assert result.exit_code == 1 and "at least two classes" in result.output
+    assert not out.exists()
+
+
+def test_task_without_plugin_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(tasks.LOADERS, "ner", "activelabel.simulation.tasks.not_written_yet:load")
+    with pytest.raises(ActiveLabelError, match="does not support task 'ner' yet"):
+        tasks.load_dataset("ner", "x.conll")
+    with pytest.raises(ActiveLabelError, match="unknown task"):
+        tasks.load_dataset("painting", "x")
