@@ -117,3 +117,21 @@ def test_new_labels_start_blank_and_train_from_scratch():
     assert model.ready and model.start_mode == "blank"
     (p,) = model.predict([Item("b", "text", "Take aspirin daily.")])
     assert 0.0 <= p.confidence <= 1.0
+
+
+def test_simulation_loader_reads_conll_splits_and_answers(tmp_path):
+    from activelabel.formats.conll import write_conll
+    from activelabel.samples.ner import labeled_sample
+    from activelabel.simulation.tasks import load_dataset
+
+    rows = labeled_sample(20, seed=2)
+    path = tmp_path / "data.conll"
+    write_conll(path, [(t, [(int(s["start"]), int(s["end"]), str(s["label"])) for s in sp]) for t, sp in rows])  # type: ignore[call-overload]
+    data = load_dataset("ner", str(path), seed=0)
+    assert data.labels == sorted(LABELS) and (data.n_pool, data.n_eval) == (14, 6)
+    assert data.model["label_map"]["PERSON"] == "person" and data.model["label_map"]["GPE"] == "location"
+    spec = data.write_pool(tmp_path / "files")
+    first = json.loads(spec.path.read_text("utf-8").splitlines()[0])
+    assert set(first) == {"text"}
+    truth = data.answer(Item("x", "text", first["text"]))
+    assert isinstance(truth, Spans)

