@@ -100,11 +100,11 @@ def overall_score(task: TaskKind, multi: dict[str, dict[str, Answer]], texts: di
                 "disagreements": [i for i in differ if i in set(items)]}
     pooled = pair_score(task, _all_pair_rows(multi, texts), label)
     if task is TaskKind.NER:  # token-level Fleiss over all raters of each token
-        units: list[list[str]] = []
+        tokens: list[list[str]] = []
         for iid, by in multi.items():
             tag_lists = [m.token_tags(texts.get(iid, ""), m.span_set(a.value, label)) for a in by.values()]
-            units += [list(col) for col in zip(*tag_lists, strict=True)]
-        pooled["token_fleiss_kappa"] = m.fleiss_kappa(units)
+            tokens += [list(col) for col in zip(*tag_lists, strict=True)]
+        pooled["token_fleiss_kappa"] = m.fleiss_kappa(tokens)
     pooled["items"] = sorted(set(pooled["items"]), key=list(multi).index)
     pooled["disagreements"] = sorted(set(pooled["disagreements"]), key=list(multi).index)
     pooled["n_items"] = len(pooled["items"])

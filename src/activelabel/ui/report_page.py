@@ -116,7 +116,7 @@ def _resolve(project: Project, user: User, flagged: list[str]) -> None:
     if project.task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
         value: Any = st.radio("Resolved label", project.config.labels, horizontal=True, key="al_report_resolve_label")
     else:
-        first = next(iter(row["answers"].values()), {})
+        first: dict[str, Any] = next(iter(row["answers"].values()), {})
         value = st.text_area("Resolved value (JSON, or a transcript)", json.dumps(first), key="al_report_resolve_json")
     note = st.text_input("Note", key="al_report_resolve_note")
     if st.button("Resolve", type="primary", key="al_report_resolve_btn"):
