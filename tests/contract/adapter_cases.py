@@ -65,8 +65,35 @@ def _yolo_data(tmp: Path) -> tuple[list[Item], list[Payload]]:
     return tiny_detection_data(tmp, n=8, size=64)
 
 
+def _audio_data(tmp: Path, task: str) -> tuple[list[Item], list[Payload]]:
+    """Three bundled FSDD clips of two digits (real audio, real tiny.en weights)."""
+    from activelabel.samples._fsdd import copy_clips, spoken
+    from activelabel.types import Transcript
+
+    clips = [c for c in copy_clips(tmp / "clips", 40, 0)
+             if c.name in ("0_george_5.wav", "0_jackson_5.wav", "1_george_5.wav")]
+    items = [Item(c.name, "audio", str(c)) for c in clips]
+    if task == "transcription":
+        return items, [Transcript(spoken(c.name)) for c in clips]
+    return items, [ClassLabel(c.name.split("_")[0]) for c in clips]
+
+
+def _whisper_build(_tmp: Path) -> Any:
+    from activelabel.models.whisper import WhisperTranscriber
+
+    return WhisperTranscriber(model="faster-whisper:tiny.en", params={"device": "cpu"})
+
+
+def _whisper_classifier_build(_tmp: Path) -> Any:
+    from activelabel.models.whisper_classifier import WhisperEmbeddingClassifier
+
+    return WhisperEmbeddingClassifier([str(d) for d in range(10)], "faster-whisper:tiny.en", {"device": "cpu"})
+
+
 CASES: list[AdapterCase] = [
     AdapterCase("sklearn_text", _sklearn_build, _sklearn_data),
     AdapterCase("spacy_ner", _spacy_ner_build, _spacy_ner_data, pretrained=True),
     AdapterCase("yolo", _yolo_build, _yolo_data),
+    AdapterCase("whisper", _whisper_build, lambda t: _audio_data(t, "transcription"), pretrained=True),
+    AdapterCase("whisper_classifier", _whisper_classifier_build, lambda t: _audio_data(t, "audio_classification")),
 ]
