@@ -1,0 +1,136 @@
+"""Real-browser helpers: a Streamlit server on a free localhost port and headless Debian Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+ITEM_ID = re.compile(r"item ([0-9a-f]{6,})")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def streamlit_server(env_name: str, path: Path, log: Path, timeout: float = 60) -> Iterator[str]:
+    """Serve the app (headless, no usage statistics) for a project; yields its URL; stops it after."""
+    from activelabel.cli.ui import streamlit_command
+
+    port = free_port()
+    cmd = streamlit_command(port, open_browser=False, address="127.0.0.1")
+    env = {**os.environ, env_name: str(path), "PYTHONUNBUFFERED": "1"}
+    env.pop("ACTIVELABEL_UI_PAGE", None)
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"streamlit did not start:\n{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def sign_in(page: Any, url: str, name: str, password: str, timeout: float = 90_000) -> None:
+    """Sign in with the keyboard alone: type the name, Tab, the password, Enter."""
+    page.goto(url)
+    page.get_by_label("Name").wait_for(timeout=timeout)
+    settle(page)
+    page.get_by_label("Name").focus()
+    page.keyboard.type(name)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.get_by_text("Why this item").wait_for(timeout=timeout)
+    wait_hotkeys(page)
+
+
+def wait_hotkeys(page: Any, timeout: float = 90.0) -> None:
+    """Wait until the hotkeys component's frame has loaded (it listens for keys from then on)."""
+    frame = page.frame_locator('iframe[src*="streamlit_hotkeys"]')
+    frame.locator("body").wait_for(state="attached", timeout=timeout * 1000)
+    deadline = time.time() + timeout
+    state: Any = None
+    while time.time() < deadline:
+        for f in page.frames:
+            if "streamlit_hotkeys" in f.url:
+                try:
+                    state = f.evaluate("document.readyState")
+                except Exception as exc:  # the frame is being replaced by a rerun
+                    state = exc
+                if state == "complete":
+                    page.wait_for_timeout(300)
+                    return
+        time.sleep(0.1)
+    raise TimeoutError(f"the hotkeys component did not load: {state!r}")
+
+
+def shown_item(page: Any) -> str:
+    """The id (prefix) of the item on screen, from the 'Why this item' line."""
+    text = page.get_by_text("Why this item").first.inner_text()
+    match = ITEM_ID.search(text)
+    if match is None:
+        raise AssertionError(f"no item id in {text!r}")
+    return match.group(1)
+
+
+def wait_next_item(page: Any, previous: str, timeout: float = 60.0) -> str:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            current = shown_item(page)
+        except Exception:  # mid-rerun
+            current = previous
+        if current != previous:
+            settle(page)
+            return current
+        time.sleep(0.05)
+    raise TimeoutError(f"the item {previous} stayed on screen")
+
+
+def settle(page: Any, timeout: float = 20.0) -> None:
+    """Wait until Streamlit has finished the current run (its 'Running' status widget is gone)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            return
+        time.sleep(0.05)
