@@ -38,20 +38,39 @@ SPLITS = ("train", "validation", "test")
 
 def stratified_split(keys: Sequence[str], strata: Sequence[str], shares: tuple[float, float, float],
                      seed: int) -> dict[str, str]:
-    """key -> split; each stratum is shuffled with ``seed`` and cut by the shares (rounded)."""
+    """key -> split. Each stratum is shuffled with ``seed``; validation and test get their share of
+    the whole set (rounded), given out stratum by stratum by largest remainder, so small strata
+    still reach the small splits and the label mix of every split follows the whole.
+    """
     if len(shares) != 3 or any(x < 0 for x in shares) or abs(sum(shares) - 1.0) > 1e-6:
         raise ValueError(f"split shares must be three non-negative numbers summing to 1, got {shares}")
     rng = np.random.default_rng(seed)
     groups: dict[str, list[str]] = {}
     for k, st in zip(keys, strata, strict=True):
         groups.setdefault(st, []).append(k)
+    names = sorted(groups)
+    members = {st: [sorted(groups[st])[i] for i in rng.permutation(len(groups[st]))] for st in names}
+    left = {st: len(members[st]) for st in names}
+    quota: dict[str, dict[str, int]] = {st: {} for st in names}
+    for split, share in (("test", shares[2]), ("validation", shares[1])):
+        ideal = {st: len(members[st]) * share for st in names}
+        got = {st: min(left[st], int(ideal[st])) for st in names}
+        extra = round(len(keys) * share) - sum(got.values())
+        tiebreak = rng.random(len(names))
+        for j in sorted(range(len(names)), key=lambda j: (-(ideal[names[j]] - int(ideal[names[j]])), tiebreak[j])):
+            if extra <= 0:
+                break
+            if got[names[j]] < left[names[j]]:
+                got[names[j]] += 1
+                extra -= 1
+        for st in names:
+            quota[st][split] = got[st]
+            left[st] -= got[st]
     out: dict[str, str] = {}
-    for st in sorted(groups):
-        members = sorted(groups[st])
-        order = rng.permutation(len(members))
-        n_val, n_test = round(len(members) * shares[1]), round(len(members) * shares[2])
-        for rank, idx in enumerate(order):
-            out[members[idx]] = "test" if rank < n_test else ("validation" if rank < n_test + n_val else "train")
+    for st in names:
+        n_test, n_val = quota[st]["test"], quota[st]["validation"]
+        for rank, k in enumerate(members[st]):
+            out[k] = "test" if rank < n_test else ("validation" if rank < n_test + n_val else "train")
     return out
 
 
@@ -72,7 +91,7 @@ def _copy(src: Path, dest_dir: Path, item_id: str) -> str:
     if not src.is_file():
         raise ActiveLabelError(f"item {item_id}: its file {src} is missing; restore it or revoke the item")
     dest_dir.mkdir(parents=True, exist_ok=True)
-    dest = dest_dir / f"{item_id[:12]}_{src.name}"
+    dest = dest_dir / (src.name if src.name.startswith(item_id[:12]) else f"{item_id[:12]}_{src.name}")
     shutil.copy2(src, dest)
     return dest.name
 
@@ -168,16 +187,19 @@ def _image_size(project: Project, r: dict[str, Any]) -> tuple[int, int]:
 def _write_yolo(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     import yaml
 
+    from activelabel.formats.yolo_txt import yolo_lines
+    from activelabel.types import Box
+
     labels = project.config.labels
-    index = {name: i for i, name in enumerate(labels)}
     for sp, rows in parts.items():
         (out / "labels" / sp).mkdir(parents=True, exist_ok=True)
         (out / "images" / sp).mkdir(parents=True, exist_ok=True)
         for r in rows:
             name = _copy(_media_path(project, r["content"]), out / "images" / sp, r["id"])
             w, h = _image_size(project, r)
-            lines = [f"{index[b['label']]} {(b['x0'] + b['x1']) / 2 / w:.6f} {(b['y0'] + b['y1']) / 2 / h:.6f} "
-                     f"{(b['x1'] - b['x0']) / w:.6f} {(b['y1'] - b['y0']) / h:.6f}" for b in r["value"].get("boxes", [])]
+            boxes = [Box(float(b["x0"]), float(b["y0"]), float(b["x1"]), float(b["y1"]), str(b["label"]))
+                     for b in r["value"].get("boxes", [])]
+            lines = yolo_lines(boxes, labels, w, h)  # the detection formats' own writer
             (out / "labels" / sp / f"{Path(name).stem}.txt").write_text("".join(x + "\n" for x in lines),
                                                                        encoding="utf-8")
     # no "path" key: Ultralytics then resolves the folders against the yaml's own folder
