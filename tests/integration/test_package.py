@@ -131,3 +131,26 @@ def test_ultralytics_trains_one_epoch_on_the_package(tmp_path, monkeypatch):
     model.train(data=str(out / "data.yaml"), epochs=1, imgsz=64, batch=4, device="cpu", workers=0,
                 project=str(tmp_path / "runs"), name="t", plots=False, val=False, amp=False, verbose=False)
     assert list((tmp_path / "runs").rglob("last.pt"))
+
+
+def test_transcription_package_and_wer_agreement(tmp_path):
+    pytest.importorskip("jiwer")
+    from activelabel.quality.agreement import agreement_report
+    from activelabel.types import Transcript
+
+    cfg = parse_config({"name": "t", "task": "transcription", "labels": [], "loop": {"retrain_every": 0}})
+    (tmp_path / "p" / "media").mkdir(parents=True)
+    with Project.init(tmp_path / "p", cfg) as project:
+        for i in range(10):
+            (tmp_path / "p" / "media" / f"clip{i}.wav").write_bytes(b"RIFF-not-decoded-here")
+            project.store.add_items([NewItem(Item(f"a{i:03d}", "audio", f"media/clip{i}.wav"))])
+            project.submit(f"a{i:03d}", Transcript(f"say the number {i}"), annotator="ann1", trigger_retrain=False)
+            project.submit(f"a{i:03d}", Transcript(f"say number {i}"), annotator="ann2", trigger_retrain=False)
+        ag = agreement_report(project)
+        assert ag["metric"] == "wer" and ag["pairs"][0]["n_items"] == 10
+        assert ag["pairs"][0]["value"] == pytest.approx((1 / 4 + 1 / 3) / 2)  # 1 deletion / 4, 1 insertion / 3
+    out = tmp_path / "pkg"
+    assert _cli("package", str(tmp_path / "p"), str(out)).exit_code == 0
+    frames = pd.concat(pd.read_csv(out / f"{sp}.csv") for sp in ("train", "validation", "test"))
+    assert len(frames) == 10 and all((out / p).is_file() for p in frames["path"])
+    assert set(frames["status"]) == {"tie"}  # two people disagree and nobody resolved: flagged in the report
