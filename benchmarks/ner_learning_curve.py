@@ -1,7 +1,7 @@
 """Entity-F1 learning curve on WNUT-17: beam-uncertainty strategies vs random, several seeds.
 
     python benchmarks/ner_learning_curve.py [--data ../shared/data/wnut17/wnut17train.conll]
-        [--seeds 0,1,2] [--sizes 100,200,300,500] [--pool 1000] [--eval 400] [--n-iter 5]
+        [--seeds 0,1,2] [--sizes 100,200,300,500] [--pool 1000] [--eval 400] [--n-iter 5] [--jobs 1]
 
 Per seed: a seeded split into an unlabeled pool and a held-out eval set. Every strategy starts
 from the same 100 random sentences; each round fine-tunes the adapter warm (the previous round's
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ STRATEGIES = {"random": None, "least_confident": "min", "beam_mass": "beam_mass"
 
 
 def run(rows: list, strategy: str, seed: int, sizes: list[int], n_pool: int, n_eval: int,
-        n_iter: int) -> list[tuple[int, float, float]]:
+        n_iter: int) -> list[tuple[int, float, float, float]]:
     pool, ev = split(rows, n_eval, n_pool, seed)
     pool_items, ev_items, ev_values = items(pool), items(ev, "e"), [v for _, v in ev]
     rng = np.random.default_rng(seed)
@@ -36,7 +37,7 @@ def run(rows: list, strategy: str, seed: int, sizes: list[int], n_pool: int, n_e
     model = SpacyNER(LABELS, params={"n_iter": n_iter, "confidence": reduction}, label_map=LABEL_MAP, seed=seed)
     curve = []
     for k, size in enumerate(sizes):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         chosen = set(labeled)
         rest = [i for i in range(len(pool)) if i not in chosen]
         model.fit([pool_items[i] for i in labeled], [pool[i][1] for i in labeled],
@@ -51,8 +52,9 @@ def run(rows: list, strategy: str, seed: int, sizes: list[int], n_pool: int, n_e
                 order = np.lexsort((rng.random(len(rest)), conf))  # least confident first, ties at random
                 pick = [rest[i] for i in order[:need]]
             labeled += pick
-        curve.append((size, f1, time.perf_counter() - t0))
-        print(f"  seed {seed} {strategy:16s} {size:4d} sentences: F1 {f1:.3f}  round {curve[-1][2]:5.1f} s", flush=True)
+        curve.append((size, f1, time.perf_counter() - t0, time.process_time() - c0))
+        print(f"  seed {seed} {strategy:16s} {size:4d} sentences: F1 {f1:.3f}  round {curve[-1][2]:5.1f} s wall, "
+              f"{curve[-1][3]:5.1f} s CPU", flush=True)
     return curve
 
 
@@ -65,23 +67,28 @@ def main() -> None:
     ap.add_argument("--eval", type=int, default=400)
     ap.add_argument("--n-iter", type=int, default=5)
     ap.add_argument("--strategies", default=",".join(STRATEGIES))
+    ap.add_argument("--jobs", type=int, default=1, help="runs in parallel processes (CPU seconds are per run)")
     args = ap.parse_args()
     rows = load_wnut(args.data)
     sizes = [int(s) for s in args.sizes.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
     strategies = args.strategies.split(",")
     print(f"WNUT-17: {len(rows)} sentences; pool {args.pool}, eval {args.eval}, epochs per round {args.n_iter}")
-    results: dict[str, list[list[tuple[int, float, float]]]] = {s: [] for s in strategies}
-    for seed in seeds:
-        for strategy in strategies:
-            results[strategy].append(run(rows, strategy, seed, sizes, args.pool, args.eval, args.n_iter))
-    print("\nentity F1 (mean +- sd over seeds) by labeled sentences; mean wall time per round")
-    print("strategy          " + "".join(f"{s:>14d}" for s in sizes) + "   s/round")
+    results: dict[str, list[list[tuple[int, float, float, float]]]] = {s: [] for s in strategies}
+    combos = [(strategy, seed) for seed in seeds for strategy in strategies]
+    with ProcessPoolExecutor(max_workers=args.jobs) as ex:
+        futures = [ex.submit(run, rows, strategy, seed, sizes, args.pool, args.eval, args.n_iter)
+                   for strategy, seed in combos]
+        for (strategy, _seed), fut in zip(combos, futures, strict=True):
+            results[strategy].append(fut.result())
+    print("\nentity F1 (mean +- sd over seeds) by labeled sentences; mean wall and CPU seconds per round")
+    print("strategy        " + "".join(f"{s:>15d}" for s in sizes) + "   wall s  CPU s")
     for strategy, runs in results.items():
         f1 = np.array([[c[1] for c in r] for r in runs])
         secs = np.array([[c[2] for c in r] for r in runs])
+        cpu = np.array([[c[3] for c in r] for r in runs])
         cells = "".join(f"  {m:.3f}+-{sd:.3f}" for m, sd in zip(f1.mean(0), f1.std(0), strict=True))
-        print(f"{strategy:16s}{cells}   {secs.mean():6.1f}")
+        print(f"{strategy:16s}{cells}   {secs.mean():6.1f} {cpu.mean():6.1f}")
     if "random" in results and sizes[-1] in sizes:
         target = np.mean([r[-1][1] for r in results["random"]])
         for strategy, runs in results.items():
