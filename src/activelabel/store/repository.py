@@ -684,7 +684,12 @@ def _take_leases(conn: Connection, ids: Sequence[str], annotator: str, now: floa
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         stmt = pg_insert(le).values(rows).on_conflict_do_nothing(index_elements=["item_id"]).returning(le.c.item_id)
-        return set(conn.scalars(stmt))
+        got = set(conn.scalars(stmt))
+        # the holder may have answered and let go since our snapshot: this statement sees its commit
+        done = set(conn.scalars(select(le.c.item_id).where(le.c.item_id.in_(list(got)), _human_answered(le.c.item_id))))
+        if done:
+            conn.execute(delete(le).where(le.c.item_id.in_(list(done)), le.c.annotator == annotator))
+        return got - done
     conn.execute(insert(le), rows)  # SQLite: BEGIN IMMEDIATE serialises claims; the query saw every lease
     return set(ids)
 

@@ -1,0 +1,244 @@
+"""Back up a project while people label, and restore it into a new folder.
+
+A backup is one ``.tar.gz``: the project folder's files (config, model versions, media, secrets)
+plus a consistent copy of the database taken without stopping writers: SQLite's online backup
+API (a read snapshot in WAL mode, so writers go on), or ``pg_dump`` (an MVCC snapshot). Model
+versions are immutable once renamed into place, so copying them beside a live trainer is safe;
+unfinished ``.tmp-*`` folders are left out.
+
+Restore refuses to overwrite: the target folder must not hold a project, and a PostgreSQL target
+database must be empty. Archive members are checked before anything is extracted, so a crafted
+archive cannot write outside the target folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sqlalchemy import inspect, update
+from sqlalchemy.engine import make_url
+
+from activelabel.config import CONFIG_NAME, load_config
+from activelabel.errors import ActiveLabelError
+
+MANIFEST = "activelabel-backup.json"
+SQLITE_NAME = "database.sqlite"
+PG_NAME = "database.pgdump"
+SKIP_NAMES = {"activelabel.db", "activelabel.db-wal", "activelabel.db-shm", ".train.lock"}
+FORMAT_VERSION = 1
+
+
+@dataclass
+class BackupInfo:
+    archive: Path
+    backend: str
+    files: int
+    annotations: int
+    seconds: float
+    problems: list[str] = field(default_factory=list)  # integrity problems found after a restore
+
+    def to_json(self) -> dict[str, Any]:
+        return {"archive": str(self.archive), "backend": self.backend, "files": self.files,
+                "annotations": self.annotations, "seconds": round(self.seconds, 3), "problems": self.problems}
+
+
+def libpq_url(url: str) -> str:
+    """The URL pg_dump / pg_restore understand (no SQLAlchemy driver suffix)."""
+    u = make_url(url)
+    return u.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _tool(name: str) -> str:
+    """pg_dump / pg_restore: from PATH, else the newest Debian server package."""
+    found = shutil.which(name)
+    if found:
+        return found
+    for cand in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
+        return str(cand)
+    raise ActiveLabelError(f"{name} not found; install PostgreSQL's client tools (apt-get install postgresql-client)")
+
+
+def _run(cmd: list[str], what: str) -> None:
+    proc = subprocess.run(cmd, capture_output=True, text=True)  # noqa: S603 - fixed tool, our arguments
+    if proc.returncode != 0:
+        raise ActiveLabelError(f"{what} failed (exit {proc.returncode}): {proc.stderr.strip()[-1500:]}")
+
+
+def _copy_sqlite(db_url: str, dest: Path) -> None:
+    path = make_url(db_url).database
+    if not path or not Path(path).exists():
+        raise ActiveLabelError(f"no SQLite database at {path!r}")
+    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
+    dst = sqlite3.connect(dest)
+    try:
+        with dst:
+            src.backup(dst)  # online backup: one consistent snapshot, writers are not blocked in WAL mode
+        dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+    finally:
+        dst.close()
+        src.close()
+
+
+def _annotation_count(db_url: str) -> int:
+    from activelabel.store import Store
+
+    store = Store.open(db_url, migrate=False)
+    try:
+        return store.max_annotation_id()
+    finally:
+        store.close()
+
+
+def backup_project(project_dir: Path, out: Path, db_url: str | None = None) -> BackupInfo:
+    """Write ``out`` (a .tar.gz) with the project's files and a consistent copy of its database."""
+    t0 = time.time()
+    project_dir = project_dir.resolve()
+    config = load_config(project_dir)
+    url = db_url or config.db_url(project_dir)
+    backend = "sqlite" if url.startswith("sqlite") else "postgresql" if url.startswith("postgresql") else ""
+    if not backend:
+        raise ActiveLabelError(f"backup knows SQLite and PostgreSQL, not {make_url(url).drivername}")
+    out = out.resolve()
+    if out.is_relative_to(project_dir):
+        raise ActiveLabelError(f"write the backup outside the project folder, not to {out}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="activelabel-backup-") as tmp:
+        db_copy = Path(tmp) / (SQLITE_NAME if backend == "sqlite" else PG_NAME)
+        if backend == "sqlite":
+            _copy_sqlite(url, db_copy)
+        else:
+            _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={db_copy}",
+                  f"--dbname={libpq_url(url)}"], "pg_dump")
+        files = [p for p in sorted(project_dir.rglob("*")) if p.is_file() and not _skipped(p, project_dir)]
+        manifest = {"format": FORMAT_VERSION, "backend": backend, "created_at": time.time(),
+                    "project_dir": str(project_dir), "models_dir": str(project_dir / "models"),
+                    "files": len(files)}
+        (Path(tmp) / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        partial = out.with_name(out.name + ".partial")
+        with tarfile.open(partial, "w:gz") as tar:
+            tar.add(Path(tmp) / MANIFEST, arcname=MANIFEST)
+            tar.add(db_copy, arcname=db_copy.name)
+            for p in files:
+                tar.add(p, arcname=f"project/{p.relative_to(project_dir).as_posix()}", recursive=False)
+        os.replace(partial, out)  # a half-written backup never carries the final name
+    n = _annotation_count(url)
+    return BackupInfo(out, backend, len(files), n, time.time() - t0)
+
+
+def _skipped(path: Path, root: Path) -> bool:
+    rel = path.relative_to(root)
+    if rel.name in SKIP_NAMES or (rel.parts[0] == "logs"):
+        return True
+    return any(part.startswith(".tmp-") for part in rel.parts)
+
+
+def _safe_members(tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
+    """Only plain files and folders with relative paths that stay inside the target."""
+    members = tar.getmembers()
+    for m in members:
+        p = PurePosixPath(m.name)
+        if p.is_absolute() or ".." in p.parts or not (m.isfile() or m.isdir()):
+            raise ActiveLabelError(f"refusing a backup with an unsafe member {m.name!r}")
+    return members
+
+
+def restore_project(archive: Path, target: Path, db_url: str | None = None) -> BackupInfo:
+    """Recreate a project in ``target`` from ``archive``; returns what was restored and its integrity."""
+    t0 = time.time()
+    target = target.resolve()
+    if (target / CONFIG_NAME).exists():
+        raise ActiveLabelError(f"{target} already holds a project; restore into a new folder")
+    if not archive.is_file():
+        raise ActiveLabelError(f"no backup at {archive}")
+    with tempfile.TemporaryDirectory(prefix="activelabel-restore-") as tmp, tarfile.open(archive, "r:gz") as tar:
+        members = _safe_members(tar)
+        names = {m.name for m in members}
+        if MANIFEST not in names:
+            raise ActiveLabelError(f"{archive} is not an activelabel backup (no {MANIFEST})")
+        tar.extractall(tmp, members=members, filter="data")
+        manifest = json.loads((Path(tmp) / MANIFEST).read_text(encoding="utf-8"))
+        backend = manifest["backend"]
+        target.mkdir(parents=True, exist_ok=True)
+        staged = Path(tmp) / "project"
+        for p in sorted(staged.rglob("*")):
+            dest = target / p.relative_to(staged)
+            if p.is_dir():
+                dest.mkdir(parents=True, exist_ok=True)
+            else:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(p, dest)
+        config = load_config(target)
+        if backend == "sqlite":
+            if db_url and not db_url.startswith("sqlite"):
+                raise ActiveLabelError("this backup holds a SQLite database; restore it without --db, "
+                                       "or with a sqlite:/// URL")
+            url = db_url or f"sqlite:///{(target / 'activelabel.db').resolve()}"
+            if config.db and not db_url:
+                _set_db(target, "")
+            shutil.copy2(Path(tmp) / SQLITE_NAME, make_url(url).database or "")
+        else:
+            url = db_url or config.db_url(target)
+            if not url.startswith("postgresql"):
+                raise ActiveLabelError("this backup holds a PostgreSQL dump; give --db postgresql://... "
+                                       "naming an empty database")
+            _require_empty(url)
+            _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
+                  f"--dbname={libpq_url(url)}", str(Path(tmp) / PG_NAME)], "pg_restore")
+            if db_url:
+                _set_db(target, db_url)
+        _relocate_versions(url, Path(manifest["models_dir"]), target / "models")
+    from activelabel.project import Project
+    from activelabel.store.integrity import check_project
+
+    with Project.open(target, db_url) as project:
+        report = check_project(project)
+        n = project.store.max_annotation_id()
+    return BackupInfo(archive, backend, sum(1 for _ in target.rglob("*")), n, time.time() - t0, report.problems)
+
+
+def _require_empty(url: str) -> None:
+    from activelabel.store.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        tables = inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    if tables:
+        raise ActiveLabelError(f"the target database is not empty (tables: {', '.join(sorted(tables)[:5])}); "
+                               "restore into a new, empty database")
+
+
+def _set_db(target: Path, db_url: str) -> None:
+    from activelabel.config import save_config
+
+    config = load_config(target)
+    save_config(target, config.model_copy(update={"db": db_url}))
+
+
+def _relocate_versions(url: str, old_models: Path, new_models: Path) -> None:
+    """Version rows name their folder; point them into the restored project's model store."""
+    from activelabel.store import Store
+    from activelabel.store import schema as s
+
+    store = Store.open(url)  # also migrates an older backup to this release's schema
+    try:
+        with store.write() as conn:
+            for vid, path in conn.execute(s.model_versions.select().with_only_columns(
+                    s.model_versions.c.id, s.model_versions.c.path)):
+                p = Path(path)
+                if p.is_relative_to(old_models):
+                    conn.execute(update(s.model_versions).where(s.model_versions.c.id == vid)
+                                 .values(path=str(new_models / p.relative_to(old_models))))
+    finally:
+        store.close()
