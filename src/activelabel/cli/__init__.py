@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "activelabel.cli.simulate",
     "activelabel.cli.ui",
     "activelabel.cli.quality",
+    "activelabel.cli.ops",
 )
 
 
