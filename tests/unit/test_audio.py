@@ -19,8 +19,8 @@ from activelabel.audio import (
 from activelabel.config import parse_config
 from activelabel.metrics_text import cer, exact_match, normalise, wer
 from activelabel.models.whisper import WhisperTranscriber
-from activelabel.models.whisper_confidence import Calibrator, features, learn_vocabulary, raw_confidence
 from activelabel.models.whisper_backends import RawTranscript, WhisperLoadError, split_name
+from activelabel.models.whisper_confidence import Calibrator, features, learn_vocabulary, raw_confidence
 from activelabel.project import Project
 from activelabel.samples import audio_classification as ac_sample
 from activelabel.samples import transcription as tr_sample
@@ -213,5 +213,20 @@ def test_labels_from_file_names_for_audio_classification(tmp_path):
             item = items[r.item_id]
             assert ClassLabel(r.value["label"]) == ClassLabel(item.meta["original"].split("_")[0])
             assert item.meta["speaker"] in {"george", "jackson", "lucas", "nicolas"}
+    finally:
+        project.close()
+
+
+def test_project_extra_sets_the_filename_rule_and_the_duration_limit(tmp_path):
+    cfg = parse_config({"task": "audio_classification", "labels": ac_sample.LABELS, "loop": {"retrain_every": 0},
+                        "extra": {"label_from_filename": ac_sample.PATTERN, "max_audio_seconds": 1.5}})
+    project = Project.init(tmp_path / "proj", cfg)
+    try:
+        folder = ac_sample.make_sample(tmp_path / "sample", n=2)
+        _sine(folder / "3_long_0.wav", 8000, 2.0)
+        report = project.import_file(folder)
+        assert (report.imported, report.rejected) == (2, 1)
+        assert "over the limit" in report.rejections[0].reason and "3_long_0.wav" in report.rejections[0].reason
+        assert len(project.store.current_labels()) == 2
     finally:
         project.close()

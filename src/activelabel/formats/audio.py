@@ -5,9 +5,11 @@ that starts with its content hash; ``Item.content`` is that path relative to the
 and ``meta`` holds duration, sample rate and channels. A file that cannot be used (empty, not
 audio, longer than the limit, missing) is a rejection naming the file, and the rest goes on.
 
-Labels from file names: ``label_from_filename="{label}_{speaker}_{take}.wav"`` takes the label
-(audio classification) or the transcript (transcription) from the ``{label}`` field, and keeps the
-other named fields in ``meta``. Paths in a manifest are relative to the manifest's folder.
+Labels from file names: ``label_from_filename="{label}_{speaker}_{take}.wav"`` (a reader option,
+or ``[extra] label_from_filename`` in activelabel.toml) takes the label (audio classification) or
+the transcript (transcription) from the ``{label}`` field, and keeps the other named fields in
+``meta``. ``[extra] max_audio_seconds`` is the duration limit (default 600). Paths in a manifest
+are relative to the manifest's folder.
 """
 
 from __future__ import annotations
@@ -92,7 +94,7 @@ def _from_filename(name: str, pattern: re.Pattern[str] | None) -> tuple[str | No
 def _folder(path: Path, task: str, labels: Sequence[str], project_dir: Path, pattern: re.Pattern[str] | None,
             max_seconds: float | None) -> RecordStream:
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
-    for n, src in enumerate(files, 1):
+    for src in files:
         source = str(src)
         label, fields, error = _from_filename(src.name, pattern)
         if error:
@@ -193,9 +195,10 @@ def _manifest(path: Path, fmt: str, task: str, labels: Sequence[str], project_di
 
 def _read(task: str, path: Path, fmt: str, labels: Sequence[str], project_dir: Path,
           options: dict[str, Any]) -> RecordStream:
-    pattern_text = options.get("label_from_filename")
+    extra = _project_extra(project_dir)
+    pattern_text = options.get("label_from_filename") or extra.get("label_from_filename")
     pattern = filename_pattern(pattern_text) if pattern_text else None
-    max_seconds = options.get("max_audio_seconds", DEFAULT_MAX_SECONDS)
+    max_seconds = options.get("max_audio_seconds", extra.get("max_audio_seconds", DEFAULT_MAX_SECONDS))
     path = Path(path)
     if path.is_dir():
         return _folder(path, task, labels, project_dir, pattern, max_seconds)
@@ -208,6 +211,15 @@ def _read(task: str, path: Path, fmt: str, labels: Sequence[str], project_dir: P
         return iter(single)
     return _manifest(path, fmt, task, labels, project_dir, pattern, max_seconds, options.get("text_field"),
                      options.get("label_field"))
+
+
+def _project_extra(project_dir: Path) -> dict[str, Any]:
+    """``[extra]`` of the project's activelabel.toml: label_from_filename, max_audio_seconds."""
+    from activelabel.config import CONFIG_NAME, load_config
+
+    if not (Path(project_dir) / CONFIG_NAME).exists():
+        return {}
+    return dict(load_config(Path(project_dir)).extra)
 
 
 def read_transcription(path: Path, fmt: str = "auto", *, labels: Sequence[str] = (), project_dir: Path,
