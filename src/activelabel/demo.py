@@ -64,6 +64,8 @@ def build_project(task: TaskKind, directory: Path, *, n: int | None = None, say:
     if module is None:
         raise ModuleNotFoundError(f"activelabel.samples.{task.value}")
     cfg = parse_config({"name": f"demo-{task.value}", "task": task.value, "labels": list(getattr(module, "LABELS", [])),
+                        # a pretrained model's label names -> the sample's labels (spaCy's PERSON -> person)
+                        "model": {"label_map": dict(getattr(module, "LABEL_MAP", {}))},
                         "loop": {"human_budget_per_round": 50, "retrain_every": 20}}, source=f"demo {task.value}")
     with Project.init(directory, cfg) as project:
         say(f"[{task.value}] writing the sample")

@@ -1,0 +1,157 @@
+"""Label page latency: from an answer to the next item rendered, with a large project database.
+
+Server side: the Streamlit script run that stores the answer and draws the next item, measured with
+Streamlit's AppTest (the same script the server runs, without the network), split into the submit
+transaction and the claim that tops up the prefetch buffer. In the browser: from the key press in
+headless Chromium to the next item's id on screen, over a real Streamlit server.
+
+    .venv/bin/python benchmarks/ui_latency.py --items 100000 --runs 200 --browser-runs 30
+
+Prints p50 / p95 / max in milliseconds. Target: server-side p95 under 100 ms on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+WORDS = ("win prize free cash claim urgent offer reward lunch meeting home tonight thanks later dinner work "
+         "see you call now txt mum").split()
+
+
+def build(directory: Path, n_items: int, seed: int = 0) -> str:
+    """A classification project with ``n_items`` short texts, 60 answers, one trained version."""
+    from activelabel.auth import add_user, generate_password
+    from activelabel.config import parse_config
+    from activelabel.project import Project
+    from activelabel.store.repository import NewItem
+    from activelabel.types import ClassLabel, Item
+
+    rng = np.random.default_rng(seed)
+    cfg = parse_config({"name": "bench", "task": "classification", "labels": ["ham", "spam"],
+                        "loop": {"human_budget_per_round": 5000, "retrain_every": 0}})
+    t0 = time.perf_counter()
+    with Project.init(directory, cfg) as project:
+        spam = set(WORDS[:8])
+        batch: list[NewItem] = []
+        for i in range(n_items):
+            words = rng.choice(WORDS, size=5)
+            text = f"{' '.join(words)} #{i}"
+            batch.append(NewItem(Item(f"{i:024x}", "text", text, {"spam": int(len(spam & set(words)) >= 2)})))
+            if len(batch) == 20_000:
+                project.store.add_items(batch)
+                batch = []
+        project.store.add_items(batch)
+        print(f"inserted {n_items} items in {time.perf_counter() - t0:.1f} s", flush=True)
+        project.prelabel()
+        items = [it for page in project.store.iter_pool(page_size=200) for it in page][:200:3][:60]
+        for it in items:
+            label = "spam" if it.meta["spam"] else "ham"
+            project.submit(it.id, ClassLabel(label), annotator="seed", trigger_retrain=False)
+        t1 = time.perf_counter()
+        project.train(wait=True)
+        print(f"trained and re-scored {n_items} items in {time.perf_counter() - t1:.1f} s", flush=True)
+        password = generate_password()
+        add_user(project.store, "bench", password, "annotator")
+    return password
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def report(name: str, ms: list[float]) -> None:
+    print(f"{name:<44} n={len(ms):<4} p50={pct(ms, 50):7.1f} ms  p95={pct(ms, 95):7.1f} ms  "
+          f"max={max(ms):7.1f} ms", flush=True)
+
+
+def server_side(directory: Path, runs: int) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from activelabel.auth import Guard, User
+    from activelabel.project import Project
+    from activelabel.types import ClassLabel
+    from activelabel.ui import app as ui_app
+    from activelabel.ui.common import USER_KEY
+
+    os.environ["ACTIVELABEL_PROJECT"] = str(directory)
+    at = AppTest.from_file(ui_app.__file__, default_timeout=120)
+    at.session_state[USER_KEY] = {"name": "bench", "role": "annotator", "project": str(directory.resolve())}
+    at.run()
+    for _ in range(5):  # warm-up: imports, caches, SQLite pages
+        next(b for b in at.button if b.key and b.key.endswith("_lab_0")).click().run()
+    total = []
+    for _ in range(runs):
+        button = next(b for b in at.button if b.key and b.key.endswith("_lab_1"))
+        t = time.perf_counter()
+        button.click().run()
+        total.append((time.perf_counter() - t) * 1000)
+        if at.exception:
+            raise RuntimeError(at.exception)
+    report("answer -> next item drawn (whole script run)", total)
+
+    with Project.open(directory) as project:  # the two database steps alone
+        g = Guard(project, User("bench2", "annotator"))
+        submit, claim = [], []
+        for i in range(runs):
+            t = time.perf_counter()
+            got = g.claim(2)
+            claim.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            g.submit(got[0].entry.item.id, ClassLabel("ham"), submission_id=f"bench-{i}-{time.time()}")
+            submit.append((time.perf_counter() - t) * 1000)
+        report("  of which: submit (one transaction)", submit)
+        report("  of which: claim 2 (lease + prefetch)", claim)
+        print(f"items in the database: {project.store.item_count()}", flush=True)
+
+
+def in_browser(directory: Path, password: str, runs: int) -> None:
+    from tests.ui.browser import chromium, shown_item, sign_in, streamlit_server, wait_next_item
+
+    with tempfile.TemporaryDirectory() as tmp, \
+            streamlit_server("ACTIVELABEL_PROJECT", directory, Path(tmp) / "server.log") as url, chromium() as browser:
+        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        sign_in(page, url, "bench", password)
+        current = shown_item(page)
+        ms = []
+        for i in range(runs + 3):
+            t = time.perf_counter()
+            page.keyboard.press("1" if i % 2 else "2")
+            current = wait_next_item(page, current)
+            if i >= 3:
+                ms.append((time.perf_counter() - t) * 1000)
+        report("browser: key press -> next item on screen", ms)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=100_000, help="items in the database (default 100000)")
+    parser.add_argument("--runs", type=int, default=200, help="answers timed server side (default 200)")
+    parser.add_argument("--browser-runs", type=int, default=30, help="answers timed in Chromium (0: skip)")
+    parser.add_argument("--dir", type=Path, default=None, help="reuse/keep the project here (default: temp)")
+    args = parser.parse_args()
+    print(f"cpus: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = args.dir or Path(tmp) / "bench"
+        password_file = directory / ".bench-password"
+        if password_file.exists():
+            password = password_file.read_text().strip()
+        else:
+            password = build(directory, args.items)
+            password_file.write_text(password)
+            password_file.chmod(0o600)
+        server_side(directory, args.runs)
+        if args.browser_runs:
+            in_browser(directory, password, args.browser_runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Screenshots of the four pages for each task kind that has a demo sample, in headless Chromium.
+
+    .venv/bin/python -m tests.ui.screenshots --root /tmp/shots --out docs/img
+
+Builds the demo projects (as ``activelabel demo`` does), answers a few items per project through
+the same Guard the UI uses (classification: from the sample's answer key, then two trainings, so
+that the dashboard has a learning curve), serves each project, signs in and shoots each page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from activelabel.types import TaskKind
+
+
+def script_answers(directory: Path, task: TaskKind) -> None:
+    """Give the classification demo some human answers and two trained versions."""
+    if task is not TaskKind.CLASSIFICATION:
+        return
+    from activelabel.auth import Guard, User, add_user, generate_password
+    from activelabel.project import Project
+    from activelabel.samples.classification import answer_key
+    from activelabel.types import ClassLabel
+
+    key = answer_key(400)
+    with Project.open(directory) as project:
+        if project.store.current_version() is not None:
+            return
+        for name, role in (("alice", "annotator"), ("bob", "annotator")):
+            add_user(project.store, name, generate_password(), role)
+        for n_round in range(2):
+            for name in ("alice", "bob"):
+                g = Guard(project, User(name, "annotator"))
+                for _ in range(20):
+                    (q,) = g.claim(1)
+                    g.submit(q.entry.item.id, ClassLabel(key[q.entry.item.content]),
+                             submission_id=f"shot-{name}-{q.entry.item.id}", duration_s=3.0)
+            project.train(wait=True)
+            print(f"classification: trained version {n_round + 1}", flush=True)
+
+
+def shoot(directory: Path, task: TaskKind, password: str, out: Path) -> list[Path]:
+    from tests.ui.browser import chromium, settle, sign_in, streamlit_server
+
+    shots = []
+    with streamlit_server("ACTIVELABEL_PROJECT", directory, directory / "logs" / "screenshots-server.log") as url, \
+            chromium() as browser:
+        page = browser.new_context(viewport={"width": 1360, "height": 900}).new_page()
+        sign_in(page, url, "demo", password)
+        page.wait_for_timeout(1500)  # components (image canvas, charts) draw after the script run
+        for name in ("label", "dashboard", "review", "settings"):
+            if name != "label":
+                page.get_by_role("link", name=name.capitalize()).click()
+                settle(page)
+                page.wait_for_timeout(2500)
+                settle(page)
+            path = out / f"{task.value}-{name}.png"
+            page.screenshot(path=str(path), full_page=True)
+            shots.append(path)
+            print(f"wrote {path}", flush=True)
+    return shots
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", type=Path, default=Path("/tmp/activelabel-shots"))
+    parser.add_argument("--out", type=Path, default=Path("docs/img"))
+    parser.add_argument("--tasks", default="classification,ner,detection,transcription")
+    args = parser.parse_args()
+    from activelabel.demo import build_demo, demo_password
+
+    sizes = {TaskKind.CLASSIFICATION: 200, TaskKind.NER: 40, TaskKind.DETECTION: 24, TaskKind.TRANSCRIPTION: 8}
+    tasks = tuple(TaskKind(t) for t in args.tasks.split(","))
+    args.out.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    for task in tasks:
+        made = build_demo(args.root, (task,), n=sizes[task])
+        for project in made:
+            script_answers(project.directory, task)
+    password, _ = demo_password(args.root)
+    for task in tasks:
+        directory = args.root / task.value
+        if (directory / "activelabel.toml").exists():
+            shoot(directory, task, password, args.out)
+    print(f"done in {time.time() - t0:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
