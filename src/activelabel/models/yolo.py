@@ -119,13 +119,19 @@ class YoloDetector:
     def ready(self) -> bool:
         return hasattr(self, "weights_") or is_weights(self.model)
 
+    def _yolo(self, source: str) -> Any:
+        """An Ultralytics model, with its integrations and analytics off unless ``integrations`` is set."""
+        YOLO = _yolo_class()
+        if not self.params.get("integrations", False):
+            quiet_ultralytics()
+        return YOLO(source)
+
     def _network(self) -> Any:
         if self._net is None:
             if not self.ready:
                 raise NotFittedError(f"{self.model} has no weights yet: label a few images and train first")
-            YOLO = _yolo_class()
             try:
-                self._net = YOLO(self.model)  # pretrained weights: a path, or a name Ultralytics downloads
+                self._net = self._yolo(self.model)  # pretrained weights: a path, or a name Ultralytics downloads
             except Exception as exc:
                 raise NotFittedError(f"cannot load weights {self.model!r} ({type(exc).__name__}: {exc}); offline, "
                                      f"put the .pt file in the project folder or use a model yaml such as "
@@ -163,10 +169,7 @@ class YoloDetector:
         try:
             data_yaml = write_training_set(work / "data", images, self.labels)
             start = self._start_weights(work)
-            YOLO = _yolo_class()
-            if not self.params.get("integrations", False):
-                quiet_ultralytics()
-            net = YOLO(start)
+            net = self._yolo(start)
             epochs = int(self.params["epochs"])
             if progress:
                 progress(0.0, f"training {Path(start).name} on {len(images)} images, {epochs} epochs")
@@ -186,7 +189,7 @@ class YoloDetector:
                 "args": (run / "args.yaml").read_text(encoding="utf-8") if (run / "args.yaml").exists() else "",
                 "results_csv": (run / "results.csv").read_text(encoding="utf-8") if (run / "results.csv").exists() else "",
             }
-            self._net = YOLO(str(self._weights_file(work)))
+            self._net = self._yolo(str(self._weights_file(work)))
         finally:
             shutil.rmtree(work, ignore_errors=True)
         if progress:
@@ -254,10 +257,17 @@ class YoloDetector:
         return tuple(out)
 
     def predict(self, items: Sequence[Item]) -> list[Proposal]:
-        from PIL import Image, ImageOps
-
         if not self.ready:
             raise NotFittedError(f"{self.model} has no weights yet: label a few images and train first")
+        step = int(self.params["predict_batch"])
+        out: list[Proposal] = []
+        for start in range(0, len(items), step):  # only one chunk of decoded images in memory at a time
+            out.extend(self._predict_chunk(items[start:start + step]))
+        return out
+
+    def _predict_chunk(self, items: Sequence[Item]) -> list[Proposal]:
+        from PIL import Image, ImageOps
+
         s = self.uncertainty
         pictures = []
         for item in items:
@@ -321,11 +331,11 @@ class YoloDetector:
         path.mkdir(parents=True, exist_ok=True)
         if hasattr(self, "weights_"):
             (path / WEIGHTS_FILE).write_bytes(self.weights_)
-            info = dict(self.train_info_)
+            info: dict[str, Any] = dict(self.train_info_)
             if info.get("args"):
-                (path / "args.yaml").write_text(info["args"], encoding="utf-8")
+                (path / "args.yaml").write_text(str(info["args"]), encoding="utf-8")
             if info.get("results_csv"):
-                (path / "results.csv").write_text(info["results_csv"], encoding="utf-8")
+                (path / "results.csv").write_text(str(info["results_csv"]), encoding="utf-8")
         elif is_weights(self.model):  # pretrained: copy the weights into the model store
             net = self._network()
             src = Path(getattr(net, "ckpt_path", None) or self.model)
@@ -351,5 +361,5 @@ class YoloDetector:
         for name, key in (("args.yaml", "args"), ("results.csv", "results_csv")):
             if (path / name).exists():
                 model.train_info_[key] = (path / name).read_text(encoding="utf-8")
-        model._net = _yolo_class()(str(path / WEIGHTS_FILE))
+        model._net = model._yolo(str(path / WEIGHTS_FILE))
         return model
