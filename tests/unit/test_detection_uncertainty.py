@@ -20,10 +20,16 @@ S = UncertaintySettings(conf=0.25, floor=0.05, band=(0.15, 0.6))
 
 def test_confident_boxes_and_empty_images_are_certain():
     assert image_uncertainty(np.array([0.99, 0.98]), S)["least_confident"] < 0.05
-    empty = image_uncertainty(np.array([]), S)
-    assert empty == {"least_confident": 0.0, "mean_entropy": 0.0, "ambiguous": 0.0}
-    below_floor = image_uncertainty(np.array([0.01, 0.02]), S)
-    assert below_floor["least_confident"] == 0.0
+    trusting = UncertaintySettings(empty=0.0)
+    assert image_uncertainty(np.array([]), trusting) == {"least_confident": 0.0, "mean_entropy": 0.0, "ambiguous": 0.0}
+    assert image_uncertainty(np.array([0.01, 0.02]), trusting)["least_confident"] == 0.0
+
+
+def test_an_image_where_nothing_is_seen_is_never_certain_by_default():
+    for conf in (np.array([]), np.array([0.01, 0.02])):  # nothing, or only background below the floor
+        comp = image_uncertainty(conf, S, flip=0.0)
+        assert comp["least_confident"] == comp["mean_entropy"] == comp["ambiguous"] == 0.5
+        assert 1.0 - reduce_uncertainty(comp, S) < 0.97  # below the default auto-accept threshold
 
 
 def test_least_confident_peaks_at_the_proposal_threshold():
@@ -70,6 +76,8 @@ def test_bad_settings_name_the_key():
         parse_settings({"uncertainty": "vibes"})
     with pytest.raises(ValueError, match="band"):
         parse_settings({"band": [0.8, 0.2]})
+    with pytest.raises(ValueError, match="empty_uncertainty"):
+        parse_settings({"empty_uncertainty": 2})
     with pytest.raises(ValueError, match="flip = true"):
         parse_settings({"uncertainty": "flip", "flip": False})
 

@@ -10,6 +10,10 @@ one uncertainty in 0..1 (and the loop's confidence is ``1 - uncertainty``). Comp
 - ``flip``: localisation instability, ``1 - matched IoU / union count`` between the proposals on the
   image and on its horizontal flip (mirrored back). 0 when both views agree exactly.
 
+An image with no candidate box at all scores ``empty_uncertainty`` (0.5) on the three box
+components: a young detector that sees nothing has usually missed something, and such images must
+neither be auto-accepted as empty nor never be shown. Set it to 0 to trust empty predictions.
+
 The reduction is chosen in ``config.model.params["uncertainty"]``: one component's name, ``mean``
 (of the components computed) or ``max``.
 """
@@ -34,6 +38,7 @@ class UncertaintySettings:
     flip: bool = True
     flip_iou: float = 0.5  # IoU for two boxes (original, flipped) to count as the same object
     weights: dict[str, float] = field(default_factory=dict)  # optional weights for "mean"
+    empty: float = 0.5  # box components of an image with no candidate at all (see image_uncertainty)
 
     def __post_init__(self) -> None:
         if self.reduction not in REDUCTIONS:
@@ -41,6 +46,8 @@ class UncertaintySettings:
         if self.reduction == "flip" and not self.flip:
             raise ValueError("model.params.uncertainty = 'flip' needs model.params.flip = true")
         lo, hi = self.band
+        if not 0.0 <= self.empty <= 1.0:
+            raise ValueError(f"model.params.empty_uncertainty must be in 0..1; got {self.empty}")
         if not 0.0 <= lo < hi <= 1.0 or not 0.0 < self.conf < 1.0:
             raise ValueError(f"model.params: need 0 <= band[0] < band[1] <= 1 and 0 < conf < 1; got {self.band}, {self.conf}")
 
@@ -106,8 +113,8 @@ def image_uncertainty(conf: np.ndarray, settings: UncertaintySettings, flip: flo
         lo, hi = settings.band
         n_amb = int(((cand >= lo) & (cand <= hi)).sum())
         out["ambiguous"] = n_amb / (n_amb + 1.0)
-    else:
-        out.update(least_confident=0.0, mean_entropy=0.0, ambiguous=0.0)
+    else:  # nothing seen at all: for a young model usually a miss, so never "certain" (empty = 0 trusts it)
+        out.update(least_confident=settings.empty, mean_entropy=settings.empty, ambiguous=settings.empty)
     if flip is not None:
         out["flip"] = float(np.clip(flip, 0.0, 1.0))
     return out
@@ -137,4 +144,5 @@ def parse_settings(params: dict[str, object]) -> UncertaintySettings:
         flip=bool(params.get("flip", True)),
         flip_iou=float(params.get("flip_iou", 0.5)),  # type: ignore[arg-type]
         weights={str(k): float(v) for k, v in dict(weights).items()},  # type: ignore[call-overload]
+        empty=float(params.get("empty_uncertainty", 0.5)),  # type: ignore[arg-type]
     )
