@@ -134,3 +134,22 @@ def test_report_page_shows_the_flag(team, monkeypatch):
     assert not at.exception
     assert any("ann_20" in e.value for e in at.error)
     assert dict((m.label, m.value) for m in at.metric)["Flagged annotators"] == "1"
+
+
+def test_overlap_and_gold_claims_on_every_backend(db_url, tmp_path):
+    """The queue semantics (k distinct people per overlap item, gold mixed in) on SQLite and PostgreSQL."""
+    cfg = parse_config({"name": "b", "task": "classification", "labels": ["ham", "spam"], "db": db_url,
+                        "loop": {"retrain_every": 0, "seed": 1},
+                        "quality": {"overlap_share": 0.5, "overlap_k": 3, "gold_rate": 0.3}})
+    rows = make_text_dataset(50, seed=21)
+    with Project.init(tmp_path / "p", cfg) as project:
+        project.import_file(write_tsv(tmp_path / "pool.tsv", rows[:40], with_labels=False))
+        project.import_file(write_tsv(tmp_path / "gold.tsv", rows[40:]), as_gold=True)
+        project.prelabel()
+        stats = simulate_team(project, dict(rows), {"a": 0.0, "b": 0.0, "c": 0.0}, answers_each=15, seed=2)
+        assert all(s["answers"] == 15 for s in stats.values()) and sum(s["gold_seen"] for s in stats.values()) > 3
+        live = [r for r in project.store.all_annotations() if r["revoked_at"] is None]
+        assert max(Counter((r["item_id"], r["annotator"]) for r in live).values()) == 1
+        by_item = Counter(r["item_id"] for r in live)
+        triple = [i for i, n in by_item.items() if n == 3]
+        assert len(triple) >= 5

@@ -686,7 +686,10 @@ def _take_leases(conn: Connection, ids: Sequence[str], annotator: str, now: floa
         stmt = pg_insert(le).values(rows).on_conflict_do_nothing(index_elements=["item_id"]).returning(le.c.item_id)
         got = set(conn.scalars(stmt))
         # the holder may have answered and let go since our snapshot: this statement sees its commit
-        done = set(conn.scalars(select(le.c.item_id).where(le.c.item_id.in_(list(got)), _human_answered(le.c.item_id))))
+        # an overlap item is done at k answers; a gold item never is (everyone answers it once)
+        i = s.items
+        done = set(conn.scalars(select(le.c.item_id).join(i, i.c.id == le.c.item_id).where(
+            le.c.item_id.in_(list(got)), i.c.is_gold.is_(False), ~_needs_answers(le.c.item_id, i.c.required_answers))))
         if done:
             conn.execute(delete(le).where(le.c.item_id.in_(list(done)), le.c.annotator == annotator))
         return got - done
