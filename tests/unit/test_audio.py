@@ -230,3 +230,23 @@ def test_project_extra_sets_the_filename_rule_and_the_duration_limit(tmp_path):
         assert len(project.store.current_labels()) == 2
     finally:
         project.close()
+
+
+def test_simulation_loader_takes_the_truth_from_fsdd_file_names(tmp_path):
+    from activelabel.simulation.tasks import load_dataset
+
+    folder = ac_sample.make_sample(tmp_path / "sample", n=10)
+    data = load_dataset("transcription", str(folder), seed=0, options={})
+    assert (data.n_pool, data.n_eval) == (7, 3) and data.metric_name == "exact match"
+    project = Project.init(tmp_path / "proj", parse_config({"task": "transcription", "loop": {"retrain_every": 0}}))
+    try:
+        spec = data.write_eval(tmp_path / "files")
+        assert project.import_file(spec.path, as_gold=True, **spec.options).imported == 3
+        pool = data.write_pool(tmp_path / "files")
+        assert project.import_file(pool.path, **pool.options).imported == 7
+        for item in [it for page in project.store.iter_pool() for it in page]:
+            assert normalise(data.answer(item).text) == normalise(item.meta["original"].split("_")[0])
+    finally:
+        project.close()
+    cls = load_dataset("audio_classification", str(folder), seed=0, options={})
+    assert len(cls.labels) >= 2 and cls.metric_name == "accuracy"

@@ -59,8 +59,10 @@ class AudioData:
     def _write(self, folder: Path, rows: list[tuple[Path, str]], with_answers: bool) -> ImportSpec:
         shutil.rmtree(folder, ignore_errors=True)
         (folder / "audio").mkdir(parents=True)
-        for clip, _ in rows:
-            shutil.copyfile(clip, folder / "audio" / clip.name)
+        names = [clip.name for clip, _ in rows]
+        unique = len(set(names)) == len(names)
+        for clip, _ in rows:  # original names where they are unique, else prefixed by the content hash
+            shutil.copyfile(clip, folder / "audio" / _name(clip, unique))
         if not with_answers:
             return ImportSpec(folder / "audio", {})
         manifest = folder / "manifest.csv"
@@ -68,7 +70,7 @@ class AudioData:
         with manifest.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(["path", key])
-            writer.writerows([f"audio/{clip.name}", value] for clip, value in rows)
+            writer.writerows([f"audio/{_name(clip, unique)}", value] for clip, value in rows)
         return ImportSpec(manifest, {"fmt": "csv"})
 
     def write_pool(self, folder: Path, with_answers: bool = False) -> ImportSpec:
@@ -84,6 +86,10 @@ class AudioData:
             raise ActiveLabelError(f"the oracle has no answer for item {item.id} ({item.content}): "
                                    "it is not in the data set") from None
         return Transcript(value) if self.task is TaskKind.TRANSCRIPTION else ClassLabel(value)
+
+
+def _name(clip: Path, unique: bool) -> str:
+    return clip.name if unique else f"{clip.parent.name}_{clip.name}"
 
 
 def _read(task: TaskKind, path: str, options: dict[str, Any], scratch: Path,
@@ -106,7 +112,12 @@ def _read(task: TaskKind, path: str, options: dict[str, Any], scratch: Path,
         if value is None:
             unlabeled += 1
             continue
-        clip = scratch / rec.content
+        # keep the original file name (the truth rule may need it again): scratch/clips/<hash>/<name>
+        src = scratch / rec.content
+        clip = scratch / "clips" / src.name.split("_", 1)[0] / str(rec.meta["original"])
+        clip.parent.mkdir(parents=True, exist_ok=True)
+        if not clip.exists():
+            src.replace(clip)
         rows.setdefault(content_id("audio", clip.read_bytes()), (clip, value))
     if rejected:
         notes.append(f"{rejected} files of {p.name} were rejected by the reader")
