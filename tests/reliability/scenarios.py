@@ -112,8 +112,12 @@ def _tally(store: Store, fig: SubmissionFigures, acknowledged: list[str]) -> Sub
     return fig
 
 
-def kill_trials(db_dir: Path, trials: int, writes: int, seed: int = 0) -> SubmissionFigures:
-    """Start a writer of ``writes`` answers, ``kill -9`` it at a random point, check what it acknowledged."""
+def kill_trials(db_dir: Path, trials: int, writes: int, seed: int = 0, span: int | None = None) -> SubmissionFigures:
+    """Start a writer of ``writes`` answers, ``kill -9`` it at a random point, check what it acknowledged.
+
+    The kill lands after a random number of acknowledged answers in [0, span) (span defaults to
+    ``writes``), plus a random few milliseconds, so it hits between commits and inside them.
+    """
     rng = random.Random(seed)
     fig = SubmissionFigures("sqlite")
     url = f"sqlite:///{db_dir / 'kill.db'}"
@@ -122,7 +126,7 @@ def kill_trials(db_dir: Path, trials: int, writes: int, seed: int = 0) -> Submis
     store.close()
     acknowledged: list[str] = []
     for trial in range(trials):
-        stop_after = rng.randrange(0, writes)
+        stop_after = rng.randrange(0, span or writes)
         proc = subprocess.Popen(worker_cmd("write", url, f"trial{trial}", str(writes)), stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, text=True, cwd=REPO_ROOT, env=worker_env())
         assert proc.stdout is not None

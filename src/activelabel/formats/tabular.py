@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from activelabel.formats.base import ImportRecord, Rejection, RecordStream
+from activelabel.formats.base import ImportRecord, RecordStream, Rejection
 from activelabel.types import ClassLabel
 
 TEXT_FIELD_GUESSES = ("text", "sms", "sentence", "content", "message", "body")
@@ -90,6 +90,9 @@ def read_text_records(path: Path, fmt: str = "auto", *, text_field: str | None =
                 continue
             except json.JSONDecodeError as exc:
                 yield Rejection(source, n, f"broken JSON: {exc.msg} at column {exc.colno}")
+                continue
+            except RecursionError:  # e.g. 5,000 nested brackets: the decoder gives up, so do we
+                yield Rejection(source, n, "JSON nested too deeply")
                 continue
             if not isinstance(obj, dict):
                 yield Rejection(source, n, "each line must be a JSON object")

@@ -1,0 +1,112 @@
+"""10 concurrent claimers over 1,000 items, on SQLite and PostgreSQL.
+
+Pass criteria: an item is never held by two live leases at once (no item is handed to two
+claimers while the first still holds it); an expired lease returns its item to the pool; and
+"no items left" is never the final answer while unleased items remain.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+
+import pytest
+from sqlalchemy import update
+
+from activelabel.store import Store
+from activelabel.store import schema as s
+from activelabel.store.integrity import check_store
+from activelabel.types import AnnotationStatus
+from tests.reliability.scenarios import queue_all
+
+N_ITEMS = 1000
+N_CLAIMERS = 10
+
+
+def _run_claimers(url: str, n_claimers: int, body) -> list:  # noqa: ANN001 - body(store, name, rng) -> list
+    stores = [Store.open(url, migrate=False) for _ in range(n_claimers)]
+    results: list[list] = [[] for _ in range(n_claimers)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(n_claimers)
+
+    def run(k: int) -> None:
+        try:
+            start.wait()
+            results[k] = body(stores[k], f"claimer{k}", random.Random(k))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(n_claimers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    for st in stores:
+        st.close()
+    assert not errors, errors
+    return results
+
+
+def _claim_until_empty(store: Store, name: str, rng: random.Random) -> list[str]:
+    got: list[str] = []
+    while True:
+        entries = store.claim(name, rng.randint(5, 20), lease_seconds=600)
+        if not entries:
+            return got
+        got.extend(e.item.id for e in entries)
+
+
+@pytest.mark.slow
+def test_claimers_never_share_an_item_and_expired_leases_return(db_url):
+    store = Store.open(db_url)
+    queue_all(store, N_ITEMS)
+
+    # phase 1: everyone claims until told "no items left"
+    held = _run_claimers(db_url, N_CLAIMERS, _claim_until_empty)
+    handed_out = Counter(i for h in held for i in h)
+    assert max(handed_out.values()) == 1, "an item was handed to two claimers while leased"
+    assert len(handed_out) == N_ITEMS, "'no items left' while unleased items remained"
+    leases = {le["item_id"]: le["annotator"] for le in store.live_leases()}
+    assert leases == {i: f"claimer{k}" for k, h in enumerate(held) for i in h}
+
+    # phase 2: the leases of half the claimers run out (the clock jumps past them)
+    expired = {i for k in range(0, N_CLAIMERS, 2) for i in held[k]}
+    with store.write() as conn:
+        conn.execute(update(s.leases).where(s.leases.c.item_id.in_(list(expired))).values(expires_at=time.time() - 1))
+    again = _run_claimers(db_url, N_CLAIMERS, _claim_until_empty)
+    reclaimed = Counter(i for h in again for i in h)
+    assert set(reclaimed) == expired, "expired leases must come back, live ones must not"
+    assert max(reclaimed.values()) == 1
+    assert check_store(store).ok, check_store(store).problems
+    store.close()
+
+
+def _claim_and_answer(store: Store, name: str, rng: random.Random) -> list[str]:
+    answered: list[str] = []
+    for i in range(15):
+        entries = store.claim(name, 1, lease_seconds=600)
+        if not entries:
+            break
+        item = entries[0].item.id
+        if rng.random() < 0.2:  # gives up on it: the item goes back to the pool
+            store.release(name, [item])
+            continue
+        store.submit(item_id=item, annotator=name, status=AnnotationStatus.CORRECTED, value={"label": "ham"},
+                     submission_id=f"{name}-{i}")
+        answered.append(item)
+    return answered
+
+
+def test_claim_answer_release_races_never_give_an_answered_item_again(db_url):
+    store = Store.open(db_url)
+    queue_all(store, N_ITEMS)
+    answered = _run_claimers(db_url, N_CLAIMERS, _claim_and_answer)
+    counts = Counter(i for a in answered for i in a)
+    assert counts and max(counts.values()) == 1, "an item was answered twice: it was handed out twice"
+    stored = Counter(r["item_id"] for r in store.all_annotations())
+    assert stored == counts
+    assert not store.live_leases(), "answered or released items keep no lease"
+    assert check_store(store).ok, check_store(store).problems
+    store.close()
