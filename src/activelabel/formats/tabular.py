@@ -53,6 +53,10 @@ def _record(text: object, label: object, labels: Sequence[str] | None, source: s
         return Rejection(source, line, f"text must be a string, got {type(text).__name__}")
     if not text.strip():
         return Rejection(source, line, "empty text")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # JSON can spell a lone surrogate ("\ud800"); no store can keep it
+        return Rejection(source, line, f"text holds an unpaired surrogate at character {exc.start}")
     value = None
     if label is not None and label != "":
         label = str(label)
