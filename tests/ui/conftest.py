@@ -40,12 +40,24 @@ def text_rows() -> list[tuple[str, str]]:
     return make_text_dataset(60, seed=3)
 
 
-@pytest.fixture()
-def cls_project(tmp_path: Path, text_rows: list[tuple[str, str]]) -> Iterator[Project]:
-    """A cold-started classification project of 60 items."""
-    project = new_project(tmp_path / "cls", "classification", ["ham", "spam"])
-    project.import_file(write_tsv(tmp_path / "items.tsv", text_rows, with_labels=False))
+@pytest.fixture(scope="session")
+def cls_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once: a cold-started classification project of 60 items (no model files, so it copies)."""
+    root = tmp_path_factory.mktemp("cls-template")
+    project = new_project(root / "cls", "classification", ["ham", "spam"])
+    project.import_file(write_tsv(root / "items.tsv", make_text_dataset(60, seed=3), with_labels=False))
     project.prelabel()
+    project.close()
+    return root / "cls"
+
+
+@pytest.fixture()
+def cls_project(tmp_path: Path, cls_template: Path) -> Iterator[Project]:
+    """A fresh copy of the cold-started classification project."""
+    import shutil
+
+    shutil.copytree(cls_template, tmp_path / "cls")
+    project = Project.open(tmp_path / "cls")
     yield project
     project.close()
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import Any
 
 from activelabel.types import TaskKind
 
 
 def script_answers(directory: Path, task: TaskKind) -> None:
-    """Give the classification demo some human answers and two trained versions."""
+    """Give the classification demo some human answers and two trained versions (NER: one)."""
+    if task is TaskKind.NER:
+        _ner_answers(directory)
     if task is not TaskKind.CLASSIFICATION:
         return
     from activelabel.auth import Guard, User, add_user, generate_password
@@ -38,8 +41,41 @@ def script_answers(directory: Path, task: TaskKind) -> None:
                     (q,) = g.claim(1)
                     g.submit(q.entry.item.id, ClassLabel(key[q.entry.item.content]),
                              submission_id=f"shot-{name}-{q.entry.item.id}", duration_s=3.0)
-            project.train(wait=True)
+            _train_once(project)
             print(f"classification: trained version {n_round + 1}", flush=True)
+
+
+def _train_once(project: Any) -> None:
+    """Wait for a retrain that the answers triggered (retrain_every), or train now if none started."""
+    from activelabel.training import training_running
+
+    before = len(project.store.list_versions())
+    while training_running(project):
+        time.sleep(1)
+    if len(project.store.list_versions()) == before:
+        project.train(wait=True)
+
+
+def _ner_answers(directory: Path) -> None:
+    from activelabel.auth import Guard, User, add_user, generate_password
+    from activelabel.project import Project
+    from activelabel.samples.ner import labeled_sample
+    from activelabel.types import Span, Spans
+
+    truth = dict(labeled_sample(40, seed=0))
+    with Project.open(directory) as project:
+        if project.store.current_version() is not None:
+            return
+        add_user(project.store, "alice", generate_password(), "annotator")
+        g = Guard(project, User("alice", "annotator"))
+        for _ in range(24):
+            (q,) = g.claim(1)
+            spans = truth[q.entry.item.content]
+            g.submit(q.entry.item.id, Spans(tuple(Span(int(s["start"]), int(s["end"]), str(s["label"]))  # type: ignore[call-overload]
+                                                  for s in spans)),
+                     submission_id=f"shot-ner-{q.entry.item.id}", duration_s=8.0)
+        _train_once(project)
+        print("ner: trained one version", flush=True)
 
 
 def shoot(directory: Path, task: TaskKind, password: str, out: Path) -> list[Path]:
@@ -51,12 +87,13 @@ def shoot(directory: Path, task: TaskKind, password: str, out: Path) -> list[Pat
         page = browser.new_context(viewport={"width": 1360, "height": 900}).new_page()
         sign_in(page, url, "demo", password)
         page.wait_for_timeout(1500)  # components (image canvas, charts) draw after the script run
-        for name in ("label", "dashboard", "review", "settings"):
+        for name, marker in (("label", "Answers this session"), ("dashboard", "Retrain"),
+                             ("review", "Suspected label errors"), ("settings", "Project folder")):
             if name != "label":
                 page.get_by_role("link", name=name.capitalize()).click()
-                settle(page)
-                page.wait_for_timeout(2500)
-                settle(page)
+            page.get_by_text(marker).first.wait_for(timeout=180_000)  # the page's last part is drawn
+            settle(page)
+            page.wait_for_timeout(2500)  # charts and components draw after the script run
             path = out / f"{task.value}-{name}.png"
             page.screenshot(path=str(path), full_page=True)
             shots.append(path)

@@ -22,6 +22,7 @@ USER_KEY = "al_user"  # {"name", "role", "project"} once signed in
 PROJECT_KEY = "al_project_dir"
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~:$<&])")
+_AUTOLINK = re.compile(r"(\\[.:]|@)")
 
 
 @st.cache_resource(show_spinner=False)
@@ -33,8 +34,14 @@ def open_project_cached(directory: str) -> Project:
 
 
 def md_escape(text: str) -> str:
-    """Escape user data for st.markdown, so that no item text can inject formatting or links."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+    """Escape user data for st.markdown, so that no item text can inject formatting or links.
+
+    Backslashes stop Markdown syntax; a zero-width space before ``.``, ``:`` and ``@`` stops the
+    automatic links that GitHub-flavoured Markdown makes of bare URLs and emails.
+    """
+    escaped = _MD_SPECIAL.sub(r"\\\1", text)
+    escaped = _AUTOLINK.sub("\u200b\\1", escaped)
+    return escaped.replace("\n", "  \n")
 
 
 def current_user(project: Project) -> User | None:

@@ -20,7 +20,7 @@ import streamlit as st
 
 from activelabel.auth import Guard
 from activelabel.errors import ActiveLabelError, InvalidLabelError, LeaseConflictError
-from activelabel.types import AnnotationStatus, Payload, payload_from_json
+from activelabel.types import AnnotationStatus, ClassLabel, Payload, payload_from_json
 from activelabel.ui.common import fmt_float, guard, md_escape
 from activelabel.ui.editors import editor_for
 
@@ -185,8 +185,6 @@ def _hotkeys(project: Project, g: Guard, editor: ModuleType, keys: list[Shortcut
     for k in keys:
         if hotkeys.pressed(k.action, key="label"):
             if k.action.startswith("label:"):
-                from activelabel.types import ClassLabel
-
                 act(project, g, editor, "label", ClassLabel(project.config.labels[int(k.action[6:])]))
             else:
                 act(project, g, editor, k.action)

@@ -24,7 +24,7 @@ def show_media(project: Project, item: dict[str, Any]) -> None:
         st.audio(str(project.dir / item["content"]))
     else:
         with st.container(border=True):
-            st.markdown(md_escape(item["content"]) or "*(empty text)*")
+            st.text(item["content"] or "(empty text)")  # plain text: no Markdown, no links from data
 
 
 def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str, Payload | None], None]) -> None:

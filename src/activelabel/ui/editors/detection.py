@@ -28,6 +28,17 @@ def image_path(project: Project, item: dict[str, Any]) -> Path:
     return path if path.is_absolute() else project.dir / path
 
 
+def _display_image(path: str) -> tuple[Any, int]:
+    """The image, enlarged by a whole factor when it is small, so that boxes are easy to grab."""
+    from PIL import Image
+
+    image = Image.open(path).convert("RGB")
+    factor = max(1, DISPLAY_PX // max(image.size))
+    if factor > 1:
+        image = image.resize((image.size[0] * factor, image.size[1] * factor), Image.Resampling.NEAREST)
+    return image, factor
+
+
 def _proposed(item: dict[str, Any]) -> list[dict[str, Any]]:
     return list((item.get("proposed") or {}).get("boxes", []))
 
@@ -44,13 +55,15 @@ def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str,
                  for b in _proposed(item) if b["label"] in labels]
     st.caption("Drag a box to move it, its corners to resize; draw on empty space to add one; select a "
                "box and press Delete to remove it. Choose the label of new boxes above the image.")
+    image, factor = _display_image(str(image_path(project, item)))
     result = detection(
-        image_path=str(image_path(project, item)), label_list=labels,
-        bboxes=[b["bbox"] for b in boxes], labels=[labels.index(b["label"]) for b in boxes],
+        image_path=image, label_list=labels,
+        bboxes=[[v * factor for v in b["bbox"]] for b in boxes], labels=[labels.index(b["label"]) for b in boxes],
         height=DISPLAY_PX, width=DISPLAY_PX, line_width=2, key=key,
     )
-    if result is not None:
-        st.session_state[f"{key}_value"] = [{"bbox": r["bbox"], "label": r["label"]} for r in result]
+    if result is not None:  # back to the image's own pixels
+        st.session_state[f"{key}_value"] = [{"bbox": [v / factor for v in r["bbox"]], "label": r["label"]}
+                                            for r in result]
     parts = item.get("parts") or []
     rows = [{"label": b["label"], "confidence": b.get("confidence", parts[i] if i < len(parts) else None),
              "x0": round(b["x0"]), "y0": round(b["y0"]), "x1": round(b["x1"]), "y1": round(b["y1"])}
