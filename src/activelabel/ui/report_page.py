@@ -66,8 +66,10 @@ def _agreement(project: Project, ag: dict[str, Any]) -> None:
                                    for lab in ag["per_label"]]), hide_index=True, width="stretch")
     if len(ag["over_time"]) > 1:
         st.markdown(f"Over time (windows of {ag['window']} items)")
-        st.line_chart(pd.DataFrame({"agreement": [w["value"] for w in ag["over_time"]]},
-                                   index=[time.strftime("%m-%d %H:%M", time.gmtime(w["to"])) for w in ag["over_time"]]))
+        chart = pd.DataFrame({"window": range(1, len(ag["over_time"]) + 1),
+                              "agreement": [w["value"] for w in ag["over_time"]]})
+        st.line_chart(chart, x="window", y="agreement")
+        st.caption("Windows in the order the items were completed; report.json gives each window's times and items.")
 
 
 def _gold(project: Project, gold: dict[str, Any]) -> None:
