@@ -16,7 +16,7 @@ from typing import Any
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-ITEM_ID = re.compile(r"item ([0-9a-f]{6,})")
+ITEM_ID = re.compile(r"item ([0-9A-Za-z_-]{6,})")
 
 
 def free_port() -> int:
@@ -113,7 +113,8 @@ def shown_item(page: Any) -> str:
     return match.group(1)
 
 
-def wait_next_item(page: Any, previous: str, timeout: float = 60.0) -> str:
+def wait_next_item(page: Any, previous: str, timeout: float = 60.0, *, then_settle: bool = True) -> str:
+    """Wait for another item on screen; then (by default) for the run to finish (the prefetch after it)."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -121,9 +122,10 @@ def wait_next_item(page: Any, previous: str, timeout: float = 60.0) -> str:
         except Exception:  # mid-rerun
             current = previous
         if current != previous:
-            settle(page)
+            if then_settle:
+                settle(page)
             return current
-        time.sleep(0.05)
+        time.sleep(0.01)
     raise TimeoutError(f"the item {previous} stayed on screen")
 
 

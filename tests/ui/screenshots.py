@@ -32,8 +32,11 @@ def script_answers(directory: Path, task: TaskKind) -> None:
     with Project.open(directory) as project:
         if project.store.current_version() is not None:
             return
-        for name, role in (("alice", "annotator"), ("bob", "annotator")):
+        for name, role in (("alice", "annotator"), ("bob", "annotator"), ("rita", "reviewer")):
             add_user(project.store, name, generate_password(), role)
+        cfg = project.config.model_copy(deep=True)  # auto-accept more, so the audit sample has items
+        cfg.loop.auto_accept_threshold, cfg.loop.audit_rate = 0.9, 0.2
+        project.save_config(cfg)
         for n_round in range(2):
             for name in ("alice", "bob"):
                 g = Guard(project, User(name, "annotator"))
@@ -43,6 +46,14 @@ def script_answers(directory: Path, task: TaskKind) -> None:
                              submission_id=f"shot-{name}-{q.entry.item.id}", duration_s=3.0)
             _train_once(project)
             print(f"classification: trained version {n_round + 1}", flush=True)
+        flip = {"ham": "spam", "spam": "ham"}
+        rita = Guard(project, User("rita", "reviewer"))
+        for row in project.store.current_labels()[:2]:  # a reviewer disagrees with two answers
+            rita.submit(row.item_id, ClassLabel(flip[(row.value or {})["label"]]), submission_id=f"shot-r-{row.item_id}")
+        alice = Guard(project, User("alice", "annotator"))
+        for q in alice.claim(3):  # three slips after the last training: suspected label errors
+            alice.submit(q.entry.item.id, ClassLabel(flip[key[q.entry.item.content]]),
+                         submission_id=f"shot-slip-{q.entry.item.id}")
 
 
 def _train_once(project: Any) -> None:
@@ -93,7 +104,9 @@ def shoot(directory: Path, task: TaskKind, password: str, out: Path) -> list[Pat
                 page.get_by_role("link", name=name.capitalize()).click()
             page.get_by_text(marker).first.wait_for(timeout=180_000)  # the page's last part is drawn
             settle(page)
-            page.wait_for_timeout(2500)  # charts and components draw after the script run
+            if name == "dashboard":  # charts load their JavaScript after the script run
+                page.locator(".vega-embed").first.wait_for(timeout=120_000)
+            page.wait_for_timeout(6000)  # tables, charts and the box canvas draw after the script run
             path = out / f"{task.value}-{name}.png"
             page.screenshot(path=str(path), full_page=True)
             shots.append(path)

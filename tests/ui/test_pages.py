@@ -17,7 +17,7 @@ def _answers(project: Project, annotator: str | None = None) -> list[dict[str, A
 def _texts(at: Any) -> str:
     return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]
                      + [e.value for e in at.error] + [w.value for w in at.warning] + [i.value for i in at.info]
-                     + [s.value for s in at.success]).replace("\u200b", "")
+                     + [s.value for s in at.success]).replace("\u2060", "")
 
 
 def _button(at: Any, suffix: str) -> Any:

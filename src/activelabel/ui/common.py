@@ -36,11 +36,11 @@ def open_project_cached(directory: str) -> Project:
 def md_escape(text: str) -> str:
     """Escape user data for st.markdown, so that no item text can inject formatting or links.
 
-    Backslashes stop Markdown syntax; a zero-width space before ``.``, ``:`` and ``@`` stops the
+    Backslashes stop Markdown syntax; a word joiner (zero-width, no line break) before ``.``, ``:`` and ``@`` stops the
     automatic links that GitHub-flavoured Markdown makes of bare URLs and emails.
     """
     escaped = _MD_SPECIAL.sub(r"\\\1", text)
-    escaped = _AUTOLINK.sub("\u200b\\1", escaped)
+    escaped = _AUTOLINK.sub("\u2060\\1", escaped)
     return escaped.replace("\n", "  \n")
 
 

@@ -209,7 +209,7 @@ def render(project: Project) -> None:
         return
     item = ss[BUF][0]
     ss[SHOWN].setdefault(item["id"], time.time())
-    st.caption(_why(item) + f" · item `{item['id'][:12]}`")
+    st.caption(_why(item) + f" · item `{item['id']}`")
     key = f"al_ed_{item['id']}"
 
     def on(action: str, value: Payload | None = None) -> None:

@@ -18,6 +18,7 @@ from activelabel.errors import ActiveLabelError
 from activelabel.quality.adjudication import history, resolve, review_queue
 from activelabel.quality.report import build_report, render_markdown
 from activelabel.types import ClassLabel, TaskKind, parse_value
+from activelabel.ui.common import md_escape
 
 if TYPE_CHECKING:
     from activelabel.auth import User
@@ -58,7 +59,7 @@ def _agreement(project: Project, ag: dict[str, Any]) -> None:
                                 ag["metric"]: p["value"], "disagreements": len(p["disagreements"])}
                                for p in ag["pairs"]]), hide_index=True, width="stretch")
     for p in ag["pairs"]:
-        with st.expander(f"{' / '.join(p['annotators'])}: the {len(p['disagreements'])} disagreements"):
+        with st.expander(f"{md_escape(' / '.join(p['annotators']))}: the {len(p['disagreements'])} disagreements"):
             _items_table(project, p["disagreements"])
     if ag["per_label"]:
         st.markdown("Per label")
@@ -75,7 +76,7 @@ def _agreement(project: Project, ag: dict[str, Any]) -> None:
 def _gold(project: Project, gold: dict[str, Any]) -> None:
     st.markdown("#### Gold accuracy")
     for name in gold["flagged"]:
-        st.error(f"**{name}**: {gold['annotators'][name]['reason']}", icon=":material/flag:")
+        st.error(f"**{md_escape(name)}**: {gold['annotators'][name]['reason']}", icon=":material/flag:")
     if not gold["annotators"]:
         st.info(f"{gold['n_gold_items']} gold items; no answers on them yet (`import --as-gold`, "
                 "`quality.gold_rate`).")
@@ -85,7 +86,7 @@ def _gold(project: Project, gold: dict[str, Any]) -> None:
                                for n, a in gold["annotators"].items()]), hide_index=True, width="stretch")
     for n, a in gold["annotators"].items():
         if a["wrong"]:
-            with st.expander(f"{n}: {len(a['wrong'])} gold items answered wrongly"):
+            with st.expander(f"{md_escape(n)}: {len(a['wrong'])} gold items answered wrongly"):
                 _items_table(project, a["wrong"])
 
 
@@ -113,7 +114,7 @@ def _resolve(project: Project, user: User, flagged: list[str]) -> None:
     labels = {f"{r['item_id'][:10]} · {', '.join(r['reasons'])} · {r['content'][:60]}": r for r in queue[:200]}
     choice = st.selectbox("Item", list(labels), key="al_report_resolve_item")
     row = labels[choice]
-    st.write(row["content"])
+    st.text(row["content"])  # item text is data: never rendered as Markdown
     st.json(row["answers"], expanded=False)
     if project.task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
         value: Any = st.radio("Resolved label", project.config.labels, horizontal=True, key="al_report_resolve_label")
@@ -139,7 +140,7 @@ def render(project: Project, user: User | None) -> None:
         return
     report = build_report(project)
     c, cost, au = report["counts"], report["cost"], report["audits"]
-    st.markdown(f"#### Report · {project.config.name}")
+    st.markdown(f"#### Report · {md_escape(project.config.name)}")
     cols = st.columns(5)
     cols[0].metric("Items", c["items"])
     cols[1].metric("Human answers", cost["human_answers"])
