@@ -126,3 +126,27 @@ def test_missing_ray_names_the_scale_extra(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_ray)
     with pytest.raises(MissingDependencyError, match=r"activelabel\[scale\]"):
         ray_engine.import_ray()
+
+
+@pytest.mark.slow
+def test_simulate_on_ray_gives_the_same_curves_as_locally(tmp_path, ray_local):
+    import csv
+    import importlib
+
+    from typer.testing import CliRunner
+
+    from activelabel.cli import COMMAND_MODULES, app
+    from tests.conftest import make_text_dataset, write_tsv
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+    data = write_tsv(tmp_path / "sms.tsv", make_text_dataset(60, seed=4))
+    curves = {}
+    for engine in ("local", "ray"):
+        out = tmp_path / engine
+        result = CliRunner().invoke(app, ["simulate", "--dataset", str(data), "--strategies", "random,margin",
+                                          "--seeds", "1", "--init", "6", "--batch", "4", "--budget", "10",
+                                          "--out", str(out), "--engine", engine], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        curves[engine] = list(csv.DictReader((out / "curves.csv").open()))
+    assert len(curves["ray"]) == 4 and curves["ray"] == curves["local"]

@@ -32,6 +32,8 @@ def simulate(
     model: Annotated[str, typer.Option(help="Model name for the projects (default: the task's, vectors-logreg for digits).")] = "",
     jobs: Annotated[int, typer.Option(help="Runs at once, in worker processes (each run is its own project).")] = 1,
     keep_projects: Annotated[Path | None, typer.Option("--keep-projects", help="Keep every run's project folder here.")] = None,
+    engine: Annotated[str, typer.Option(help="local (this machine, --jobs processes) or ray (one Ray task per run; the scale extra).")] = "local",
+    address: Annotated[str | None, typer.Option(help="Ray cluster for --engine ray: auto, or ray://host:port; none starts Ray here.")] = None,
 ) -> None:
     """Compare strategies on a labeled data set through the real pipeline (import, rounds, retrains).
 
@@ -59,6 +61,12 @@ def simulate(
     data = load_dataset(task, dataset, eval_path=eval_path, seed=split_seed,
                         options={"text_field": text_field, "label_field": label_field, "model": model})
     check_settings(settings, data)  # every bad input fails here, before any work
+    if engine not in ("local", "ray") or (address and engine != "ray"):
+        raise ValueError(f"--engine {engine!r}: use local or ray (--address needs --engine ray)")
+    if engine == "ray":
+        from activelabel.engines.ray_engine import import_ray
+
+        import_ray()  # a missing scale extra is named now, before any work
     console.print(f"{data.name}: {data.n_pool} pool items, {data.n_eval} held out; "
                   f"{len(settings.strategies)} strategies x {seeds} seeds x {settings.rounds} rounds")
     for note in data.notes:
@@ -76,7 +84,7 @@ def simulate(
             bar.update(job, advance=1, last=f"{result.labels} labels: {data.metric_name} {metric}")
 
         summary = run_simulation(data, settings, out, progress=progress, workdir=keep_projects,
-                                 keep_projects=keep_projects is not None, jobs=jobs)
+                                 keep_projects=keep_projects is not None, jobs=jobs, engine=engine, address=address)
     console.print(f"full-pool {summary['metric']}: {summary['full_metric']:.4f}")
     for line in table(summary):
         console.print(line, highlight=False)

@@ -17,7 +17,8 @@ ProgressFn = Callable[[RoundResult | None, str], None]  # (finished round or Non
 
 
 def simulate(dataset: SimDataset, settings: Settings, out: Path, *, progress: ProgressFn | None = None,
-             workdir: Path | None = None, keep_projects: bool = False, jobs: int = 1) -> dict[str, Any]:
+             workdir: Path | None = None, keep_projects: bool = False, jobs: int = 1, engine: str = "local",
+             address: str | None = None) -> dict[str, Any]:
     """Run the comparison; returns the summary (also written to ``out/summary.json``).
 
     ``jobs`` > 1 runs that many (strategy, seed) projects at once in worker processes; each is a
@@ -34,7 +35,9 @@ def simulate(dataset: SimDataset, settings: Settings, out: Path, *, progress: Pr
         full = full_pool_metric(dataset, files, root, settings)
         results: list[RoundResult] = []
         runs = [(info.name, seed) for info in infos for seed in range(settings.seeds)]
-        if jobs > 1:
+        if engine == "ray":  # each (strategy, seed) a Ray task, on this machine or a cluster
+            results = _on_ray(dataset, files, root, settings, runs, out, progress, keep_projects, address)
+        elif jobs > 1:
             results = _parallel(dataset, files, root, settings, runs, jobs, out, progress, keep_projects)
         else:
             for name, seed in runs:
@@ -72,4 +75,24 @@ def _parallel(dataset: SimDataset, files: Path, root: Path, settings: Settings, 
                 for r in done:
                     progress(r, "")
     order = {name: i for i, (name, _) in enumerate(runs)}
+    return sorted(results, key=lambda r: (order[r.strategy], r.seed, r.round))
+
+
+def _on_ray(dataset: SimDataset, files: Path, root: Path, settings: Settings, runs: list[tuple[str, int]],
+            out: Path, progress: ProgressFn | None, keep: bool, address: str | None) -> list[RoundResult]:
+    from activelabel.engines.ray_simulate import run_on_ray
+
+    results: list[RoundResult] = []
+    order = {name: i for i, (name, _) in enumerate(runs)}
+
+    def on_done(done: list[RoundResult]) -> None:
+        results.extend(done)
+        write_curves(sorted(results, key=lambda r: (order[r.strategy], r.seed, r.round)), out)
+        if progress:
+            for r in done:
+                progress(r, "")
+
+    if progress:
+        progress(None, f"{len(runs)} runs as Ray tasks")
+    run_on_ray(dataset, files, root, settings, runs, keep, on_done, address=address)
     return sorted(results, key=lambda r: (order[r.strategy], r.seed, r.round))
