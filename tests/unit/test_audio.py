@@ -250,3 +250,10 @@ def test_simulation_loader_takes_the_truth_from_fsdd_file_names(tmp_path):
         project.close()
     cls = load_dataset("audio_classification", str(folder), seed=0, options={})
     assert len(cls.labels) >= 2 and cls.metric_name == "accuracy"
+
+
+def test_nan_scores_from_a_degenerate_output_give_a_finite_low_confidence():
+    raw = RawTranscript("", [float("nan")], [float("nan")], [1.0], [])
+    f = features(raw)
+    assert np.isfinite(f).all()
+    assert 0.0 <= raw_confidence(f) < 0.05

@@ -25,12 +25,19 @@ STOPWORDS = frozenset("a an the and or but of to in on at for with is are was we
                       "we they my your our so as by from not no yes um uh".split())
 
 
+def _finite(values: list[float], default: float) -> list[float]:
+    """Whisper can return NaN scores (seen on degenerate outputs); they count as the worst case."""
+    return [v if np.isfinite(v) else default for v in values] or [default]
+
+
 def features(raw: RawTranscript) -> np.ndarray:
-    lp = raw.avg_logprobs or [-5.0]
-    probs = [p for _, p in raw.words] or [0.0]
+    lp = _finite(raw.avg_logprobs, -5.0)
+    probs = _finite([p for _, p in raw.words], 0.0)
+    no_speech = _finite(raw.no_speech_probs, 1.0)
+    compression = _finite(raw.compression_ratios, 0.0)
     return np.array([
-        float(np.mean(lp)), float(np.min(lp)), float(max(raw.no_speech_probs or [1.0])),
-        float(max(raw.compression_ratios or [0.0])), float(min(probs)), float(np.mean(probs)),
+        float(np.mean(lp)), float(np.min(lp)), float(max(no_speech)),
+        float(max(compression)), float(min(probs)), float(np.mean(probs)),
         float(np.log1p(len(raw.words))), float(not raw.text.strip()),
     ])
 
