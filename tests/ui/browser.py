@@ -70,7 +70,7 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def sign_in(page: Any, url: str, name: str, password: str, timeout: float = 90_000) -> None:
+def sign_in(page: Any, url: str, name: str, password: str, timeout: float = 90_000, *, hotkeys: bool = True) -> None:
     """Sign in with the keyboard alone: type the name, Tab, the password, Enter."""
     page.goto(url)
     page.get_by_label("Name").wait_for(timeout=timeout)
@@ -81,25 +81,25 @@ def sign_in(page: Any, url: str, name: str, password: str, timeout: float = 90_0
     page.keyboard.type(password)
     page.keyboard.press("Enter")
     page.get_by_text("Why this item").wait_for(timeout=timeout)
-    wait_hotkeys(page)
+    if hotkeys:
+        wait_hotkeys(page)
 
 
 def wait_hotkeys(page: Any, timeout: float = 90.0) -> None:
     """Wait until the hotkeys component's frame has loaded (it listens for keys from then on)."""
-    frame = page.frame_locator('iframe[src*="streamlit_hotkeys"]')
-    frame.locator("body").wait_for(state="attached", timeout=timeout * 1000)
+    iframe = page.locator('iframe[src*="streamlit_hotkeys"]').first
     deadline = time.time() + timeout
     state: Any = None
     while time.time() < deadline:
-        for f in page.frames:
-            if "streamlit_hotkeys" in f.url:
-                try:
-                    state = f.evaluate("document.readyState")
-                except Exception as exc:  # the frame is being replaced by a rerun
-                    state = exc
-                if state == "complete":
-                    page.wait_for_timeout(300)
-                    return
+        try:
+            iframe.wait_for(state="attached", timeout=timeout * 1000)
+            frame = iframe.element_handle(timeout=5000).content_frame()
+            state = frame.evaluate("document.readyState") if frame is not None else None
+        except Exception as exc:  # the frame is being replaced by a rerun
+            state = exc
+        if state == "complete":
+            page.wait_for_timeout(300)
+            return
         time.sleep(0.1)
     raise TimeoutError(f"the hotkeys component did not load: {state!r}")
 

@@ -96,7 +96,7 @@ def shoot(directory: Path, task: TaskKind, password: str, out: Path) -> list[Pat
     with streamlit_server("ACTIVELABEL_PROJECT", directory, directory / "logs" / "screenshots-server.log") as url, \
             chromium() as browser:
         page = browser.new_context(viewport={"width": 1360, "height": 900}).new_page()
-        sign_in(page, url, "demo", password)
+        sign_in(page, url, "demo", password, hotkeys=False)
         page.wait_for_timeout(1500)  # components (image canvas, charts) draw after the script run
         for name, marker in (("label", "Answers this session"), ("dashboard", "Retrain"),
                              ("review", "Suspected label errors"), ("settings", "Project folder")):

@@ -41,7 +41,7 @@ def _section(g: Guard, title: str, rows: list[dict[str, Any]], key: str, empty: 
     if not rows:
         st.caption(empty)
         return
-    st.dataframe(rows, hide_index=True, width="stretch", height=min(38 * (len(rows) + 1), 260))
+    st.dataframe(rows, hide_index=True, width="stretch", height=min(35 * (len(rows) + 1) + 3, 283))
     names = {r["item"]: f"{r['item'][:10]} · {r['content'][:50]}" for r in rows}
     st.multiselect("Items to re-queue", list(names), format_func=names.__getitem__, key=key)
     st.button("Re-queue selected", key=f"{key}_btn", on_click=_requeue, args=(g, key))
