@@ -58,7 +58,7 @@ TASK_WRITERS: dict[str, dict[str, str]] = {
     "detection": {"yolo": "activelabel.formats.detection:write_yolo",
                   "coco": "activelabel.formats.detection:write_coco",
                   "voc": "activelabel.formats.detection:write_voc"},
-    "ner": {"conll": "activelabel.formats.ner:export_conll", "spacy": "activelabel.formats.ner:export_docbin",
+    "ner": {"jsonl": "activelabel.formats.ner:export_jsonl", "conll": "activelabel.formats.ner:export_conll", "spacy": "activelabel.formats.ner:export_docbin",
             "labelstudio": "activelabel.formats.ner:export_labelstudio"},
 }
 

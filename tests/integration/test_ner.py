@@ -57,7 +57,7 @@ def test_ner_loop_end_to_end(tmp_path):
         out = tmp_path / "export"
         assert export_project(project, out.with_suffix(".jsonl")) == 8
         rows = [json.loads(line) for line in out.with_suffix(".jsonl").read_text("utf-8").splitlines()]
-        assert all(r["value"]["spans"] == truth[r["text"]] for r in rows)
+        assert all(r["spans"] == truth[r["text"]] and r["source"] == "human" for r in rows)  # Prodigy-style
         assert export_project(project, out.with_suffix(".conll"), fmt="conll") == 8
         assert export_project(project, out.with_suffix(".spacy"), fmt="spacy") == 8
         assert export_project(project, out.with_suffix(".json"), fmt="labelstudio", include_predictions=True) == 30
@@ -67,14 +67,14 @@ def test_ner_loop_end_to_end(tmp_path):
             rep = again.import_file(out.with_suffix(".spacy"))
             assert (rep.imported, rep.rejected) == (8, 0)
             labels = {again.store.get_item(r.item_id).content: r.value["spans"] for r in again.store.current_labels()}
-            assert labels == {r["text"]: r["value"]["spans"] for r in rows}
+            assert labels == {r["text"]: r["spans"] for r in rows}
         finally:
             again.close()
         # CoNLL keeps tokens, not spaces: the same entities come back, token by token
         back = [r for r in read_ner(out.with_suffix(".conll"), labels=LABELS) if isinstance(r, ImportRecord)]
         assert len(back) == 8
         assert ({tuple(r.content[s.start:s.end] for s in r.value.spans) for r in back}  # type: ignore[union-attr]
-                == {tuple(r["text"][s["start"]:s["end"]] for s in r["value"]["spans"]) for r in rows})
+                == {tuple(r["text"][s["start"]:s["end"]] for s in r["spans"]) for r in rows})
     finally:
         project.close()
 

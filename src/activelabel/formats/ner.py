@@ -134,7 +134,7 @@ def _span_tuples(value: dict[str, Any] | None) -> list[tuple[int, int, str]]:
 def write_ner(path: Path, rows: Sequence[dict[str, Any]], fmt: str) -> int:
     """Write export rows (``exporting.export_rows``) as CoNLL, spaCy DocBin or Label Studio JSON.
 
-    JSONL export keeps the generic writer, whose rows already carry ``text`` and ``value.spans``.
+    JSONL export is ``export_jsonl`` (spans at the top level, as Prodigy writes them).
     """
     if fmt == "conll":
         write_conll(path, [(r["text"], _span_tuples(r.get("value"))) for r in rows])
@@ -152,6 +152,17 @@ def write_ner(path: Path, rows: Sequence[dict[str, Any]], fmt: str) -> int:
 
 
 # the exporting.TASK_WRITERS signature: (project, out, rows) -> number of records written
+def export_jsonl(_project: Any, out: Path, rows: Sequence[dict[str, Any]]) -> int:
+    """Prodigy-compatible lines: ``{"text", "spans", "answer": "accept"}`` plus id, source, annotator,
+    status and confidence at the top level (the JSONL reader keeps those as item meta)."""
+    with out.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            rec = {"id": r["id"], "text": r["text"], "spans": list((r.get("value") or {}).get("spans", [])),
+                   "answer": "accept", **{k: r.get(k) for k in ("source", "annotator", "status", "confidence")}}
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return len(rows)
+
+
 def export_conll(_project: Any, out: Path, rows: Sequence[dict[str, Any]]) -> int:
     return write_ner(out, rows, "conll")
 
