@@ -52,7 +52,7 @@ def _run_claimers(url: str, n_claimers: int, body) -> list:  # noqa: ANN001 - bo
 def _claim_until_empty(store: Store, name: str, rng: random.Random) -> list[str]:
     got: list[str] = []
     while True:
-        entries = store.claim(name, rng.randint(5, 20), lease_seconds=600)
+        entries = store.claim(name, rng.randint(20, 50), lease_seconds=600)
         if not entries:
             return got
         got.extend(e.item.id for e in entries)
