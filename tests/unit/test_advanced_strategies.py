@@ -7,8 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from activelabel.strategies import PoolView, available_strategies, get_strategy
-from activelabel.strategies import advanced, committee, diversity
+from activelabel.strategies import (
+    PoolView,
+    advanced,
+    available_strategies,
+    committee,
+    diversity,
+    get_strategy,
+)
 from activelabel.strategies.stopping import advise, cohen_kappa
 
 

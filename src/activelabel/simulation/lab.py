@@ -68,7 +68,12 @@ def _parallel(dataset: SimDataset, files: Path, root: Path, settings: Settings, 
         if progress:
             progress(None, f"{len(runs)} runs, {jobs} at a time")
         for fut in as_completed(futures):
-            done = fut.result()
+            try:
+                done = fut.result()
+            except Exception:
+                for other in futures:  # one broken run stops the comparison; do not wait for the rest
+                    other.cancel()
+                raise
             results += done
             write_curves(sorted(results, key=lambda r: (r.strategy, r.seed, r.round)), out)
             if progress:

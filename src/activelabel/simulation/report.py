@@ -23,7 +23,7 @@ STOP_COLUMNS = ("strategy", "seed", "round", "labels", "kappa", "mean_uncertaint
 
 
 def _fmt(x: float | None) -> str:
-    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.6g}"
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.10g}"
 
 
 def write_curves(results: list[RoundResult], out: Path) -> None:

@@ -143,8 +143,9 @@ def run_one(dataset: SimDataset, files: Path, workdir: Path, settings: Settings,
     project = Project.init(folder, cfg)
     results: list[RoundResult] = []
     try:
-        _import(project, dataset.write_eval(files), as_gold=True)
-        _import(project, dataset.write_pool(files))
+        own = folder / "data"  # each run writes its own copy: parallel runs never read a file being written
+        _import(project, dataset.write_eval(own), as_gold=True)
+        _import(project, dataset.write_pool(own))
         pool_ids = [it.id for page in project.store.iter_pool() for it in page]
         rng = np.random.default_rng([seed, 7])
         stop_ids = rng.choice(pool_ids, size=min(STOP_SET_SIZE, len(pool_ids)), replace=False).tolist()
