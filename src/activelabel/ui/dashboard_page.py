@@ -29,6 +29,11 @@ def _start_training(g: Guard) -> None:
         st.session_state["al_training_version"] = version
 
 
+def _height(rows: int) -> int:
+    """A table's height that fits its rows (35 px each, plus the header), up to 7 rows before it scrolls."""
+    return 35 * (min(max(rows, 1), 7) + 1) + 3
+
+
 @st.fragment(run_every=1.0)
 def training_panel(project: Project) -> None:
     """Live progress of a background training run (reruns alone, every second)."""
@@ -84,12 +89,13 @@ def render(project: Project) -> None:
         st.markdown("**Answers per annotator per hour**")
         rate = data.answers_per_hour(project)
         if rate:
-            st.dataframe(rate, hide_index=True, width="stretch", height=160)
+            st.dataframe(rate, hide_index=True, width="stretch", height=_height(len(rate)))
         else:
             st.caption("No answers yet.")
     with right:
         st.markdown("**Model versions**")
-        st.dataframe(data.versions_table(project), hide_index=True, width="stretch", height=160)
+        versions = data.versions_table(project)
+        st.dataframe(versions, hide_index=True, width="stretch", height=_height(len(versions)))
         advice = data.stopping_advice(project)
         if advice is not None:
             st.markdown("**When to stop**")

@@ -217,7 +217,7 @@ def render(project: Project) -> None:
 
     editor.render(project, item, key, on)
     cols = st.columns(5)
-    names = {"accept": "Accept", "correct": "Submit correction", "reject": "Reject", "skip": "Skip", "undo": "Undo last"}
+    names = {"accept": "Accept", "correct": "Submit", "reject": "Reject", "skip": "Skip", "undo": "Undo"}
     legend = {k.action: k.shown for k in keys}
     for col, action in zip(cols, names):
         if action == "correct" and editor.PLAIN_KEYS:

@@ -53,8 +53,9 @@ def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str,
     if boxes is None:
         boxes = [{"bbox": [b["x0"], b["y0"], b["x1"] - b["x0"], b["y1"] - b["y0"]], "label": b["label"]}
                  for b in _proposed(item) if b["label"] in labels]
-    st.caption("Drag a box to move it, its corners to resize; draw on empty space to add one; select a "
-               "box and press Delete to remove it. Choose the label of new boxes above the image.")
+    st.caption("Mode *Transform*: drag a box to move it, its corners to resize, select it and press Delete to "
+               "remove it. Mode *Draw*: draw a new box with the *Class* chosen. Press **Complete** to keep the "
+               "edits, then **Submit** (Ctrl+Enter).")
     image, factor = _display_image(str(image_path(project, item)))
     result = detection(
         image_path=image, label_list=labels,

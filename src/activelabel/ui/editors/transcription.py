@@ -26,7 +26,7 @@ POINTS = 600
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def envelope(path: str) -> dict[str, list[float]]:
-    """Min/max envelope of the first channel in ``POINTS`` buckets, with time in seconds."""
+    """Peak amplitude of the first channel in ``POINTS`` buckets, with time in seconds."""
     try:
         import soundfile as sf
 
@@ -42,7 +42,7 @@ def envelope(path: str) -> dict[str, list[float]]:
     n = max(1, len(samples) // POINTS)
     usable = samples[: len(samples) // n * n].reshape(-1, n) if len(samples) >= n else samples.reshape(1, -1)
     t = (np.arange(usable.shape[0]) * n / float(rate)).round(3)
-    return {"seconds": t.tolist(), "max": usable.max(axis=1).tolist(), "min": usable.min(axis=1).tolist()}
+    return {"seconds": t.tolist(), "amplitude": np.abs(usable).max(axis=1).round(4).tolist()}
 
 
 def marked_words(words: list[list[Any]]) -> str:
@@ -63,7 +63,7 @@ def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str,
     path = _audio_path(project, item)
     st.audio(str(path))
     env = envelope(str(path))
-    st.area_chart(env, x="seconds", y=["max", "min"], height=120, color=["#4c78a8", "#4c78a8"])
+    st.area_chart(env, x="seconds", y="amplitude", height=120)
     proposed = item.get("proposed") or {}
     words = proposed.get("words") or []
     if words:
