@@ -588,17 +588,21 @@ def _pending_overlap(conn: Connection, round_id: int, annotator: str, now: float
 
     A new round ranks only unanswered items, so without this they would drop out of every queue.
     """
-    i, q = s.items, s.queue_entries
+    i, q, a = s.items, s.queue_entries, s.annotations
     if n <= 0:
         return []
+    # driven from the (few) answered items through the status index, never a scan of the pool;
+    # no ORDER BY, so the planner cannot prefer walking items by seq: the handful found is sorted here
+    answered = select(a.c.item_id).where(a.c.status.in_(HUMAN_ANSWERED), a.c.revoked_at.is_(None))
     stmt = select(i).where(
-        i.c.required_answers > 1, i.c.is_gold.is_(False), _human_answered(i.c.id),
+        i.c.id.in_(answered), i.c.required_answers > 1, i.c.is_gold.is_(False),
         _needs_answers(i.c.id, i.c.required_answers), ~_seen_by(i.c.id, annotator), _free_for(i.c.id, annotator, now),
         ~exists().where(q.c.item_id == i.c.id, q.c.round_id == round_id),
-    ).order_by(i.c.seq).limit(n)
+    )
     if lock:
         stmt = stmt.with_for_update(skip_locked=True, of=i)
-    return [_item_row(r, round_id, -1, "overlap", 0.0, 0) for r in conn.execute(stmt)]
+    rows = sorted(conn.execute(stmt), key=lambda r: r.seq)[:n]
+    return [_item_row(r, round_id, -1, "overlap", 0.0, 0) for r in rows]
 
 
 def _mix_gold(conn: Connection, rows: list[Any], annotator: str, now: float, rate: float, seed: int,
