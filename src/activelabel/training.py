@@ -97,7 +97,10 @@ def train_and_promote(project: Project, *, progress: ProgressFn | None = None, v
 def _train(project: Project, *, progress: ProgressFn | None, version: str | None) -> str:
     store, cfg = project.store, project.config
     snapshot = store.max_annotation_id()
-    rows = store.current_labels(upto_annotation_id=snapshot)
+    gold = store.gold_items()
+    gold_ids = {g.id for g, _ in gold}
+    # answers on gold items measure the annotators; training on them would leak the validation set
+    rows = [r for r in store.current_labels(upto_annotation_id=snapshot) if r.item_id not in gold_ids]
     items_by_id = store.get_items([r.item_id for r in rows])
     items: list[Item] = [items_by_id[r.item_id] for r in rows]
     values: list[Payload] = [payload_from_json(cfg.task, r.value or {}) for r in rows]
@@ -114,7 +117,6 @@ def _train(project: Project, *, progress: ProgressFn | None, version: str | None
 
     try:
         report(0.02, f"snapshot: {len(items)} answers up to annotation {snapshot}")
-        gold = store.gold_items()
         rng = np.random.default_rng([cfg.loop.seed, snapshot])
         if gold:
             train_idx, val_idx = np.arange(len(items)), np.empty(0, dtype=np.int64)
