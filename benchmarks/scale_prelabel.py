@@ -28,6 +28,7 @@ import numpy as np
 from activelabel.config import parse_config
 from activelabel.engines import LocalEngine, get_engine, score_pool, scores_root
 from activelabel.engines.pool import forget_version
+from activelabel.engines.ray_engine import READERS, _task_pool
 from activelabel.project import Project
 from activelabel.types import ClassLabel
 
@@ -169,7 +170,7 @@ def ray_overhead(workers: int, batch: int = 64) -> None:
     for n_batches in (20, 200):
         t0 = time.perf_counter()
         ds = (ray.data.from_items([{"lo": i} for i in range(n_batches)], override_num_blocks=n_batches)
-              .map_batches(_rows, batch_size=1, num_cpus=0, fn_kwargs={"per": batch})
+              .map_batches(_rows, batch_size=1, num_cpus=0, fn_kwargs={"per": batch}, **_task_pool(ray, READERS))
               .map_batches(_Noop, batch_size=batch, compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=1))
         got = sum(len(b["id"]) for b in ds.iter_batches(batch_size=None))
         timings.append((n_batches, time.perf_counter() - t0))
@@ -191,13 +192,13 @@ def main() -> None:
     args = parser.parse_args()
     ray_ready = [False]
     with tempfile.TemporaryDirectory() as tmp:
-        if args.texts:
-            bench_texts(Path(tmp), args.texts, args.workers, ray_ready)
-            ray_overhead(args.workers)
         if args.ner:
             bench_pretrained(Path(tmp), "ner", args.ner, args.workers, ray_ready)
         if args.audio:
             bench_pretrained(Path(tmp), "transcription", args.audio, args.workers, ray_ready)
+        if args.texts:
+            bench_texts(Path(tmp), args.texts, args.workers, ray_ready)
+            ray_overhead(args.workers)
         if args.images and not args.skip_images:
             bench_images(Path(tmp), args.images, args.workers, ray_ready)
     if ray_ready[0]:

@@ -34,6 +34,17 @@ def import_ray() -> Any:
     return ray
 
 
+READERS = 2  # concurrent reader tasks: I/O-bound, and each one is a worker process
+
+
+def _task_pool(ray: Any, size: int) -> dict[str, Any]:
+    """A bounded task pool: zero-CPU tasks are otherwise unbounded, one worker process each."""
+    strategy = getattr(ray.data, "TaskPoolStrategy", None)
+    if strategy is None:  # older Ray takes the bound as ``concurrency``
+        return {"concurrency": size}
+    return {"compute": strategy(size=size)}
+
+
 def _model_files(folder: Path) -> dict[str, bytes]:
     """A version folder as bytes, so actors on other machines can load it without shared storage."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -139,7 +150,6 @@ class RayEngine:
         job = job.with_options(self.batch_size, self.page_size)
         chosen = pool.pending_of(job.store, job.version, job.items) if job.items is not None else None
         total = pool.count_pool(job.store) if job.items is None else len(job.items)
-        plan = pool.pending_ranges(job.store, job.version, job.page_size) if chosen is None else []
         pending = pool.count_pending(job.store, job.version) if chosen is None else len(chosen)
         report = ScoreReport(engine=self.name, version=job.version, total=total, skipped=total - pending)
         if progress:
@@ -149,13 +159,19 @@ class RayEngine:
         ray = self._connect()
         size = job.batch_size or batch_size_for(_adapter_of(job.model_path), job.media, self.gpus_per_worker)
         n_workers = self._n_workers(ray)
+        # ranges small enough that every actor gets work, at most a page, at least a batch
+        per_range = max(size, min(job.page_size, -(-pending // (2 * n_workers))))
         files_ref = ray.put(_model_files(job.model_path))
         if chosen is not None:  # a subsample the loop already holds: ship it from here
             source = ray.data.from_items([{"id": i.id, "media": i.media, "content": i.content,
-                                           "meta": json.dumps(dict(i.meta))} for i in chosen])
+                                           "meta": json.dumps(dict(i.meta))} for i in chosen],
+                                         override_num_blocks=max(1, -(-len(chosen) // per_range)))
         else:
+            plan = pool.pending_ranges(job.store, job.version, per_range)
+            if not plan:  # answered by people since the count
+                return report
             source = (ray.data.from_items([{"lo": lo, "hi": hi} for lo, hi in plan], override_num_blocks=len(plan))
-                      .map_batches(_read_ranges, batch_size=1, num_cpus=0,
+                      .map_batches(_read_ranges, batch_size=1, num_cpus=0, **_task_pool(ray, READERS),
                                    fn_kwargs={"store_url": job.store_url, "version": job.version}))
         ds = (
             source.map_batches(_Predictor, batch_size=size, compute=ray.data.ActorPoolStrategy(size=n_workers),
