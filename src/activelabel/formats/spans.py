@@ -11,6 +11,7 @@ the old and the new offsets; nothing is moved silently.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from activelabel.errors import MissingDependencyError
@@ -25,13 +26,19 @@ class SpanError(ValueError):
     """One span of one record is unusable; the message says which and why."""
 
 
-def spacy_tokenizer(lang: str = "en") -> Tokenizer:
-    """Token offsets from spaCy's rule-based tokenizer for ``lang`` (the one the model trains on)."""
+@lru_cache(maxsize=4)
+def _blank_tokenizer(lang: str) -> Any:
+    """spaCy's tokenizer for ``lang``; cached because building a blank pipeline takes a moment."""
     try:
         import spacy
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise MissingDependencyError("spacy", "text") from exc
-    tokenizer = spacy.blank(lang).tokenizer
+    return spacy.blank(lang).tokenizer
+
+
+def spacy_tokenizer(lang: str = "en") -> Tokenizer:
+    """Token offsets from spaCy's rule-based tokenizer for ``lang`` (the one the model trains on)."""
+    tokenizer = _blank_tokenizer(lang)
 
     def tokens(text: str) -> TokenOffsets:
         return [(t.idx, t.idx + len(t)) for t in tokenizer(text) if not t.is_space]
