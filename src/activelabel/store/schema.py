@@ -38,6 +38,9 @@ items = Table(
     Column("created_at", Float, nullable=False),
 )
 
+Index("ix_items_is_gold", items.c.is_gold)
+Index("ix_items_required_answers", items.c.required_answers)
+
 model_versions = Table(
     "model_versions",
     metadata,
