@@ -44,8 +44,8 @@ def load_runs(folders: list[Path]) -> tuple[list[RoundResult], dict[str, object]
     return results, meta
 
 
-def report(folders: list[Path]) -> None:
-    from activelabel.simulation.report import summarize, table
+def report(folders: list[Path], plot: Path | None = None) -> None:
+    from activelabel.simulation.report import plot_curves, summarize, table
 
     results, meta = load_runs(folders)
     seeds_by = {}
@@ -60,6 +60,10 @@ def report(folders: list[Path]) -> None:
           f"seeds {sorted(common)}; curves up to {max_labels} labels")
     for line in table(summary):
         print(line)
+    if plot is not None:
+        plot.mkdir(parents=True, exist_ok=True)
+        summary["dataset"] = meta.get("dataset", "")
+        print(f"plot: {plot_curves(kept, summary, plot)}")
 
 
 def main() -> None:
@@ -74,9 +78,10 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=1, help="runs at once (worker processes)")
     ap.add_argument("--out", type=Path, default=Path("simulation-benchmark"))
     ap.add_argument("--report", type=Path, nargs="+", help="only print the merged table of finished output folders")
+    ap.add_argument("--plot", type=Path, help="with --report: write the merged curves.png into this folder")
     args = ap.parse_args()
     if args.report:
-        report(args.report)
+        report(args.report, args.plot)
         return
     from activelabel.simulation.lab import simulate
     from activelabel.simulation.runner import Settings
