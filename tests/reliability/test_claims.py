@@ -49,13 +49,18 @@ def _run_claimers(url: str, n_claimers: int, body) -> list:  # noqa: ANN001 - bo
     return results
 
 
-def _claim_until_empty(store: Store, name: str, rng: random.Random) -> list[str]:
-    got: list[str] = []
+def _claim_until_empty(store: Store, name: str, rng: random.Random, start: tuple[str, ...] = ()) -> list[str]:
+    """Claim more and more; a claim also hands back one's own live leases (``start``), so ask for held + k.
+
+    Returns the items this claimer newly got."""
+    got: list[str] = list(start)
     while True:
-        entries = store.claim(name, rng.randint(20, 50), lease_seconds=600)
-        if not entries:
-            return got
-        got.extend(e.item.id for e in entries)
+        entries = store.claim(name, len(got) + rng.randint(20, 50), lease_seconds=600)
+        held = set(got)
+        new = [e.item.id for e in entries if e.item.id not in held]
+        if not new:
+            return got[len(start):]
+        got.extend(new)
 
 
 @pytest.mark.slow
@@ -75,10 +80,14 @@ def test_claimers_never_share_an_item_and_expired_leases_return(db_url):
     expired = {i for k in range(0, N_CLAIMERS, 2) for i in held[k]}
     with store.write() as conn:
         conn.execute(update(s.leases).where(s.leases.c.item_id.in_(list(expired))).values(expires_at=time.time() - 1))
-    again = _run_claimers(db_url, N_CLAIMERS, _claim_until_empty)
+    still = {f"claimer{k}": tuple(held[k]) for k in range(1, N_CLAIMERS, 2)}  # their leases stay live
+    again = _run_claimers(db_url, N_CLAIMERS, lambda st, name, rng: _claim_until_empty(st, name, rng,
+                                                                                       still.get(name, ())))
     reclaimed = Counter(i for h in again for i in h)
     assert set(reclaimed) == expired, "expired leases must come back, live ones must not"
     assert max(reclaimed.values()) == 1
+    leases = {le["item_id"]: le["annotator"] for le in store.live_leases()}
+    assert len(leases) == N_ITEMS and all(leases[i] == name for name, items in still.items() for i in items)
     assert check_store(store).ok, check_store(store).problems
     store.close()
 

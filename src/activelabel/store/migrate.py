@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +10,9 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Alembic's command API swaps module-level proxies (alembic.context, alembic.op), so two threads
+# migrating at once (two UI sessions opening the project) crash each other: one at a time.
+_ALEMBIC_LOCK = threading.Lock()
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -20,8 +24,10 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    with _ALEMBIC_LOCK:
+        command.upgrade(alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    command.downgrade(alembic_config(engine), revision)
+    with _ALEMBIC_LOCK:
+        command.downgrade(alembic_config(engine), revision)
