@@ -30,7 +30,8 @@ class LocalEngine:
         model = job.model if job.model is not None else load_model(job.model_path)
         size = job.batch_size or batch_size_for(model, job.media)
         sink = Sink(job, report, progress)
-        pages = [chosen] if chosen is not None else pool.iter_pending(job.store, job.version, max(job.page_size, size))
+        per_page = size * -(-job.page_size // size)  # whole batches per page: the same batches as the Ray engine's
+        pages = [chosen] if chosen is not None else pool.iter_pending(job.store, job.version, per_page)
         for page in pages:
             for start in range(0, len(page), size):
                 sink.add(score_items(model, page[start:start + size]))

@@ -160,7 +160,9 @@ class RayEngine:
         size = job.batch_size or batch_size_for(_adapter_of(job.model_path), job.media, self.gpus_per_worker)
         n_workers = self._n_workers(ray)
         # ranges small enough that every actor gets work, at most a page, at least a batch
-        per_range = max(size, min(job.page_size, -(-pending // (2 * n_workers))))
+        # a whole number of batches, so batches hold the same items as the local engine's (batched models,
+        # Whisper among them, pad a batch to its longest item: the same items must share a batch)
+        per_range = size * max(1, min(-(-job.page_size // size), -(-pending // (2 * n_workers * size))))
         files_ref = ray.put(_model_files(job.model_path))
         if chosen is not None:  # a subsample the loop already holds: ship it from here
             source = ray.data.from_items([{"id": i.id, "media": i.media, "content": i.content,
