@@ -23,7 +23,12 @@ from tests.conftest import make_text_dataset, write_tsv
 
 def _labeler(project_dir, name: str, truth: dict[str, str], stop: threading.Event, errors: list,  # noqa: ANN001
              answered: list) -> None:
-    with Project.open(project_dir) as project:
+    try:
+        project = Project.open(project_dir)  # opened in the thread, as each UI session does
+    except Exception as exc:  # noqa: BLE001 - every error fails the test
+        errors.append(exc)
+        return
+    with project:
         while not stop.is_set():
             try:
                 entries = project.claim(name, 1)
