@@ -67,11 +67,18 @@ def _adapter_of(folder: Path) -> Any:
 class _Predictor:
     """One Ray actor: loads the model once, then scores every batch it is given."""
 
-    def __init__(self, files: Any, workdir: str) -> None:
+    def __init__(self, files: Any, workdir: str, model_path: str = "") -> None:
         import ray
 
         from activelabel.models.registry import load_model
 
+        if model_path and Path(model_path).is_dir():
+            # the version folder itself (same machine or shared storage): adapters that look at their
+            # project (Whisper's vocabulary, YOLO's media root) then load exactly as in the local engine
+            self.model = load_model(Path(model_path))
+            if workdir and Path(workdir).is_dir():
+                os.chdir(workdir)
+            return
         if isinstance(files, ray.ObjectRef):
             files = ray.get(files)
         self._tmp = tempfile.TemporaryDirectory(prefix="activelabel-model-")
@@ -178,7 +185,8 @@ class RayEngine:
         ds = (
             source.map_batches(_Predictor, batch_size=size, compute=ray.data.ActorPoolStrategy(size=n_workers),
                                num_cpus=self.cpus_per_worker, num_gpus=self.gpus_per_worker or None,
-                               fn_constructor_kwargs={"files": files_ref, "workdir": str(job.project_dir)})
+                               fn_constructor_kwargs={"files": files_ref, "workdir": str(job.project_dir),
+                                                     "model_path": str(job.model_path)})
         )
         sink = Sink(job, report, progress)
         for cols in ds.iter_batches(batch_size=None, batch_format="numpy", prefetch_batches=2):
