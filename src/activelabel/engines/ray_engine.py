@@ -55,10 +55,11 @@ def _adapter_of(folder: Path) -> Any:
     import importlib
     import json
 
-    from activelabel.models.registry import ADAPTERS, MANIFEST
+    from activelabel.models import registry
 
-    spec = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["adapter"]
-    if spec not in ADAPTERS.values():
+    spec = json.loads((folder / registry.MANIFEST).read_text(encoding="utf-8"))["adapter"]
+    known = {*registry.ADAPTERS.values(), *getattr(registry, "NAMED_ADAPTERS", {}).values()}
+    if spec not in known:
         raise ValueError(f"{folder}: unknown adapter {spec!r}; refusing to load it")
     module_name, _, cls_name = spec.partition(":")
     return getattr(importlib.import_module(module_name), cls_name)
