@@ -30,7 +30,7 @@ def current_model(project: Project) -> tuple[Model | None, str | None]:
     """The promoted version, or a pretrained model that can predict before any training, or none."""
     version = project.store.current_version()
     if version is not None:
-        return load_model(Path(project.store.get_version(version)["path"])), version
+        return load_model(Path(project.store.get_version(version)["path"]), project.models_dir), version
     return None, None
 
 
@@ -52,8 +52,12 @@ def _pool_view(proposals: list[Proposal], embeddings: np.ndarray | None) -> Pool
 
 
 def run_round(project: Project, *, progress: ProgressFn | None = None, model: Model | None = None,
-              version: str | None = None, engine: Engine | None = None) -> dict[str, Any]:
-    """Score every unlabeled item and install the ranking and auto-labels as a new round."""
+              version: str | None = None, engine: Engine | None = None, promote: bool = False) -> dict[str, Any]:
+    """Score every unlabeled item and install the ranking and auto-labels as a new round.
+
+    With ``promote``, the given (trained, not yet current) version is promoted in the same
+    transaction that installs its ranking.
+    """
     cfg = project.config.loop
     rng = np.random.default_rng([cfg.seed, project.store.max_annotation_id(), len(project.store.list_rounds())])
     if model is None:
@@ -64,6 +68,8 @@ def run_round(project: Project, *, progress: ProgressFn | None = None, model: Mo
             version = _register_pretrained(project, model)
     items = [it for page in project.store.iter_pool() for it in page]
     if not items:
+        if promote and version is not None:
+            project.store.promote(version)
         return {"round": None, "n_scored": 0, "message": "the pool is empty: every item has a human answer"}
     if cfg.pool_subsample and len(items) > cfg.pool_subsample:  # large pools: score a seeded random subset
         keep = np.sort(rng.choice(len(items), size=cfg.pool_subsample, replace=False))
@@ -100,7 +106,8 @@ def run_round(project: Project, *, progress: ProgressFn | None = None, model: Mo
     stats = {"n_scored": len(proposals), "pool": len(items),
              "mean_confidence": float(np.mean([p.confidence for p in proposals])) if proposals else None}
     rid = project.store.create_round(version=version, strategy=strategy.name if version else f"cold_start:{strategy.name}",
-                                     entries=entries, auto=auto, budget=cfg.human_budget_per_round, stats=stats)
+                                     entries=entries, auto=auto, budget=cfg.human_budget_per_round, stats=stats,
+                                     promote=promote)
     return {"round": rid, "model_version": version, "n_scored": len(proposals), "pool": len(items),
             "n_auto": len(auto), "n_audit": sum(r == "audit" for r in plan.reasons), "n_queued": len(entries),
             "strategy": strategy.name}

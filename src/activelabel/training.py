@@ -146,11 +146,10 @@ def _train(project: Project, *, progress: ProgressFn | None, version: str | None
         store.update_version(version, status="ready", finished_at=time.time(), metrics=metrics,
                              n_train=len(items) - len(val_idx), n_validation=len(val_items),
                              trained_on_annotation_id=snapshot, path=str(final))
-        store.promote(version)
-        report(0.9, "promoted; re-scoring the pool")
+        report(0.9, "re-scoring the pool; the version is promoted with its ranking")
         from activelabel.loop import run_round
 
-        run_round(project, model=model, version=version)
+        run_round(project, model=model, version=version, promote=True)
         report(1.0, "done")
         return version
     except Exception as exc:
@@ -162,7 +161,7 @@ def _fresh_or_warm(project: Project, base: str | None) -> Any:
     """Warm-start adapters (spaCy, YOLO) continue from the current version; others start fresh."""
     fresh = create_model(project.config, project.dir)
     if base is not None and getattr(fresh, "warm_start", False):
-        return load_model(Path(project.store.get_version(base)["path"]))
+        return load_model(Path(project.store.get_version(base)["path"]), project.models_dir)
     return fresh
 
 

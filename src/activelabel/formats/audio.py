@@ -126,6 +126,9 @@ def _manifest_rows(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any] |
         except json.JSONDecodeError as exc:
             yield 1, f"broken JSON: {exc}"
             return
+        except RecursionError:
+            yield 1, "JSON nested too deeply"
+            return
         for n, task in enumerate(tasks, 1):
             yield n, _label_studio_row(task) if isinstance(task, dict) else "a task must be a JSON object"
         return

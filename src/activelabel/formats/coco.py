@@ -44,6 +44,8 @@ def read_coco(path: Path, ctx: ReadContext, images_dir: Path | None = None) -> R
         data = json.loads(json_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ImportFormatError(f"not valid JSON: {exc}", source=source) from exc
+    except RecursionError as exc:
+        raise ImportFormatError("JSON nested too deeply", source=source) from exc
     if not isinstance(data, dict) or not isinstance(data.get("images"), list):
         raise ImportFormatError("not a COCO file: no 'images' list", source=source)
     categories: dict[Any, str] = {}

@@ -43,6 +43,9 @@ def read_labelstudio(path: Path, *, labels: Sequence[str], tokenizer: Tokenizer,
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         yield Rejection(source, None, f"not a Label Studio JSON export: {exc}")
         return
+    except RecursionError:
+        yield Rejection(source, None, "not a Label Studio JSON export: JSON nested too deeply")
+        return
     if isinstance(tasks, dict):
         tasks = [tasks]
     if not isinstance(tasks, list):

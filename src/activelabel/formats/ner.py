@@ -105,6 +105,9 @@ def _read_jsonl(path: Path, labels: Sequence[str], tokenizer: Tokenizer, offsets
         except json.JSONDecodeError as exc:
             yield Rejection(source, n, f"broken JSON: {exc.msg} at column {exc.colno}")
             continue
+        except RecursionError:
+            yield Rejection(source, n, "JSON nested too deeply")
+            continue
         if not isinstance(obj, dict):
             yield Rejection(source, n, "each line must be a JSON object")
             continue

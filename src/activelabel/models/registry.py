@@ -47,8 +47,14 @@ def save_model(model: Model, path: Path) -> None:
     (path / MANIFEST).write_text(json.dumps({"adapter": spec, "task": model.task.value}), encoding="utf-8")
 
 
-def load_model(path: Path) -> Model:
-    """Load a saved version; the adapter must be one of ours (no arbitrary import from a file)."""
+def load_model(path: Path, store_root: Path | None = None) -> Model:
+    """Load a saved version; the adapter must be one of ours (no arbitrary import from a file).
+
+    With ``store_root`` (a project's model store), a path outside it is refused: model files
+    may hold pickles, so only folders this project wrote are ever loaded.
+    """
+    if store_root is not None and not Path(path).resolve().is_relative_to(Path(store_root).resolve()):
+        raise ValueError(f"{path} is outside the project's model store {store_root}; refusing to load it")
     manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     spec = manifest["adapter"]
     if spec not in ADAPTERS.values() and spec not in NAMED_ADAPTERS.values():

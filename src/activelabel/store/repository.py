@@ -350,14 +350,7 @@ class Store:
     def promote(self, version: str) -> None:
         """Make ``version`` current, atomically: the pointer and the statuses change together."""
         with self.write() as conn:
-            _serialize(conn, "model_versions")
-            status = conn.scalar(select(s.model_versions.c.status).where(s.model_versions.c.id == version))
-            if status not in ("ready", "promoted", "retired"):
-                raise ValueError(f"cannot promote {version}: its status is {status!r}")
-            conn.execute(update(s.model_versions).where(s.model_versions.c.status == "promoted")
-                         .values(status="retired"))
-            conn.execute(update(s.model_versions).where(s.model_versions.c.id == version).values(status="promoted"))
-            _set_state(conn, "current_version", version)
+            _promote(conn, version)
 
     def current_version(self) -> str | None:
         with self.read() as conn:
@@ -385,14 +378,18 @@ class Store:
         auto: Sequence[dict[str, Any]],
         budget: int,
         stats: dict[str, Any],
+        promote: bool = False,
     ) -> int:
         """Install a new ranking and the auto-accepted labels of one round, in one transaction.
 
         Auto labels of earlier rounds that no human has confirmed are revoked first, so that the
-        auto-accepted set always reflects the current model.
+        auto-accepted set always reflects the current model. With ``promote``, the version becomes
+        current in the same transaction, so no reader ever sees a new version with an old ranking.
         """
         now = time.time()
         with self.write() as conn:
+            if promote and version is not None:
+                _promote(conn, version)
             if version is not None and version != _get_state(conn, "current_version", for_share=True):
                 raise ValueError(f"refusing to rank with {version}: it is not the current version")
             rid = int(conn.execute(insert(s.rounds).values(
@@ -540,6 +537,16 @@ class Store:
         queued = len(self.peek_queue(10**9)) if total <= 200_000 else -1
         return {"items": total, "gold": gold, "human_labeled": human, "human_answered": answered,
                 "auto_accepted": auto, "queued": queued, "answers": n_answers}
+
+
+def _promote(conn: Connection, version: str) -> None:
+    _serialize(conn, "model_versions")
+    status = conn.scalar(select(s.model_versions.c.status).where(s.model_versions.c.id == version))
+    if status not in ("ready", "promoted", "retired"):
+        raise ValueError(f"cannot promote {version}: its status is {status!r}")
+    conn.execute(update(s.model_versions).where(s.model_versions.c.status == "promoted").values(status="retired"))
+    conn.execute(update(s.model_versions).where(s.model_versions.c.id == version).values(status="promoted"))
+    _set_state(conn, "current_version", version)
 
 
 def _human_answered(item_col: Any) -> Any:

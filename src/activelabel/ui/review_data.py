@@ -103,7 +103,7 @@ def suspected_errors(project: Project, threshold: float = 0.8) -> list[dict[str,
     rows = project.store.current_labels()[-MAX_CHECKED:]
     if not rows:
         return []
-    model = load_model(Path(project.store.get_version(version)["path"]))
+    model = load_model(Path(project.store.get_version(version)["path"]), project.models_dir)
     items = project.store.get_items([r.item_id for r in rows])
     ordered = [items[r.item_id] for r in rows]
     proposals = model.predict(ordered)
