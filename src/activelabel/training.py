@@ -127,8 +127,9 @@ def _train(project: Project, *, progress: ProgressFn | None, version: str | None
             val_items = [items[i] for i in val_idx]
             val_values = [values[i] for i in val_idx]
         model = _fresh_or_warm(project, base)
+        extra = _unlabeled_sample(project, model, rng)
         model.fit([items[i] for i in train_idx], [values[i] for i in train_idx],
-                  progress=lambda f, m: report(0.05 + 0.6 * f, m))
+                  progress=lambda f, m: report(0.05 + 0.6 * f, m), **extra)
         metrics: dict[str, Any] = {}
         if val_items:
             report(0.7, f"evaluating on {len(val_items)} held-out {'gold items' if gold else 'answers'}")
@@ -137,7 +138,7 @@ def _train(project: Project, *, progress: ProgressFn | None, version: str | None
         if len(val_idx) and getattr(model, "refit_on_all", True):
             report(0.75, "refitting on all answers")
             model = _fresh_or_warm(project, base)
-            model.fit(items, values, progress=lambda f, m: report(0.75 + 0.1 * f, m))
+            model.fit(items, values, progress=lambda f, m: report(0.75 + 0.1 * f, m), **extra)
         final = project.models_dir / version
         tmp = project.models_dir / f".tmp-{version}"
         shutil.rmtree(tmp, ignore_errors=True)
@@ -155,6 +156,21 @@ def _train(project: Project, *, progress: ProgressFn | None, version: str | None
     except Exception as exc:
         store.update_version(version, status="failed", finished_at=time.time(), message=f"{type(exc).__name__}: {exc}")
         raise
+
+
+REHEARSAL_SAMPLE = 200
+
+
+def _unlabeled_sample(project: Project, model: Any, rng: np.random.Generator) -> dict[str, Any]:
+    """Pool items for adapters that rehearse on unlabeled data (spaCy NER), so they do not forget."""
+    import inspect
+
+    if "unlabeled" not in inspect.signature(model.fit).parameters:
+        return {}
+    pool = next(project.store.iter_pool(page_size=REHEARSAL_SAMPLE * 5), [])
+    if len(pool) > REHEARSAL_SAMPLE:
+        pool = [pool[i] for i in sorted(rng.choice(len(pool), size=REHEARSAL_SAMPLE, replace=False))]
+    return {"unlabeled": pool}
 
 
 def _fresh_or_warm(project: Project, base: str | None) -> Any:
