@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,7 +13,7 @@ from rich.table import Table
 from activelabel.cli.app import app, console, friendly_errors
 
 DirArg = Annotated[Path, typer.Argument(help="The project folder (holds activelabel.toml).")]
-DbOpt = Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy URL overriding the project's database.")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL overriding the project's database.")]
 
 
 def _open(directory: Path, db: str | None = None):  # noqa: ANN202 - returns Project; imported lazily
@@ -57,16 +57,28 @@ def import_(
     directory: DirArg,
     path: Annotated[Path, typer.Argument(help="File or folder to import.")],
     format: Annotated[str, typer.Option("--format", help="auto | jsonl | csv | tsv | txt, or the task's formats.")] = "auto",
-    text_field: Annotated[Optional[str], typer.Option(help="Column/key with the text (guessed if absent).")] = None,
-    label_field: Annotated[Optional[str], typer.Option(help="Column/key with the label, if labeled.")] = None,
+    text_field: Annotated[str | None, typer.Option(help="Column/key with the text (guessed if absent).")] = None,
+    label_field: Annotated[str | None, typer.Option(help="Column/key with the label, if labeled.")] = None,
     as_gold: Annotated[bool, typer.Option("--as-gold", help="Import as gold items with known answers.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Import nothing if any record is rejected.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    label_from_filename: Annotated[str | None, typer.Option(
+        help="Audio: the label or transcript from the file name, e.g. '{label}_{speaker}_{take}.wav'.")] = None,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", "-o", help="A reader option KEY=VALUE, repeatable (e.g. scheme=bilou, offsets=utf16).")] = None,
     db: DbOpt = None,
 ) -> None:
     """Import items (and optional labels); every rejected record is reported with its line and reason."""
+    extra: dict[str, str] = {}
+    for raw in option or []:
+        key, sep, val = raw.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"--option expects KEY=VALUE, got {raw!r}")
+        extra[key.strip().replace("-", "_")] = val
     with _open(directory, db) as project:
-        opts = {k: v for k, v in {"text_field": text_field, "label_field": label_field}.items() if v is not None}
+        opts = {k: v for k, v in {"text_field": text_field, "label_field": label_field,
+                                  "label_from_filename": label_from_filename}.items() if v is not None}
+        opts.update(extra)
         report = project.import_file(path, fmt=format, as_gold=as_gold, strict=strict, **opts)
     if json_out:
         console.print_json(json.dumps(report.to_json()))
@@ -113,7 +125,7 @@ def queue(
     directory: DirArg,
     n: Annotated[int, typer.Option("-n", help="How many items.")] = 10,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
-    claim: Annotated[Optional[str], typer.Option("--claim", help="Lease the items to this annotator.")] = None,
+    claim: Annotated[str | None, typer.Option("--claim", help="Lease the items to this annotator.")] = None,
     db: DbOpt = None,
 ) -> None:
     """The next items for humans, most informative first, with the proposal and why each was picked."""
@@ -140,11 +152,11 @@ def queue(
 @friendly_errors
 def annotate(
     directory: DirArg,
-    item_id: Annotated[Optional[str], typer.Argument(help="The item's id (from `queue`).")] = None,
-    value: Annotated[Optional[str], typer.Argument(help="A label, a transcript, or JSON spans/boxes; or reject/skip.")] = None,
+    item_id: Annotated[str | None, typer.Argument(help="The item's id (from `queue`).")] = None,
+    value: Annotated[str | None, typer.Argument(help="A label, a transcript, or JSON spans/boxes; or reject/skip.")] = None,
     annotator: Annotated[str, typer.Option(help="Who answers.")] = "cli",
-    submission_id: Annotated[Optional[str], typer.Option(help="Idempotency key: a retried submit stores once.")] = None,
-    answers: Annotated[Optional[Path], typer.Option("--file", help="JSONL of answers: {\"id\", \"value\"} per line.")] = None,
+    submission_id: Annotated[str | None, typer.Option(help="Idempotency key: a retried submit stores once.")] = None,
+    answers: Annotated[Path | None, typer.Option("--file", help="JSONL of answers: {\"id\", \"value\"} per line.")] = None,
     db: DbOpt = None,
 ) -> None:
     """Record answers at once, each in its own transaction: one ITEM_ID VALUE, or a --file of them."""

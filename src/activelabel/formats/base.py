@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from activelabel.types import Payload
 
@@ -32,7 +32,7 @@ class Rejection:
         return f"{where}: {self.reason}"
 
 
-RecordStream = Iterator[Union[ImportRecord, Rejection]]
+RecordStream = Iterator[ImportRecord | Rejection]
 
 
 @dataclass
