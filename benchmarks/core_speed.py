@@ -57,6 +57,9 @@ def main() -> None:
         t0 = time.perf_counter()
         train_and_promote(project)  # fit + promote + prelabel/score/route of the whole pool
         total = time.perf_counter() - t0
+        from activelabel.engines.pool import forget_version
+
+        forget_version(project.store, project.store.current_version())  # score the whole pool again
         t0 = time.perf_counter()
         result = project.prelabel()
         rescore = time.perf_counter() - t0

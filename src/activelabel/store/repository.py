@@ -596,8 +596,8 @@ def _pending_overlap(conn: Connection, round_id: int, annotator: str, now: float
     A new round ranks only unanswered items, so without this they would drop out of every queue.
     """
     i, q, a = s.items, s.queue_entries, s.annotations
-    if n <= 0:
-        return []
+    if n <= 0 or conn.scalar(select(i.c.id).where(i.c.required_answers > 1).limit(1)) is None:
+        return []  # no overlap items at all (the common case): one index probe, no join
     # driven from the (few) answered items through the status index, never a scan of the pool;
     # no ORDER BY, so the planner cannot prefer walking items by seq: the handful found is sorted here
     answered = select(a.c.item_id).where(a.c.status.in_(HUMAN_ANSWERED), a.c.revoked_at.is_(None))
