@@ -58,6 +58,8 @@ def _tiny_checkpoint(path: Path) -> Path:
     dims = ModelDimensions(n_mels=80, n_audio_ctx=1500, n_audio_state=32, n_audio_head=2, n_audio_layer=1,
                            n_vocab=51864, n_text_ctx=448, n_text_state=32, n_text_head=2, n_text_layer=1)
     model = Whisper(dims)
+    with torch.no_grad():  # whisper leaves this torch.empty (real checkpoints fill it): uninitialised memory
+        model.decoder.positional_embedding.normal_(0.0, 0.02)
     torch.save({"dims": dims.__dict__, "model_state_dict": model.state_dict()}, path)
     return path
 
