@@ -157,7 +157,8 @@ def test_dashboard_retrain_button_trains_in_the_background(trained_project: Proj
     assert not at.exception and at.session_state["al_train_error"] is None
     version = at.session_state["al_training_version"]
     deadline = time.time() + 90
-    while trained_project.store.get_version(version)["status"] == "training" and time.time() < deadline:
+    # "ready" while the pool is re-scored; "promoted" together with the new ranking
+    while trained_project.store.get_version(version)["status"] in ("training", "ready") and time.time() < deadline:
         time.sleep(0.5)
     assert trained_project.store.get_version(version)["status"] == "promoted"
     assert trained_project.store.current_version() not in (None, before)

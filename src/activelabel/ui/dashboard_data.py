@@ -96,8 +96,12 @@ def versions_table(project: Project) -> list[dict[str, Any]]:
 
 
 def training_progress(project: Project) -> dict[str, Any] | None:
-    """The newest version still training, with its progress and message; None when none is."""
-    versions = [v for v in project.store.list_versions() if v["status"] == "training"]
+    """The newest version still training, with its progress and message; None when none is.
+
+    A version is "ready" while the pool is re-scored with it; it turns "promoted" together with
+    its ranking, so until then it still counts as in progress.
+    """
+    versions = [v for v in project.store.list_versions() if v["status"] in ("training", "ready")]
     if not versions:
         return None
     v = versions[-1]
