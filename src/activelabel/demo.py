@@ -17,24 +17,23 @@ from pathlib import Path
 from types import ModuleType
 
 from activelabel.auth import add_user, generate_password, write_secret
-from activelabel.types import TaskKind
 
 DEMO_USER = "demo"
 CREDENTIALS = "demo-credentials.txt"
-DEMO_TASKS = (TaskKind.CLASSIFICATION, TaskKind.NER, TaskKind.DETECTION, TaskKind.TRANSCRIPTION)
+DEMO_TASKS = ("classification", "ner", "detection", "transcription")
 Say = Callable[[str], None]
 
 
 @dataclass(frozen=True)
 class DemoProject:
-    task: TaskKind
+    task: str
     directory: Path
     created: bool
 
 
-def sample_module(task: TaskKind) -> ModuleType | None:
+def sample_module(task: str) -> ModuleType | None:
     """``activelabel.samples.<task>`` if it exists (None when that task's sample has not landed)."""
-    name = f"activelabel.samples.{task.value}"
+    name = f"activelabel.samples.{task}"
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
@@ -53,7 +52,7 @@ def _make_sample(module: ModuleType, folder: Path, n: int | None) -> Path:
     return Path(module.make_sample(folder, **kwargs))
 
 
-def build_project(task: TaskKind, directory: Path, *, n: int | None = None, say: Say = print) -> DemoProject:
+def build_project(task: str, directory: Path, *, n: int | None = None, say: Say = print) -> DemoProject:
     """Create, import and pre-label one demo project; an existing one is kept as it is."""
     from activelabel.config import parse_config
     from activelabel.project import Project
@@ -62,19 +61,19 @@ def build_project(task: TaskKind, directory: Path, *, n: int | None = None, say:
         return DemoProject(task, directory, created=False)
     module = sample_module(task)
     if module is None:
-        raise ModuleNotFoundError(f"activelabel.samples.{task.value}")
-    cfg = parse_config({"name": f"demo-{task.value}", "task": task.value, "labels": list(getattr(module, "LABELS", [])),
+        raise ModuleNotFoundError(f"activelabel.samples.{task}")
+    cfg = parse_config({"name": f"demo-{task}", "task": task, "labels": list(getattr(module, "LABELS", [])),
                         # a pretrained model's label names -> the sample's labels (spaCy's PERSON -> person)
                         "model": {"label_map": dict(getattr(module, "LABEL_MAP", {}))},
-                        "loop": {"human_budget_per_round": 50, "retrain_every": 20}}, source=f"demo {task.value}")
+                        "loop": {"human_budget_per_round": 50, "retrain_every": 20}}, source=f"demo {task}")
     with Project.init(directory, cfg) as project:
-        say(f"[{task.value}] writing the sample")
+        say(f"[{task}] writing the sample")
         path = _make_sample(module, directory / "sample", n)
         report = project.import_file(path)
-        say(f"[{task.value}] imported {report.imported} items ({report.rejected} rejected)")
+        say(f"[{task}] imported {report.imported} items ({report.rejected} rejected)")
         result = project.prelabel()
         mode = f"pre-labeled by {result.get('model_version')}" if result.get("model_version") else "cold start"
-        say(f"[{task.value}] {mode}: {result.get('n_queued', 0)} queued, {result.get('n_auto', 0)} auto-accepted")
+        say(f"[{task}] {mode}: {result.get('n_queued', 0)} queued, {result.get('n_auto', 0)} auto-accepted")
     return DemoProject(task, directory, created=True)
 
 
@@ -90,7 +89,7 @@ def demo_password(root: Path) -> tuple[str, bool]:
     return password, True
 
 
-def build_demo(root: Path, tasks: tuple[TaskKind, ...] = DEMO_TASKS, *, n: int | None = None,
+def build_demo(root: Path, tasks: tuple[str, ...] = DEMO_TASKS, *, n: int | None = None,
                say: Say = print) -> list[DemoProject]:
     """Every demo project whose sample exists, each with the demo user as admin."""
     from activelabel.project import Project
@@ -100,9 +99,9 @@ def build_demo(root: Path, tasks: tuple[TaskKind, ...] = DEMO_TASKS, *, n: int |
     out = []
     for task in tasks:
         if sample_module(task) is None:
-            say(f"[{task.value}] skipped: no activelabel.samples.{task.value} yet")
+            say(f"[{task}] skipped: no activelabel.samples.{task} yet")
             continue
-        made = build_project(task, root / task.value, n=n, say=say)
+        made = build_project(task, root / task, n=n, say=say)
         with Project.open(made.directory) as project:
             if project.store.get_user(DEMO_USER) is None:
                 add_user(project.store, DEMO_USER, password, "admin")

@@ -63,3 +63,11 @@ class PermissionDeniedError(ActiveLabelError):
 
 class LeaseConflictError(ActiveLabelError):
     """The item is leased to somebody else."""
+
+
+class UnknownPluginError(ActiveLabelError):
+    """A task kind, adapter, reader, writer or editor name that no installed package registers."""
+
+
+class UnsafeModelError(ActiveLabelError, ValueError):
+    """A model folder outside the project's model store, or one naming an unregistered adapter."""

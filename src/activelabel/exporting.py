@@ -66,7 +66,7 @@ TASK_WRITERS: dict[str, dict[str, str]] = {
 def export_project(project: Project, out: Path, *, fmt: str = "jsonl", include_predictions: bool = False) -> int:
     rows = export_rows(project, include_predictions=include_predictions)
     out.parent.mkdir(parents=True, exist_ok=True)
-    writer = TASK_WRITERS.get(project.task.value, {}).get(fmt)
+    writer = TASK_WRITERS.get(project.task, {}).get(fmt)
     if writer is not None:
         import importlib
 
@@ -75,11 +75,11 @@ def export_project(project: Project, out: Path, *, fmt: str = "jsonl", include_p
     if fmt == "jsonl":
         write_jsonl(out, rows)
     elif fmt == "csv":
-        cols = ["id", "text" if project.task.media == "text" else "path", "label", "transcript", "value", "source",
+        cols = ["id", "text" if project.spec.media == "text" else "path", "label", "transcript", "value", "source",
                 "annotator", "status", "confidence"]
         cols = [c for c in cols if any(c in r for r in rows)] or ["id"]
         write_csv(out, rows, cols)
     else:
-        extra = "".join(f", {f}" for f in TASK_WRITERS.get(project.task.value, {}))
+        extra = "".join(f", {f}" for f in TASK_WRITERS.get(project.task, {}))
         raise ValueError(f"unknown export format {fmt!r}; use jsonl or csv{extra}")
     return len(rows)

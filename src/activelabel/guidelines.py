@@ -67,7 +67,7 @@ def starter_text(config: ProjectConfig) -> str:
     labels = ", ".join(f"**{lab}**" for lab in config.labels) or "free text"
     return (f"# Labeling guidelines: {config.name}\n\n"
             f"_Nobody has written guidelines for this project yet; edit `{GUIDELINES_FILE}` in the project "
-            f"folder._\n\nTask: {config.task.value}. Labels: {labels}.\n\n"
+            f"folder._\n\nTask: {config.task}. Labels: {labels}.\n\n"
             "Say what each label means, where the boundaries are, and what to do when unsure (skip).\n")
 
 

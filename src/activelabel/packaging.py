@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,13 +27,15 @@ import numpy as np
 from activelabel.errors import ActiveLabelError
 from activelabel.formats.tabular import write_csv, write_jsonl
 from activelabel.quality.adjudication import final_labels
-from activelabel.quality.report import _labels_in, build_report, render_markdown
-from activelabel.types import TaskKind
+from activelabel.quality.report import build_report, render_markdown
+from activelabel.registry import registry
 
 if TYPE_CHECKING:
     from activelabel.project import Project
 
 SPLITS = ("train", "validation", "test")
+Parts = dict[str, list[dict[str, Any]]]  # split -> package rows
+PackageWriter = Callable[["Project", Path, Parts], list[str]]  # writes the native files, returns their names
 
 
 def stratified_split(keys: Sequence[str], strata: Sequence[str], shares: tuple[float, float, float],
@@ -74,13 +76,6 @@ def stratified_split(keys: Sequence[str], strata: Sequence[str], shares: tuple[f
     return out
 
 
-def _stratum(task: TaskKind, value: dict[str, Any]) -> str:
-    if task is TaskKind.TRANSCRIPTION:
-        return "-"
-    labels = _labels_in(task, value)
-    return Counter(labels).most_common(1)[0][0] if labels else "(none)"
-
-
 def _media_path(project: Project, content: str) -> Path:
     p = Path(content)
     return p if p.is_absolute() else project.dir / p
@@ -115,23 +110,21 @@ def package_project(project: Project, out: Path, *, seed: int | None = None,
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ActiveLabelError(f"{out} exists and is not an empty folder; choose a new folder for the package")
     out.mkdir(parents=True, exist_ok=True)
-    task = project.task
+    spec = project.spec
     seed = project.config.loop.seed if seed is None else seed
     rows = package_rows(project, include_auto=include_auto)
-    split_of = stratified_split([r["id"] for r in rows], [_stratum(task, r["value"]) for r in rows], shares, seed)
+    split_of = stratified_split([r["id"] for r in rows], [spec.stratum(r["value"]) for r in rows], shares, seed)
     parts = {sp: [r for r in rows if split_of[r["id"]] == sp] for sp in SPLITS}
-    writer = {TaskKind.CLASSIFICATION: _write_classes, TaskKind.AUDIO_CLASSIFICATION: _write_classes,
-              TaskKind.NER: _write_ner, TaskKind.DETECTION: _write_yolo,
-              TaskKind.TRANSCRIPTION: _write_transcripts}[task]
+    writer: PackageWriter = registry("writers").load(spec.package_writer)
     files = writer(project, out, parts)
     report = build_report(project)
     (out / "report.json").write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
     (out / "REPORT.md").write_text(render_markdown(report), encoding="utf-8")
     manifest = {
-        "project": project.config.name, "task": task.value, "labels": project.config.labels, "seed": seed,
+        "project": project.config.name, "task": spec.name, "labels": project.config.labels, "seed": seed,
         "shares": dict(zip(SPLITS, shares, strict=True)), "include_auto": include_auto,
         "splits": {sp: len(p) for sp, p in parts.items()},
-        "labels_per_split": {sp: dict(Counter(lab for r in p for lab in _labels_in(task, r["value"])))
+        "labels_per_split": {sp: dict(Counter(lab for r in p for lab in spec.labels_in(r["value"])))
                              for sp, p in parts.items()},
         "sources": dict(Counter(r["source"] for r in rows)),
         "files": sorted(files + ["report.json", "REPORT.md", "manifest.json"]),
@@ -143,9 +136,9 @@ def package_project(project: Project, out: Path, *, seed: int | None = None,
 _META_COLS = ["source", "annotator", "status", "confidence", "n_answers"]
 
 
-def _write_classes(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+def write_classes_package(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     files = []
-    text = project.task.media == "text"
+    text = project.spec.media == "text"
     for sp, rows in parts.items():
         recs = []
         for r in rows:
@@ -161,7 +154,7 @@ def _write_classes(project: Project, out: Path, parts: dict[str, list[dict[str, 
     return files
 
 
-def _write_ner(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+def write_ner_package(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     from activelabel.formats.docbin import write_docbin
 
     files = []
@@ -184,7 +177,7 @@ def _image_size(project: Project, r: dict[str, Any]) -> tuple[int, int]:
         return im.size
 
 
-def _write_yolo(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+def write_yolo_package(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     import yaml
 
     from activelabel.formats.yolo_txt import yolo_lines
@@ -209,7 +202,7 @@ def _write_yolo(project: Project, out: Path, parts: dict[str, list[dict[str, Any
     return ["data.yaml", "images/", "labels/"]
 
 
-def _write_transcripts(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+def write_transcripts_package(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     files = []
     for sp, rows in parts.items():
         recs = [{"id": r["id"], "path": f"audio/{sp}/" + _copy(_media_path(project, r["content"]), out / "audio" / sp,

@@ -7,7 +7,6 @@ It wires config -> store -> model -> strategy; the work itself lives in importin
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,8 @@ from typing import Any
 from activelabel.config import ProjectConfig, load_config, save_config
 from activelabel.errors import ActiveLabelError, InvalidLabelError
 from activelabel.store import QueueEntry, Store, SubmitResult
-from activelabel.types import AnnotationStatus, Payload, TaskKind, payload_from_json
+from activelabel.tasks import TaskSpec
+from activelabel.types import AnnotationStatus, Payload
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,13 @@ class Project:
         self.config = config
 
     @property
-    def task(self) -> TaskKind:
+    def task(self) -> str:
         return self.config.task
+
+    @property
+    def spec(self) -> TaskSpec:
+        """The task kind's plug-in: everything that differs between task kinds."""
+        return self.config.spec
 
     @property
     def models_dir(self) -> Path:
@@ -133,15 +138,8 @@ class Project:
                                                      gold_rate=q.gold_rate, seed=self.config.loop.seed))
 
     def validate_value(self, item_id: str, value: Payload) -> Payload:
-        labels = self.config.labels
-        if hasattr(value, "validate"):
-            if self.task is TaskKind.NER:
-                return value.validate(labels, self.store.get_item(item_id).content)  # type: ignore[call-arg]
-            if self.task is TaskKind.DETECTION:
-                meta = self.store.get_item(item_id).meta
-                return value.validate(labels, meta.get("width"), meta.get("height"))  # type: ignore[call-arg]
-            return value.validate(labels)
-        raise InvalidLabelError(f"not a label value: {value!r}")
+        """Check an answer against the labels and its item (the task spec knows what to check)."""
+        return self.spec.validate(value, self.config.labels, self.store.get_item(item_id))
 
     def submit(
         self,
@@ -165,7 +163,7 @@ class Project:
         if status is None:
             if value is None:
                 raise InvalidLabelError("give a value, or a status of rejected or skipped")
-            same = proposal is not None and _same_value(self.task, proposal["value"], value)
+            same = proposal is not None and self.spec.same(proposal["value"], value.to_json())
             status = AnnotationStatus.ACCEPTED if same else AnnotationStatus.CORRECTED
         if status.carries_label and value is None:
             raise InvalidLabelError(f"status {status.value} needs a value")
@@ -193,7 +191,7 @@ class Project:
 
     def labels_in_force(self, include_auto: bool = False) -> list[tuple[str, Payload, Any]]:
         rows = self.store.current_labels(include_auto=include_auto)
-        return [(r.item_id, payload_from_json(self.task, r.value or {}), r) for r in rows]
+        return [(r.item_id, self.spec.payload(r.value or {}), r) for r in rows]
 
     def status(self) -> dict[str, Any]:
         from activelabel.training import training_running
@@ -201,7 +199,7 @@ class Project:
         counts = self.store.counts()
         versions = self.store.list_versions()
         return {
-            "project": self.config.name, "task": self.task.value, "labels": self.config.labels,
+            "project": self.config.name, "task": self.task, "labels": self.config.labels,
             "counts": counts, "current_version": self.store.current_version(),
             "training": training_running(self),
             "versions": [{k: v.get(k) for k in ("id", "status", "n_train", "n_validation", "metrics",
@@ -210,23 +208,3 @@ class Project:
             "rounds": [{k: r.get(k) for k in ("id", "model_version", "strategy", "n_scored", "n_auto", "n_audit",
                                               "n_queued", "budget", "created_at")} for r in self.store.list_rounds()],
         }
-
-
-def _same_value(task: TaskKind, stored: dict[str, Any], value: Payload) -> bool:
-    def strip(d: dict[str, Any]) -> Any:
-        if "label" in d:
-            return d["label"]
-        if "text" in d:
-            return " ".join(str(d["text"]).split())
-        key = "spans" if "spans" in d else "boxes"
-        return sorted(tuple(sorted((k, v) for k, v in part.items() if k != "confidence")) for part in d.get(key, []))
-
-    return bool(strip(stored) == strip(value.to_json()))
-
-
-def open_project(directory: str | Path, db_url: str | None = None) -> Project:
-    return Project.open(Path(directory), db_url)
-
-
-def values_for(task: TaskKind, rows: Sequence[dict[str, Any]]) -> list[Payload]:
-    return [payload_from_json(task, r) for r in rows]

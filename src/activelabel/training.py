@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from activelabel.models.registry import create_model, load_model, save_model
-from activelabel.types import Item, Payload, TaskKind, payload_from_json
+from activelabel.tasks import TaskSpec
+from activelabel.types import Item, Payload
 
 if TYPE_CHECKING:
     from activelabel.project import Project
@@ -60,14 +61,14 @@ def _take_lock(project: Project) -> bool:
     return True
 
 
-def _split(task: TaskKind, item_ids: list[str], values: list[Payload], share: float,
+def _split(spec: TaskSpec, item_ids: list[str], values: list[Payload], share: float,
            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Seeded validation split; stratified by label for classification when every label has >= 2."""
     n = len(item_ids)
     n_val = int(round(n * share)) if n >= 10 else 0
     if n_val == 0:
         return np.arange(n), np.empty(0, dtype=np.int64)
-    if task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
+    if spec.single_label:
         labels = np.array([getattr(v, "label", "") for v in values])
         val: list[int] = []
         for lab in np.unique(labels):
@@ -103,7 +104,7 @@ def _train(project: Project, *, progress: ProgressFn | None, version: str | None
     rows = [r for r in store.current_labels(upto_annotation_id=snapshot) if r.item_id not in gold_ids]
     items_by_id = store.get_items([r.item_id for r in rows])
     items: list[Item] = [items_by_id[r.item_id] for r in rows]
-    values: list[Payload] = [payload_from_json(cfg.task, r.value or {}) for r in rows]
+    values: list[Payload] = [cfg.spec.payload(r.value or {}) for r in rows]
     base = store.current_version()
     if version is None:
         version = store.create_version(base_version=base, path_for=lambda v: project.models_dir / v)
@@ -121,9 +122,9 @@ def _train(project: Project, *, progress: ProgressFn | None, version: str | None
         if gold:
             train_idx, val_idx = np.arange(len(items)), np.empty(0, dtype=np.int64)
             val_items = [g for g, _ in gold]
-            val_values = [payload_from_json(cfg.task, v) for _, v in gold]
+            val_values = [cfg.spec.payload(v) for _, v in gold]
         else:
-            train_idx, val_idx = _split(cfg.task, [i.id for i in items], values, cfg.loop.validation_share, rng)
+            train_idx, val_idx = _split(cfg.spec, [i.id for i in items], values, cfg.loop.validation_share, rng)
             val_items = [items[i] for i in val_idx]
             val_values = [values[i] for i in val_idx]
         model = _fresh_or_warm(project, base)
@@ -209,7 +210,7 @@ def maybe_trigger_retrain(project: Project) -> str | None:
     if project.store.human_answer_count(after_id=since) < every:
         return None
     labels = project.store.current_labels()
-    if project.config.task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
+    if project.config.spec.single_label:
         if len({(r.value or {}).get("label") for r in labels}) < 2:
             return None  # nothing to learn from yet: one class only
     return start_background_training(project)

@@ -1,4 +1,4 @@
-"""Value objects shared by every layer: items, label payloads, predictions.
+"""Value objects shared by every layer: items, label payloads, selections.
 
 Payloads validate themselves against the project's labels, so that an unknown label or a box
 outside its image is caught where it enters, with a message that says which.
@@ -15,25 +15,6 @@ from typing import Any
 import numpy as np
 
 from activelabel.errors import InvalidLabelError
-
-
-class TaskKind(str, Enum):
-    CLASSIFICATION = "classification"
-    NER = "ner"
-    DETECTION = "detection"
-    TRANSCRIPTION = "transcription"
-    AUDIO_CLASSIFICATION = "audio_classification"
-
-    @property
-    def media(self) -> str:
-        """What one item holds: text, an image path or an audio path."""
-        return {
-            TaskKind.CLASSIFICATION: "text",
-            TaskKind.NER: "text",
-            TaskKind.DETECTION: "image",
-            TaskKind.TRANSCRIPTION: "audio",
-            TaskKind.AUDIO_CLASSIFICATION: "audio",
-        }[self]
 
 
 class AnnotationStatus(str, Enum):
@@ -79,6 +60,10 @@ class ClassLabel:
     def to_json(self) -> dict[str, Any]:
         return {"label": self.label}
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ClassLabel:
+        return cls(str(data["label"]))
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -114,6 +99,11 @@ class Spans:
 
     def to_json(self) -> dict[str, Any]:
         return {"spans": [s.to_json() for s in self.spans]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Spans:
+        return cls(tuple(Span(int(s["start"]), int(s["end"]), str(s["label"]), s.get("confidence"))
+                         for s in data["spans"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +143,11 @@ class Boxes:
     def to_json(self) -> dict[str, Any]:
         return {"boxes": [b.to_json() for b in self.boxes]}
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Boxes:
+        return cls(tuple(Box(float(b["x0"]), float(b["y0"]), float(b["x1"]), float(b["y1"]), str(b["label"]),
+                             b.get("confidence")) for b in data["boxes"]))
+
 
 @dataclass(frozen=True, slots=True)
 class Transcript:
@@ -168,69 +163,15 @@ class Transcript:
             out["words"] = [[w, p] for w, p in self.words]
         return out
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Transcript:
+        return cls(str(data["text"]), tuple((str(w), float(p)) for w, p in data.get("words", ())))
+
 
 Payload = ClassLabel | Spans | Boxes | Transcript
 
 
-def payload_from_json(task: TaskKind, data: Mapping[str, Any]) -> Payload:
-    """Rebuild a payload from its stored JSON form; raises InvalidLabelError on a wrong shape."""
-    try:
-        if task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
-            return ClassLabel(str(data["label"]))
-        if task is TaskKind.NER:
-            return Spans(
-                tuple(
-                    Span(int(s["start"]), int(s["end"]), str(s["label"]), s.get("confidence"))
-                    for s in data["spans"]
-                )
-            )
-        if task is TaskKind.DETECTION:
-            return Boxes(
-                tuple(
-                    Box(float(b["x0"]), float(b["y0"]), float(b["x1"]), float(b["y1"]), str(b["label"]),
-                        b.get("confidence"))
-                    for b in data["boxes"]
-                )
-            )
-        if task is TaskKind.TRANSCRIPTION:
-            words = tuple((str(w), float(p)) for w, p in data.get("words", ()))
-            return Transcript(str(data["text"]), words)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidLabelError(f"malformed {task.value} value {dict(data)!r}: {exc}") from exc
-    raise InvalidLabelError(f"unknown task kind {task!r}")
-
-
-def parse_value(task: TaskKind, value: str) -> Payload:
-    """Parse a value typed on the command line: a label, a transcript, or JSON for spans/boxes."""
-    import json
-
-    if task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
-        return ClassLabel(value)
-    if task is TaskKind.TRANSCRIPTION:
-        return Transcript(value)
-    try:
-        data = json.loads(value)
-    except json.JSONDecodeError as exc:
-        raise InvalidLabelError(f"expected JSON for a {task.value} value: {exc}") from exc
-    if isinstance(data, list):
-        data = {"spans": data} if task is TaskKind.NER else {"boxes": data}
-    return payload_from_json(task, data)
-
-
-# ---- predictions ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Prediction:
-    """What a model proposes for one item."""
-
-    item_id: str
-    value: Payload
-    confidence: float  # 0..1, item level, after reduction over boxes/entities/words
-    model_version: str
-    proba: np.ndarray | None = None  # (n_classes,) or (n_classes, n_draws) where it exists
-    parts: tuple[float, ...] = ()  # per box / entity / word confidences, for the UI
-    meta: Mapping[str, Any] = field(default_factory=dict)
+# ---- selections ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,7 +96,11 @@ def test_one_class_dataset_is_refused(tmp_path: Path) -> None:
 
 
 def test_task_without_plugin_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(tasks.LOADERS, "ner", "activelabel.simulation.tasks.not_written_yet:load")
+    import dataclasses
+
+    real_get = tasks.get_task
+    unwritten = dataclasses.replace(real_get("ner"), simulation_loader="activelabel.simulation.tasks.not_written_yet:load")
+    monkeypatch.setattr(tasks, "get_task", lambda name: unwritten if name == "ner" else real_get(name))
     with pytest.raises(ActiveLabelError, match="does not support task 'ner' yet"):
         tasks.load_dataset("ner", "x.conll")
     with pytest.raises(ActiveLabelError, match="unknown task"):

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from activelabel.auth import Guard, User, add_user, authenticate, hash_password, oidc_user, verify_password
 from activelabel.errors import ActiveLabelError, LeaseConflictError, PermissionDeniedError
 from activelabel.project import Project
-from activelabel.types import AnnotationStatus, ClassLabel, TaskKind
+from activelabel.types import AnnotationStatus, ClassLabel
 from tests.ui.conftest import USERS
 
 
@@ -86,7 +86,7 @@ def test_user_add_reads_the_password_from_stdin(cls_project: Project) -> None:
 def test_demo_password_is_generated_and_private(tmp_path: Path) -> None:
     from activelabel.demo import CREDENTIALS, build_demo, demo_password
 
-    made = build_demo(tmp_path, (TaskKind.CLASSIFICATION,), n=30, say=lambda _m: None)
+    made = build_demo(tmp_path, ("classification",), n=30, say=lambda _m: None)
     password, new = demo_password(tmp_path)
     assert not new and len(password) >= 12
     mode = stat.S_IMODE((tmp_path / CREDENTIALS).stat().st_mode)

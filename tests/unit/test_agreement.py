@@ -8,7 +8,6 @@ from sklearn.metrics import cohen_kappa_score
 
 from activelabel.quality import metrics as m
 from activelabel.quality.agreement import pair_score
-from activelabel.types import TaskKind
 
 
 def test_cohen_kappa_by_hand():
@@ -67,7 +66,7 @@ def test_span_f1_and_token_kappa_by_hand():
     a = {"spans": [{"start": 0, "end": 3, "label": "PER"}, {"start": 8, "end": 11, "label": "PER"},
                    {"start": 15, "end": 20, "label": "LOC"}]}
     b = {"spans": [{"start": 0, "end": 3, "label": "PER"}, {"start": 15, "end": 20, "label": "ORG"}]}
-    out = pair_score(TaskKind.NER, [("i1", a, b, text)])
+    out = pair_score("ner", [("i1", a, b, text)])
     assert out["value"] == pytest.approx(2 * 1 / (3 + 2))  # one exact match of 3 and 2 spans
     # tokens: Ann met Bob in Paris -> a: PER O PER O LOC ; b: PER O O O ORG
     assert m.token_tags(text, m.span_set(a)) == ["PER", "O", "PER", "O", "LOC"]
@@ -83,19 +82,19 @@ def test_box_f1_at_iou_half_with_label_match():
                    {"x0": 25, "y0": 20, "x1": 35, "y1": 30, "label": "dog"},  # IoU 50/150 = 0.33: no
                    {"x0": 0, "y0": 0, "x1": 10, "y1": 10, "label": "dog"}]}  # label differs: no
     assert m.iou(a["boxes"][0], b["boxes"][0]) == pytest.approx(90 / 110)
-    out = pair_score(TaskKind.DETECTION, [("i", a, b, "")])
+    out = pair_score("detection", [("i", a, b, "")])
     assert out["value"] == pytest.approx(2 * 1 / (2 + 3))
 
 
 def test_wer_between_annotators_by_hand():
     # "the cat sat" vs "the cat sat down": 1 insertion over 3 words; reverse: 1 deletion over 4 words
-    out = pair_score(TaskKind.TRANSCRIPTION, [("i", {"text": "the cat sat"}, {"text": "The cat sat down"}, "")])
+    out = pair_score("transcription", [("i", {"text": "the cat sat"}, {"text": "The cat sat down"}, "")])
     assert out["value"] == pytest.approx((1 / 3 + 1 / 4) / 2)
 
 
 def test_classification_pair_with_label_is_one_vs_rest():
     rows = [(str(i), {"label": x}, {"label": y}, "") for i, (x, y) in
             enumerate([("a", "a"), ("a", "b"), ("c", "c"), ("b", "b")])]
-    out = pair_score(TaskKind.CLASSIFICATION, rows, label="a")
+    out = pair_score("classification", rows, label="a")
     assert out["value"] == pytest.approx(cohen_kappa_score([1, 1, 0, 0], [1, 0, 0, 0]))
     assert out["disagreements"] == ["1"]

@@ -12,7 +12,8 @@ from activelabel.config import parse_config
 from activelabel.exporting import export_project
 from activelabel.project import Project
 from activelabel.samples.detection import LABELS, make_sample
-from activelabel.types import Boxes, payload_from_json
+from activelabel.tasks import get_task
+from activelabel.types import Boxes
 from tests.unit.test_images import bad_files, write_jpeg
 
 
@@ -216,11 +217,5 @@ def test_export_then_import_gives_the_same_boxes(project, tmp_path, fmt):
 
 
 def test_value_round_trips_through_json():
-    value = payload_from_json(project_task(), {"boxes": [{"x0": 1, "y0": 2, "x1": 3, "y1": 4, "label": "square"}]})
+    value = get_task("detection").payload({"boxes": [{"x0": 1, "y0": 2, "x1": 3, "y1": 4, "label": "square"}]})
     assert isinstance(value, Boxes) and value.boxes[0].x1 == 3.0
-
-
-def project_task():
-    from activelabel.types import TaskKind
-
-    return TaskKind.DETECTION

@@ -47,7 +47,7 @@ def init(
                         "db": db or "", "model": {"name": model}, "loop": {"strategy": strategy}},
                        source="init options")
     with Project.init(directory, cfg) as project:
-        console.print(f"created {project.task.value} project in {project.dir} "
+        console.print(f"created {project.task} project in {project.dir} "
                       f"(labels: {', '.join(cfg.labels) or '-'}; database: {cfg.db_url(project.dir)})")
 
 
@@ -184,13 +184,13 @@ def annotate(
 
 
 def _annotate_one(project, item_id: str, value: str, annotator: str, submission_id: str | None, last: bool):  # noqa: ANN001,ANN202
-    from activelabel.types import AnnotationStatus, parse_value
+    from activelabel.types import AnnotationStatus
 
     if value in ("reject", "skip"):
         status = AnnotationStatus.REJECTED if value == "reject" else AnnotationStatus.SKIPPED
         return project.submit(item_id, None, annotator=annotator, status=status, submission_id=submission_id,
                               trigger_retrain=last)
-    return project.submit(item_id, parse_value(project.task, value), annotator=annotator,
+    return project.submit(item_id, project.spec.parse_value(value), annotator=annotator,
                           submission_id=submission_id, trigger_retrain=last)
 
 

@@ -114,10 +114,9 @@ def resolve(
 ) -> None:
     """Resolve an item: the reviewer's label becomes the one exported, and the item is closed."""
     from activelabel.quality.adjudication import resolve as do_resolve
-    from activelabel.types import parse_value
 
     with _open(directory, db) as project:
-        aid = do_resolve(project, item_id, parse_value(project.task, value), reviewer, note)
+        aid = do_resolve(project, item_id, project.spec.parse_value(value), reviewer, note)
     console.print(f"resolved {item_id} (annotation {aid})")
 
 

@@ -15,7 +15,7 @@ from activelabel.cli.app import app, console, friendly_errors
 @friendly_errors
 def simulate(
     dataset: Annotated[str, typer.Option("--dataset", help="A labeled CSV/TSV/JSONL file, or a built-in name: digits.")],
-    task: Annotated[str, typer.Option("--task", help="Task kind; other tasks join as their plug-ins land.")] = "classification",
+    task: Annotated[str, typer.Option("--task", help="Task kind: classification, ner, detection, transcription, audio_classification, or one a plug-in registers.")] = "classification",
     strategies: Annotated[str, typer.Option("--strategies", help="Comma-separated names (see `activelabel strategies`) or module:function.")] = "random,margin",
     eval_path: Annotated[str | None, typer.Option("--eval", help="Held-out file; default: a seeded, stratified 30% split.")] = None,
     seeds: Annotated[int, typer.Option(help="Runs per strategy, seeds 0..N-1.")] = 5,

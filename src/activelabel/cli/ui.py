@@ -77,7 +77,7 @@ def demo(
     if not made:
         raise RuntimeError("no demo sample is available")
     password, _ = demo_password(root)
-    console.print(f"\n[bold]demo projects[/] in {root.resolve()}: {', '.join(p.task.value for p in made)}")
+    console.print(f"\n[bold]demo projects[/] in {root.resolve()}: {', '.join(p.task for p in made)}")
     console.print(f"sign in as [bold]{DEMO_USER}[/] with password [bold]{password}[/] "
                   f"(kept in {root / CREDENTIALS}, mode 0600)")
     if not no_serve:

@@ -17,7 +17,7 @@ from activelabel.engines.base import BATCH_SIZES, Engine, ProgressFn, ScoreJob, 
 from activelabel.engines.local import LocalEngine
 from activelabel.engines.shards import ScoredPool, load_pool, remove_stale
 from activelabel.models.base import Proposal
-from activelabel.types import Item, payload_from_json
+from activelabel.types import Item
 
 if TYPE_CHECKING:
     from activelabel.models.base import Model
@@ -49,7 +49,7 @@ def make_job(project: Project, version: str, model: Model | None = None, batch_s
     store = project.store
     return ScoreJob(store=store, store_url=store.engine.url.render_as_string(hide_password=False), version=version,
                     model_path=Path(store.get_version(version)["path"]), scores_dir=scores_root(project) / version,
-                    media=project.task.media, project_dir=project.dir, model=model, batch_size=batch_size,
+                    media=project.spec.media, project_dir=project.dir, model=model, batch_size=batch_size,
                     items=None if items is None else list(items))
 
 
@@ -92,7 +92,7 @@ def pool_proposals(project: Project, version: str, items: list[Item], *, model: 
             continue
         row = rows[item_id]
         kept.append(by_id[item_id])
-        proposals.append(Proposal(payload_from_json(project.task, row["value"]), float(scored.confidence[j]),
+        proposals.append(Proposal(project.spec.payload(row["value"]), float(scored.confidence[j]),
                                   None if scored.proba is None else scored.proba[j], tuple(row["parts"] or ())))
     return kept, proposals
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from activelabel.types import Item, Payload, TaskKind
+from activelabel.types import Item, Payload
 
 ProgressFn = Callable[[float, str], None]  # (fraction done, message)
 
@@ -32,7 +32,7 @@ class Proposal:
 
 @runtime_checkable
 class Model(Protocol):
-    task: TaskKind
+    task: str
     labels: Sequence[str]
 
     @property

@@ -16,7 +16,7 @@ import numpy as np
 
 from activelabel.errors import NotFittedError
 from activelabel.models.base import ProgressFn, Proposal
-from activelabel.types import ClassLabel, Item, Payload, TaskKind
+from activelabel.types import ClassLabel, Item, Payload
 
 DEFAULT_ESTIMATOR = "tfidf-logreg"
 
@@ -54,7 +54,7 @@ def _build_estimator(name: str, params: dict[str, Any]) -> Any:
 class SklearnTextClassifier:
     """Adapter for text classification; learned state in ``estimator_`` and ``classes_``."""
 
-    task = TaskKind.CLASSIFICATION
+    task = "classification"
 
     def __init__(self, labels: Sequence[str], estimator: str = DEFAULT_ESTIMATOR,
                  params: dict[str, Any] | None = None, seed: int = 0) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 
 from activelabel.errors import InvalidLabelError, NotFittedError
 from activelabel.models.base import ProgressFn, Proposal
-from activelabel.types import ClassLabel, Item, Payload, TaskKind
+from activelabel.types import ClassLabel, Item, Payload
 
 MODEL_NAME = "vectors-logreg"
 
@@ -47,7 +47,7 @@ def parse_vectors(items: Sequence[Item]) -> np.ndarray:
 class SklearnVectorClassifier:
     """Adapter for vector items; learned state in ``scaler_``, ``clf_``, ``committee_``."""
 
-    task = TaskKind.CLASSIFICATION
+    task = "classification"
 
     def __init__(self, labels: Sequence[str], params: dict[str, Any] | None = None, seed: int = 0) -> None:
         self.labels = list(labels)

@@ -40,7 +40,7 @@ from activelabel.models.spacy_beam import (
     reduce_confidence,
     split_beam,
 )
-from activelabel.types import Item, Payload, Span, Spans, TaskKind
+from activelabel.types import Item, Payload, Span, Spans
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "beam_width": 16, "beam_density": 1e-4, "confidence": "min", "n_iter": 10, "dropout": 0.2,
@@ -64,7 +64,7 @@ def _spacy() -> Any:
 class SpacyNER:
     """NER adapter; learned state: ``nlp_`` (the pipeline) and ``base_labels_`` (pretrained labels)."""
 
-    task = TaskKind.NER
+    task = "ner"
     warm_start = True  # retraining fine-tunes the current version
     refit_on_all = False  # a second fine-tune on all answers would double the round's training time
     # learned state (set by fit/load; declared here for type checkers, absent until then)

@@ -28,7 +28,7 @@ from activelabel.metrics_text import normalise, transcript_metrics
 from activelabel.models.base import ProgressFn, Proposal
 from activelabel.models.whisper_backends import RawTranscript, make_backend, split_name
 from activelabel.models.whisper_confidence import Calibrator, features, learn_vocabulary, raw_confidence
-from activelabel.types import Item, Payload, TaskKind, Transcript
+from activelabel.types import Item, Payload, Transcript
 
 STATE = "whisper_state.json"
 CHECKPOINT = "finetuned.pt"
@@ -52,7 +52,7 @@ def project_root_of(version_dir: Path) -> Path | None:
 class WhisperTranscriber:
     """Adapter for ``transcription``; the backend is chosen by the model name's prefix."""
 
-    task = TaskKind.TRANSCRIPTION
+    task = "transcription"
     warm_start = False  # each version re-learns from all answers; the base weights never change
     refit_on_all = True
 

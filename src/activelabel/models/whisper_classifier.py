@@ -20,13 +20,13 @@ from activelabel.errors import NotFittedError
 from activelabel.models.base import ProgressFn, Proposal
 from activelabel.models.whisper import audio_root, project_root_of
 from activelabel.models.whisper_backends import make_backend
-from activelabel.types import ClassLabel, Item, Payload, TaskKind
+from activelabel.types import ClassLabel, Item, Payload
 
 
 class WhisperEmbeddingClassifier:
     """Adapter for ``audio_classification``; learned state in ``head_`` and ``classes_``."""
 
-    task = TaskKind.AUDIO_CLASSIFICATION
+    task = "audio_classification"
     warm_start = False
     refit_on_all = True
 

@@ -36,7 +36,7 @@ from activelabel.models.yolo_uncertainty import (
     parse_settings,
     reduce_uncertainty,
 )
-from activelabel.types import Box, Boxes, Item, Payload, TaskKind
+from activelabel.types import Box, Boxes, Item, Payload
 
 DEFAULT_MODEL = "yolov8n.yaml"
 DEFAULT_PARAMS: dict[str, Any] = {"epochs": 30, "imgsz": 640, "batch": 16, "device": "auto", "iou": 0.7,
@@ -88,7 +88,7 @@ def is_weights(spec: str) -> bool:
 class YoloDetector:
     """Detection adapter; learned state: ``weights_`` (bytes of best.pt), ``class_names_``, ``train_info_``."""
 
-    task = TaskKind.DETECTION
+    task = "detection"
     warm_start = True  # retraining continues from the current version
     refit_on_all = False  # YOLO training is the slow part: train once, on the training split
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from activelabel.store.repository import HUMAN_LABELED
-from activelabel.types import TaskKind
+from activelabel.tasks import get_task
 
 if TYPE_CHECKING:
     from activelabel.project import Project
@@ -48,14 +48,6 @@ def people_answers(project: Project, exclude: Iterable[str] = NOT_PEOPLE) -> dic
     return out
 
 
-def canonical(task: TaskKind, value: dict[str, Any] | None) -> Any:
-    """A hashable form of a value, for 'did they give the same answer' (confidences ignored)."""
-    v = value or {}
-    if task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
-        return v.get("label")
-    if task is TaskKind.NER:
-        return tuple(sorted((int(s["start"]), int(s["end"]), str(s["label"])) for s in v.get("spans", [])))
-    if task is TaskKind.DETECTION:
-        return tuple(sorted((round(float(b["x0"]), 1), round(float(b["y0"]), 1), round(float(b["x1"]), 1),
-                             round(float(b["y1"]), 1), str(b["label"])) for b in v.get("boxes", [])))
-    return " ".join(str(v.get("text", "")).lower().split())
+def canonical(task: str, value: dict[str, Any] | None) -> Any:
+    """A hashable form of a value, for 'did they give the same answer' (the task spec's one definition)."""
+    return get_task(task).canonical(value)

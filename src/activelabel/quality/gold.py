@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from activelabel.quality import metrics as m
-from activelabel.quality.answers import NOT_PEOPLE, canonical, people_answers
-from activelabel.types import TaskKind
+from activelabel.quality.answers import NOT_PEOPLE, people_answers
+from activelabel.tasks import get_task
 
 if TYPE_CHECKING:
     from activelabel.project import Project
@@ -39,20 +38,9 @@ def ensure_predictions(project: Project, version: str, item_ids: Sequence[str]) 
     return project.store.predictions_for(version, [it.id for it in items])
 
 
-def gold_score(task: TaskKind, answer: dict[str, Any], gold: dict[str, Any]) -> float:
-    """1 for a perfect answer, 0 for a wrong one; span / box F1 and 1 - WER in between."""
-    if task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
-        return float(answer.get("label") == gold.get("label"))
-    if canonical(task, answer) == canonical(task, gold):
-        return 1.0
-    if task is TaskKind.NER:
-        a, g = m.span_set(answer), m.span_set(gold)
-        return m.f1_from_counts(len(a & g), len(a), len(g)) or 0.0
-    if task is TaskKind.DETECTION:
-        a2, g2 = m.boxes_of(answer), m.boxes_of(gold)
-        return m.f1_from_counts(m.match_boxes(a2, g2), len(a2), len(g2)) or 0.0
-    wer = m.word_error_rate([str(gold.get("text", ""))], [str(answer.get("text", ""))])
-    return max(0.0, 1.0 - wer) if wer is not None else 0.0
+def gold_score(task: str, answer: dict[str, Any], gold: dict[str, Any]) -> float:
+    """1 for a perfect answer, 0 for a wrong one; the task spec scores what lies between."""
+    return get_task(task).gold_score(answer, gold)
 
 
 def gold_report(project: Project, *, window: int = 30, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, Any]:

@@ -20,30 +20,19 @@ from activelabel.quality.answers import canonical, is_person
 from activelabel.quality.gold import gold_report
 from activelabel.store import schema as s
 from activelabel.store.repository import HUMAN_ANSWERED, HUMAN_LABELED
-from activelabel.types import TaskKind
 
 if TYPE_CHECKING:
     from activelabel.project import Project
 
 
-def _labels_in(task: TaskKind, value: dict[str, Any]) -> list[str]:
-    if task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
-        return [str(value.get("label"))]
-    if task is TaskKind.NER:
-        return [str(sp["label"]) for sp in value.get("spans", [])]
-    if task is TaskKind.DETECTION:
-        return [str(b["label"]) for b in value.get("boxes", [])]
-    return ["(transcript)"]
-
-
 def label_counts(project: Project, include_model: bool = True) -> dict[str, Any]:
     """Items by source, and label occurrences by source (spans and boxes count one each)."""
-    task = project.task
+    task_spec = project.spec
     final = final_labels(project)
     by_source: Counter[str] = Counter(f.source for f in final.values())
     by_label: dict[str, Counter[str]] = {}
     for f in final.values():
-        for lab in _labels_in(task, f.value):
+        for lab in task_spec.labels_in(f.value):
             by_label.setdefault(lab, Counter())[f.source] += 1
     version = project.store.current_version()
     if include_model and version:
@@ -51,7 +40,7 @@ def label_counts(project: Project, include_model: bool = True) -> dict[str, Any]
         rest = [i for i in pool if i not in final]
         for p in project.store.predictions_for(version, rest).values():
             by_source["model"] += 1
-            for lab in _labels_in(task, p["value"]):
+            for lab in task_spec.labels_in(p["value"]):
                 by_label.setdefault(lab, Counter())["model"] += 1
     return {"items": project.store.item_count(), "by_source": dict(by_source),
             "by_label": {k: dict(v) for k, v in sorted(by_label.items())},
@@ -126,7 +115,7 @@ def build_report(project: Project) -> dict[str, Any]:
     versions = [{k: v.get(k) for k in ("id", "status", "n_train", "n_validation", "metrics", "created_at",
                                        "finished_at", "message")} for v in project.store.list_versions()]
     return {
-        "project": project.config.name, "task": project.task.value, "labels": project.config.labels,
+        "project": project.config.name, "task": project.task, "labels": project.config.labels,
         "generated_at": time.time(), "current_version": project.store.current_version(),
         "counts": label_counts(project), "agreement": agreement_report(project), "gold": gold,
         "audits": audit_results(project), "model_versions": versions, "cost": labeling_cost(project),

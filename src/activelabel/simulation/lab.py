@@ -46,7 +46,7 @@ def simulate(dataset: SimDataset, settings: Settings, out: Path, *, progress: Pr
                 results += run_one(dataset, files, root, settings, name, seed,
                                    on_round=(lambda r: progress(r, "")) if progress else None, keep=keep_projects)
                 write_curves(results, out)  # partial results survive an interrupted run
-    summary = summarize(results, task=dataset.task.value, metric_name=dataset.metric_name, full_metric=full,
+    summary = summarize(results, task=dataset.task, metric_name=dataset.metric_name, full_metric=full,
                         extra={"dataset": dataset.name, "n_pool": dataset.n_pool, "n_eval": dataset.n_eval,
                                "seeds": settings.seeds, "init": settings.init, "batch": settings.batch,
                                "budget": settings.budget, "pool_subsample": settings.pool_subsample,

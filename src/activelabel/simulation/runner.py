@@ -77,8 +77,8 @@ def check_settings(settings: Settings, dataset: SimDataset) -> list[StrategyInfo
         if "proba_draws" in info.needs and (dataset.model or {}).get("name") not in DRAW_MODELS:
             raise ActiveLabelError(f"strategy {info.name!r} needs probability draws (a committee or MC dropout); "
                                    f"of the models, {', '.join(sorted(DRAW_MODELS))} give them")
-        if dataset.task.value not in info.tasks:
-            raise ActiveLabelError(f"strategy {info.name!r} does not apply to {dataset.task.value} "
+        if dataset.task not in info.tasks:
+            raise ActiveLabelError(f"strategy {info.name!r} does not apply to {dataset.task} "
                                    f"(it serves {', '.join(info.tasks)})")
     return infos
 
@@ -91,7 +91,7 @@ def _config(dataset: SimDataset, settings: Settings, strategy: str, seed: int, b
     if "proba_draws" in get_strategy(strategy).needs and settings.committee:
         model.setdefault("params", {})["committee"] = settings.committee
     return parse_config({
-        "name": f"simulate-{strategy}-{seed}", "task": dataset.task.value, "labels": dataset.labels, "model": model,
+        "name": f"simulate-{strategy}-{seed}", "task": dataset.task, "labels": dataset.labels, "model": model,
         "loop": {"strategy": strategy, "cold_start": cold_start or settings.cold_start,
                  "auto_accept_threshold": 1.0, "audit_rate": 0.0, "human_budget_per_round": budget_per_round,
                  "retrain_every": 0, "validation_share": 0.0, "seed": seed,
@@ -113,7 +113,6 @@ def full_pool_metric(dataset: SimDataset, files: Path, workdir: Path, settings: 
     """
     from activelabel.models.registry import create_model
     from activelabel.project import Project
-    from activelabel.types import payload_from_json
 
     folder = workdir / "full-pool"
     shutil.rmtree(folder, ignore_errors=True)
@@ -125,7 +124,7 @@ def full_pool_metric(dataset: SimDataset, files: Path, workdir: Path, settings: 
         model = create_model(project.config, project.dir)
         model.fit(items, [dataset.answer(it) for it in items])
         gold = project.store.gold_items()
-        metrics = model.evaluate([g for g, _ in gold], [payload_from_json(dataset.task, v) for _, v in gold])
+        metrics = model.evaluate([g for g, _ in gold], [project.spec.payload(v) for _, v in gold])
         return float(metrics["metric"])
     finally:
         project.close()
@@ -187,7 +186,7 @@ def run_one(dataset: SimDataset, files: Path, workdir: Path, settings: Settings,
 def _train(project: Any) -> tuple[float, str | None]:
     """Train and promote; with answers of one class only there is no model yet (metric nan)."""
     labels = {(r.value or {}).get("label") for r in project.store.current_labels()}
-    if project.config.task.value in ("classification", "audio_classification") and len(labels) < 2:
+    if project.config.spec.single_label and len(labels) < 2:
         return float("nan"), None
     version = project.train(wait=True)
     metrics = project.store.get_version(version)["metrics"] or {}

@@ -88,7 +88,7 @@ def main(only: str | None = None) -> None:
         return
     with st.sidebar:
         st.markdown(f"**{user.name}** · {user.role}")
-        st.caption(f"{project.config.name} · {project.task.value}")
+        st.caption(f"{project.config.name} · {project.task}")
         if st.button("Sign out", key="al_signout"):
             sign_out_session()
             if getattr(getattr(st, "user", None), "is_logged_in", False):

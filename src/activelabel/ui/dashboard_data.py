@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from activelabel.store import schema as s
 from activelabel.store.repository import HUMAN_ANSWERED
-from activelabel.types import AnnotationStatus, TaskKind
+from activelabel.types import AnnotationStatus
 
 if TYPE_CHECKING:
     from activelabel.project import Project
@@ -35,16 +35,11 @@ def learning_curve(project: Project) -> list[dict[str, Any]]:
 def label_distribution(project: Project) -> list[dict[str, Any]]:
     """Counts per label and source (human / auto); spans and boxes count once each."""
     counts: Counter[tuple[str, str]] = Counter()
+    spec = project.spec
     for row in project.store.current_labels(include_auto=True):
         source = "auto" if row.status == AnnotationStatus.AUTO.value else "human"
-        value = row.value or {}
-        if "label" in value:
-            counts[(str(value["label"]), source)] += 1
-        elif project.task is TaskKind.TRANSCRIPTION:
-            counts[("transcript", source)] += 1
-        else:
-            for part in value.get("spans", value.get("boxes", [])):
-                counts[(str(part.get("label")), source)] += 1
+        for label in spec.labels_in(row.value or {}):
+            counts[(label, source)] += 1
     return [{"label": lab, "source": src, "count": n} for (lab, src), n in sorted(counts.items())]
 
 
@@ -98,7 +93,7 @@ def versions_table(project: Project) -> list[dict[str, Any]]:
 def training_progress(project: Project) -> dict[str, Any] | None:
     """The newest version still training, with its progress and message; None when none is.
 
-    A version is "ready" while the pool is re-scored with it; it turns "promoted" together with
+    A version == "ready" while the pool is re-scored with it; it turns "promoted" together with
     its ranking, so until then it still counts as in progress.
     """
     versions = [v for v in project.store.list_versions() if v["status"] in ("training", "ready")]

@@ -20,7 +20,7 @@ import streamlit as st
 
 from activelabel.auth import Guard
 from activelabel.errors import ActiveLabelError, InvalidLabelError, LeaseConflictError
-from activelabel.types import AnnotationStatus, ClassLabel, Payload, payload_from_json
+from activelabel.types import AnnotationStatus, ClassLabel, Payload
 from activelabel.ui.common import fmt_float, guard, md_escape
 from activelabel.ui.editors import editor_for
 
@@ -134,7 +134,7 @@ def act(project: Project, g: Guard, editor: ModuleType, action: str, value: Payl
             if not item.get("proposed"):
                 ss[FLASH] = ("warning", "There is no proposal to accept yet: give the label.")
                 return
-            value = payload_from_json(project.task, item["proposed"])
+            value = project.spec.payload(item["proposed"])
         elif action == "correct":
             value = editor.value(project, item, key)
         elif action == "reject":
@@ -194,7 +194,7 @@ def _hotkeys(project: Project, g: Guard, editor: ModuleType, keys: list[Shortcut
 def render(project: Project) -> None:
     g = guard(project)
     ss = _state()
-    editor = editor_for(project.task)
+    editor = editor_for(project.spec)
     keys = shortcuts(project.config.labels, editor.PLAIN_KEYS)
     _hotkeys(project, g, editor, keys)
     if not ss[BUF]:

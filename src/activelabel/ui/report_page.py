@@ -17,7 +17,7 @@ import streamlit as st
 from activelabel.errors import ActiveLabelError
 from activelabel.quality.adjudication import history, resolve, review_queue
 from activelabel.quality.report import build_report, render_markdown
-from activelabel.types import ClassLabel, TaskKind, parse_value
+from activelabel.types import ClassLabel
 from activelabel.ui.common import md_escape
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def _resolve(project: Project, user: User, flagged: list[str]) -> None:
     row = labels[choice]
     st.text(row["content"])  # item text is data: never rendered as Markdown
     st.json(row["answers"], expanded=False)
-    if project.task in (TaskKind.CLASSIFICATION, TaskKind.AUDIO_CLASSIFICATION):
+    if project.spec.single_label:
         value: Any = st.radio("Resolved label", project.config.labels, horizontal=True, key="al_report_resolve_label")
     else:
         first: dict[str, Any] = next(iter(row["answers"].values()), {})
@@ -125,7 +125,7 @@ def _resolve(project: Project, user: User, flagged: list[str]) -> None:
     if st.button("Resolve", type="primary", key="al_report_resolve_btn"):
         try:
             payload = ClassLabel(value) if isinstance(value, str) and value in project.config.labels \
-                else parse_value(project.task, value)
+                else project.spec.parse_value(value)
             resolve(project, row["item_id"], payload, user.name, note)
         except ActiveLabelError as exc:
             st.error(str(exc))

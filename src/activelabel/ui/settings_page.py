@@ -26,7 +26,7 @@ def render(project: Project) -> None:
     st.markdown(f"#### Settings · {md_escape(project.config.name)}")
     loop = project.config.loop
     strategies = {name: info for name, info in available_strategies().items()
-                  if project.task.value in info.tasks or not info.tasks}
+                  if project.task in info.tasks or not info.tasks}
     names = list(strategies)
     if loop.strategy not in names:
         names.append(loop.strategy)
@@ -50,5 +50,5 @@ def render(project: Project) -> None:
             st.error(f"Not saved: {exc}")
         else:
             st.success("Saved to activelabel.toml. The next round (pre-label or training) uses them.")
-    st.caption(f"Project folder: `{project.dir}` · task {project.task.value} · labels: "
+    st.caption(f"Project folder: `{project.dir}` · task {project.task} · labels: "
                + md_escape(", ".join(project.config.labels) or "-"))

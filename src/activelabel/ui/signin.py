@@ -33,7 +33,7 @@ def _oidc_identity() -> str | None:
 
 def render(project: Project) -> None:
     st.title("activelabel")
-    st.caption(f"Project **{project.config.name}** ({project.task.value}). Sign in to label.")
+    st.caption(f"Project **{project.config.name}** ({project.task}). Sign in to label.")
     if oidc_configured():
         identity = _oidc_identity()
         if identity:

@@ -1,7 +1,7 @@
-"""Task plug-ins for ``activelabel simulate``: task kind -> "module:function", imported lazily.
+"""Simulation loaders for ``activelabel simulate``: each task spec names its own, imported lazily.
 
-To add a task (NER, detection, transcription, ...), write ``activelabel/simulation/tasks/<task>.py``
-with a loader function and name it in ``LOADERS`` below (the classification module is the example).
+To make a task kind simulable, write a loader function (the classification module here is the
+example) and name it as ``simulation_loader="module:function"`` in the kind's ``TaskSpec``.
 
 The loader's signature::
 
@@ -17,13 +17,13 @@ The loader's signature::
 
 The returned object satisfies the ``SimDataset`` protocol:
 
-- ``task`` (TaskKind), ``name`` (for the report), ``labels`` (the project's labels),
+- ``task`` (the task kind's registered name), ``name`` (for the report), ``labels`` (the project's labels),
   ``metric_name`` (what the adapter's ``evaluate()["metric"]`` measures, e.g. "accuracy",
   "entity F1", "mAP50", "1 - WER"), ``model`` (the project's ``[model]`` table: ``{"name": ...,
   "params": {...}}``; ``{}`` for the task's default), ``n_pool`` and ``n_eval``, ``notes``
   (human-readable remarks such as "12 duplicates dropped").
 - ``write_pool(folder, with_answers) -> ImportSpec``: write the pool in an import format the task's
-  reader accepts (``formats/registry.py``), without answers unless ``with_answers`` (the full-pool
+  reader accepts (the spec's ``reader``), without answers unless ``with_answers`` (the full-pool
   reference model is trained on the pool imported with answers).
 - ``write_eval(folder) -> ImportSpec``: the held-out set WITH answers; it is imported with
   ``as_gold=True``, so training evaluates every version on it and stores the metric.
@@ -42,17 +42,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from activelabel.errors import ActiveLabelError
-from activelabel.types import Item, Payload, TaskKind
-
-# task kind -> "module:function"; a module that does not exist yet gives a clear error
-LOADERS: dict[str, str] = {
-    TaskKind.CLASSIFICATION.value: "activelabel.simulation.tasks.classification:load",
-    TaskKind.NER.value: "activelabel.simulation.tasks.ner:load",
-    TaskKind.DETECTION.value: "activelabel.simulation.tasks.detection:load",
-    TaskKind.TRANSCRIPTION.value: "activelabel.simulation.tasks.transcription:load",
-    TaskKind.AUDIO_CLASSIFICATION.value: "activelabel.simulation.tasks.audio_classification:load",
-}
+from activelabel.errors import ActiveLabelError, UnknownPluginError
+from activelabel.tasks import get_task, task_names
+from activelabel.types import Item, Payload
 
 
 @dataclass(frozen=True)
@@ -64,7 +56,7 @@ class ImportSpec:
 
 
 class SimDataset(Protocol):
-    task: TaskKind
+    task: str
     name: str
     labels: list[str]
     metric_name: str
@@ -83,9 +75,11 @@ class SimDataset(Protocol):
 def load_dataset(task: str, dataset: str, *, eval_path: str | None = None, seed: int = 0,
                  options: dict[str, Any] | None = None) -> SimDataset:
     """Resolve the task's loader and load the data; errors say which task lacks a plug-in."""
-    if task not in LOADERS:
-        raise ActiveLabelError(f"unknown task {task!r}; simulate knows {', '.join(LOADERS)}")
-    module_name, _, fn_name = LOADERS[task].partition(":")
+    try:
+        spec = get_task(task)
+    except UnknownPluginError as exc:
+        raise ActiveLabelError(f"unknown task {task!r}; simulate knows {', '.join(task_names())}") from exc
+    module_name, _, fn_name = spec.simulation_loader.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:

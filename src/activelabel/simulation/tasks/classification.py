@@ -17,7 +17,7 @@ import numpy as np
 
 from activelabel.errors import ActiveLabelError
 from activelabel.simulation.tasks import ImportSpec
-from activelabel.types import ClassLabel, Item, Payload, TaskKind
+from activelabel.types import ClassLabel, Item, Payload
 
 BUILTIN = ("digits",)
 TEST_SHARE = 0.3
@@ -34,7 +34,7 @@ class ClassificationData:
     model: dict[str, Any] = field(default_factory=dict)
     metric_name: str = "accuracy"
     notes: list[str] = field(default_factory=list)
-    task: TaskKind = TaskKind.CLASSIFICATION
+    task: str = "classification"
 
     def __post_init__(self) -> None:
         self._truth = {text: label for text, label in self.pool + self.eval}

@@ -22,7 +22,7 @@ from activelabel.errors import ActiveLabelError
 from activelabel.formats.base import ImportRecord, Rejection, content_id
 from activelabel.formats.detection import ExportImage, read_detection
 from activelabel.simulation.tasks import ImportSpec
-from activelabel.types import Boxes, Item, Payload, TaskKind
+from activelabel.types import Boxes, Item, Payload
 
 TEST_SHARE = 0.3
 DEFAULT_EPOCHS = 30
@@ -39,7 +39,7 @@ class DetectionData:
     model: dict[str, Any] = field(default_factory=dict)
     metric_name: str = "mAP50"
     notes: list[str] = field(default_factory=list)
-    task: TaskKind = TaskKind.DETECTION
+    task: str = "detection"
 
     def __post_init__(self) -> None:
         self._truth = {im.item_id: Boxes(im.boxes) for im in self.pool + self.eval}

@@ -19,7 +19,7 @@ import numpy as np
 
 from activelabel.errors import ActiveLabelError
 from activelabel.simulation.tasks import ImportSpec
-from activelabel.types import Item, Payload, Span, Spans, TaskKind
+from activelabel.types import Item, Payload, Span, Spans
 
 TEST_SHARE = 0.3
 # spaCy's English types -> lower-case names data sets use for the same thing
@@ -65,7 +65,7 @@ class NerData:
     model: dict[str, Any] = field(default_factory=dict)
     metric_name: str = "entity F1 (exact spans, micro)"
     notes: list[str] = field(default_factory=list)
-    task: TaskKind = TaskKind.NER
+    task: str = "ner"
 
     def __post_init__(self) -> None:
         self._truth = dict(self.pool + self.eval)

@@ -26,7 +26,7 @@ import numpy as np
 from activelabel.errors import ActiveLabelError
 from activelabel.formats.base import ImportRecord, Rejection, content_id
 from activelabel.simulation.tasks import ImportSpec
-from activelabel.types import ClassLabel, Item, Payload, TaskKind, Transcript
+from activelabel.types import ClassLabel, Item, Payload, Transcript
 
 TEST_SHARE = 0.3
 FSDD_PATTERN = "{label}_{speaker}_{take}.wav"
@@ -36,7 +36,7 @@ FSDD_PATTERN = "{label}_{speaker}_{take}.wav"
 class AudioData:
     """Clips in a scratch folder with their truth, split into pool and eval."""
 
-    task: TaskKind
+    task: str
     name: str
     labels: list[str]
     pool: list[tuple[Path, str]]  # (clip, transcript or label)
@@ -66,7 +66,7 @@ class AudioData:
         if not with_answers:
             return ImportSpec(folder / "audio", {})
         manifest = folder / "manifest.csv"
-        key = "text" if self.task is TaskKind.TRANSCRIPTION else "label"
+        key = "text" if self.task == "transcription" else "label"
         with manifest.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(["path", key])
@@ -85,14 +85,14 @@ class AudioData:
         except KeyError:
             raise ActiveLabelError(f"the oracle has no answer for item {item.id} ({item.content}): "
                                    "it is not in the data set") from None
-        return Transcript(value) if self.task is TaskKind.TRANSCRIPTION else ClassLabel(value)
+        return Transcript(value) if self.task == "transcription" else ClassLabel(value)
 
 
 def _name(clip: Path, unique: bool) -> str:
     return clip.name if unique else f"{clip.parent.name}_{clip.name}"
 
 
-def _read(task: TaskKind, path: str, options: dict[str, Any], scratch: Path,
+def _read(task: str, path: str, options: dict[str, Any], scratch: Path,
           notes: list[str]) -> list[tuple[Path, str]]:
     from activelabel.formats.audio import read_audio_classification, read_transcription
 
@@ -100,7 +100,7 @@ def _read(task: TaskKind, path: str, options: dict[str, Any], scratch: Path,
     if not p.exists():
         raise ActiveLabelError(f"no such data set {path!r}: give an audio folder or a manifest (CSV/JSONL/NeMo/"
                                "Label Studio)")
-    reader = read_transcription if task is TaskKind.TRANSCRIPTION else read_audio_classification
+    reader = read_transcription if task == "transcription" else read_audio_classification
     pattern = options.get("label_from_filename") or (FSDD_PATTERN if p.is_dir() else None)
     rows: dict[str, tuple[Path, str]] = {}
     rejected = unlabeled = 0
@@ -137,7 +137,7 @@ def _value_of(rec: ImportRecord) -> str | None:
     return None
 
 
-def _load(task: TaskKind, dataset: str, eval_path: str | None, seed: int, options: dict[str, Any]) -> AudioData:
+def _load(task: str, dataset: str, eval_path: str | None, seed: int, options: dict[str, Any]) -> AudioData:
     scratch = Path(tempfile.mkdtemp(prefix="activelabel-sim-audio-"))
     notes: list[str] = []
     rows = _read(task, dataset, options, scratch, notes)
@@ -149,22 +149,22 @@ def _load(task: TaskKind, dataset: str, eval_path: str | None, seed: int, option
         n_eval = max(1, int(round(TEST_SHARE * len(rows))))
         held = [rows[i] for i in order[:n_eval]]
         pool = [rows[i] for i in order[n_eval:]]
-    labels = sorted({v for _, v in rows}) if task is TaskKind.AUDIO_CLASSIFICATION else []
-    if task is TaskKind.AUDIO_CLASSIFICATION and len(labels) < 2:
+    labels = sorted({v for _, v in rows}) if task == "audio_classification" else []
+    if task == "audio_classification" and len(labels) < 2:
         raise ActiveLabelError(f"{dataset}: audio classification needs at least two labels, found {labels}")
     model = {"name": options["model"]} if options.get("model") else {}
     data = AudioData(task, Path(dataset).name, labels, pool, held, model,
-                     "exact match" if task is TaskKind.TRANSCRIPTION else "accuracy", notes)
+                     "exact match" if task == "transcription" else "accuracy", notes)
     weakref.finalize(data, shutil.rmtree, scratch, True)
     return data
 
 
 def load(dataset: str, *, eval_path: str | None = None, seed: int = 0, options: dict[str, Any]) -> AudioData:
     """Transcription: the clips' transcripts come from a manifest or from their file names."""
-    return _load(TaskKind.TRANSCRIPTION, dataset, eval_path, seed, options)
+    return _load("transcription", dataset, eval_path, seed, options)
 
 
 def load_classification(dataset: str, *, eval_path: str | None = None, seed: int = 0,
                         options: dict[str, Any]) -> AudioData:
     """Audio classification (intent, speaker, the digit in FSDD): labels from a manifest or file names."""
-    return _load(TaskKind.AUDIO_CLASSIFICATION, dataset, eval_path, seed, options)
+    return _load("audio_classification", dataset, eval_path, seed, options)

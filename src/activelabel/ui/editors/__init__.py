@@ -1,4 +1,6 @@
-"""One editor per task kind. Each module offers the same three things:
+"""One editor per task kind, registered under ``activelabel.editors``; the task spec names its own.
+
+Each editor module offers the same three things:
 
 - ``PLAIN_KEYS``: whether single-letter shortcuts are safe on its page (False when the editor has
   text inputs, where plain letters must type, not act);
@@ -9,19 +11,11 @@
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
-from activelabel.types import TaskKind
-
-_EDITORS = {
-    TaskKind.CLASSIFICATION: "classification",
-    TaskKind.AUDIO_CLASSIFICATION: "classification",
-    TaskKind.NER: "ner",
-    TaskKind.DETECTION: "detection",
-    TaskKind.TRANSCRIPTION: "transcription",
-}
+from activelabel.registry import registry
+from activelabel.tasks import TaskSpec
 
 
-def editor_for(task: TaskKind) -> ModuleType:
-    return importlib.import_module(f"activelabel.ui.editors.{_EDITORS[task]}")
+def editor_for(spec: TaskSpec) -> ModuleType:
+    return registry("editors").load(spec.editor)  # type: ignore[no-any-return]
