@@ -31,7 +31,7 @@ from activelabel.quality.report import _labels_in, build_report, render_markdown
 from activelabel.types import TaskKind
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 SPLITS = ("train", "validation", "test")
 
@@ -81,7 +81,7 @@ def _stratum(task: TaskKind, value: dict[str, Any]) -> str:
     return Counter(labels).most_common(1)[0][0] if labels else "(none)"
 
 
-def _media_path(project: Project, content: str) -> Path:
+def _media_path(project: Workspace, content: str) -> Path:
     p = Path(content)
     return p if p.is_absolute() else project.dir / p
 
@@ -96,7 +96,7 @@ def _copy(src: Path, dest_dir: Path, item_id: str) -> str:
     return dest.name
 
 
-def package_rows(project: Project, *, include_auto: bool = True) -> list[dict[str, Any]]:
+def package_rows(project: Workspace, *, include_auto: bool = True) -> list[dict[str, Any]]:
     final = final_labels(project, include_auto=include_auto)
     items = project.store.get_items(list(final))
     rows = []
@@ -108,7 +108,7 @@ def package_rows(project: Project, *, include_auto: bool = True) -> list[dict[st
     return rows
 
 
-def package_project(project: Project, out: Path, *, seed: int | None = None,
+def package_project(project: Workspace, out: Path, *, seed: int | None = None,
                     shares: tuple[float, float, float] = (0.8, 0.1, 0.1), include_auto: bool = True) -> dict[str, Any]:
     """Write the package; returns its manifest (split sizes, label counts per split, files)."""
     out = Path(out)
@@ -143,7 +143,7 @@ def package_project(project: Project, out: Path, *, seed: int | None = None,
 _META_COLS = ["source", "annotator", "status", "confidence", "n_answers"]
 
 
-def _write_classes(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+def _write_classes(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     files = []
     text = project.task.media == "text"
     for sp, rows in parts.items():
@@ -161,7 +161,7 @@ def _write_classes(project: Project, out: Path, parts: dict[str, list[dict[str, 
     return files
 
 
-def _write_ner(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+def _write_ner(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     from activelabel.formats.docbin import write_docbin
 
     files = []
@@ -174,7 +174,7 @@ def _write_ner(project: Project, out: Path, parts: dict[str, list[dict[str, Any]
     return files
 
 
-def _image_size(project: Project, r: dict[str, Any]) -> tuple[int, int]:
+def _image_size(project: Workspace, r: dict[str, Any]) -> tuple[int, int]:
     meta = r["meta"]
     if meta.get("width") and meta.get("height"):
         return int(meta["width"]), int(meta["height"])
@@ -184,7 +184,7 @@ def _image_size(project: Project, r: dict[str, Any]) -> tuple[int, int]:
         return im.size
 
 
-def _write_yolo(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+def _write_yolo(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     import yaml
 
     from activelabel.formats.yolo_txt import yolo_lines
@@ -209,7 +209,7 @@ def _write_yolo(project: Project, out: Path, parts: dict[str, list[dict[str, Any
     return ["data.yaml", "images/", "labels/"]
 
 
-def _write_transcripts(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+def _write_transcripts(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     files = []
     for sp, rows in parts.items():
         recs = [{"id": r["id"], "path": f"audio/{sp}/" + _copy(_media_path(project, r["content"]), out / "audio" / sp,

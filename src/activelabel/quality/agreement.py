@@ -19,7 +19,7 @@ from activelabel.quality.answers import NOT_PEOPLE, Answer, canonical, people_an
 from activelabel.types import TaskKind
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 PairRow = tuple[str, dict[str, Any], dict[str, Any], str]  # item id, value of a, value of b, item text
 
@@ -115,7 +115,7 @@ def _labels_of(task: TaskKind, labels: Sequence[str]) -> list[str]:
     return [] if task is TaskKind.TRANSCRIPTION else list(labels)
 
 
-def agreement_report(project: Project, *, window: int = 50, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, Any]:
+def agreement_report(project: Workspace, *, window: int = 50, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, Any]:
     """All agreement figures of a project as one JSON-ready dict."""
     task = project.task
     answers = people_answers(project, exclude)

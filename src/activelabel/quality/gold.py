@@ -18,10 +18,10 @@ from activelabel.quality.answers import NOT_PEOPLE, canonical, people_answers
 from activelabel.types import TaskKind
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 
-def ensure_predictions(project: Project, version: str, item_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def ensure_predictions(project: Workspace, version: str, item_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Predict and save, with ``version``, the given items that lack a prediction (gold, carried-over overlap)."""
     from activelabel.loop import current_model
 
@@ -55,7 +55,7 @@ def gold_score(task: TaskKind, answer: dict[str, Any], gold: dict[str, Any]) -> 
     return max(0.0, 1.0 - wer) if wer is not None else 0.0
 
 
-def gold_report(project: Project, *, window: int = 30, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, Any]:
+def gold_report(project: Workspace, *, window: int = 30, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, Any]:
     """Per annotator: gold answers, accuracy, recent accuracy, the items they got wrong, and the flag."""
     cfg = project.config.quality
     task = project.task

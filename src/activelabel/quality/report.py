@@ -23,7 +23,7 @@ from activelabel.store.repository import HUMAN_ANSWERED, HUMAN_LABELED
 from activelabel.types import TaskKind
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 
 def _labels_in(task: TaskKind, value: dict[str, Any]) -> list[str]:
@@ -36,7 +36,7 @@ def _labels_in(task: TaskKind, value: dict[str, Any]) -> list[str]:
     return ["(transcript)"]
 
 
-def label_counts(project: Project, include_model: bool = True) -> dict[str, Any]:
+def label_counts(project: Workspace, include_model: bool = True) -> dict[str, Any]:
     """Items by source, and label occurrences by source (spans and boxes count one each)."""
     task = project.task
     final = final_labels(project)
@@ -61,7 +61,7 @@ def label_counts(project: Project, include_model: bool = True) -> dict[str, Any]
             "unresolved_ties": sum(f.status == "tie" for f in final.values())}
 
 
-def audit_results(project: Project) -> dict[str, Any]:
+def audit_results(project: Workspace) -> dict[str, Any]:
     """Audited auto-accepted items: the person's answer against the auto label, per model version."""
     task = project.task
     q, a = s.queue_entries, s.annotations
@@ -97,7 +97,7 @@ def audit_results(project: Project) -> dict[str, Any]:
             "per_version": per_version, "items": list(checked.values())}
 
 
-def labeling_cost(project: Project) -> dict[str, Any]:
+def labeling_cost(project: Workspace) -> dict[str, Any]:
     """Human answers and time spent (from each answer's duration), per annotator."""
     per: dict[str, dict[str, Any]] = {}
     for r in project.store.all_annotations():
@@ -120,7 +120,7 @@ def labeling_cost(project: Project) -> dict[str, Any]:
             "per_annotator": per}
 
 
-def build_report(project: Project) -> dict[str, Any]:
+def build_report(project: Workspace) -> dict[str, Any]:
     """Everything REPORT.md and the report page show, as one JSON-ready dict."""
     gold = gold_report(project)
     versions = [{k: v.get(k) for k in ("id", "status", "n_train", "n_validation", "metrics", "created_at",
