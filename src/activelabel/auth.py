@@ -11,7 +11,8 @@ The API is deliberately small, because every write of the UI goes through it:
   role (and, for answers, the item's lease) *before* it touches the store, and raises
   ``PermissionDeniedError`` / ``LeaseConflictError`` otherwise. There are no anonymous writes:
   a Guard cannot be built without a ``User``, and a ``User`` only comes from ``authenticate`` or
-  ``oidc_user``.
+  ``oidc_user``. It wraps the ``Project`` facade (claim, submit, undo, train) for the UI, so it is
+  one of the few modules outside ``cli/`` and ``ui/`` that import ``activelabel.project``.
 
 There are no default credentials: ``activelabel user add`` (or the demo, which generates a random
 password) creates accounts.

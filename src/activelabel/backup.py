@@ -197,10 +197,10 @@ def restore_project(archive: Path, target: Path, db_url: str | None = None) -> B
             if db_url:
                 _set_db(target, db_url)
         _relocate_versions(url, Path(manifest["models_dir"]), target / "models")
-    from activelabel.project import Project
     from activelabel.store.integrity import check_project
+    from activelabel.workspace import Workspace
 
-    with Project.open(target, db_url) as project:
+    with Workspace.open(target, db_url) as project:
         report = check_project(project)
         n = project.store.max_annotation_id()
     return BackupInfo(archive, backend, sum(1 for _ in target.rglob("*")), n, time.time() - t0, report.problems)

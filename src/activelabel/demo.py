@@ -4,7 +4,9 @@ Each ``activelabel.samples.<task>`` module that exists gives a project (text cla
 bundled; NER, detection and transcription join as their samples land). Tasks whose model ships
 pretrained (spaCy, Whisper) are pre-labeled by it; the others start cold (a strategy picks the
 first items, nothing is auto-accepted). There are no default credentials: the demo user's
-password is generated, printed once and kept in ``demo-credentials.txt`` (mode 0600).
+password is generated, printed once and kept in ``demo-credentials.txt`` (mode 0600). It builds
+projects through the ``Project`` facade as the CLI does, so it is a composition root (allowed to
+import ``activelabel.project``).
 """
 
 from __future__ import annotations

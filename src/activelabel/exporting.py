@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from activelabel.formats.tabular import write_csv, write_jsonl
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 
-def export_rows(project: Project, *, include_predictions: bool = False) -> list[dict[str, Any]]:
+def export_rows(project: Workspace, *, include_predictions: bool = False) -> list[dict[str, Any]]:
     labels = project.store.current_labels(include_auto=True)
     by_item = {r.item_id: r for r in labels}
     rows: list[dict[str, Any]] = []
@@ -63,7 +63,7 @@ TASK_WRITERS: dict[str, dict[str, str]] = {
 }
 
 
-def export_project(project: Project, out: Path, *, fmt: str = "jsonl", include_predictions: bool = False) -> int:
+def export_project(project: Workspace, out: Path, *, fmt: str = "jsonl", include_predictions: bool = False) -> int:
     rows = export_rows(project, include_predictions=include_predictions)
     out.parent.mkdir(parents=True, exist_ok=True)
     writer = TASK_WRITERS.get(project.task, {}).get(fmt)

@@ -24,7 +24,7 @@ from activelabel.errors import InvalidLabelError
 
 if TYPE_CHECKING:
     from activelabel.config import ProjectConfig
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 GUIDELINES_FILE = "guidelines.md"
 EXAMPLES_FILE = "guidelines_examples.jsonl"
@@ -112,7 +112,7 @@ def add_example(project_dir: Path, config: ProjectConfig, example: Example) -> N
         fh.write(json.dumps(asdict(example), ensure_ascii=False) + "\n")
 
 
-def save_definitions(project: Project, definitions: dict[str, str]) -> None:
+def save_definitions(project: Workspace, definitions: dict[str, str]) -> None:
     """Update per-label definitions in ``activelabel.toml`` (validated like the rest of the config)."""
     unknown = set(definitions) - set(project.config.labels)
     if unknown:

@@ -17,10 +17,10 @@ from activelabel.store.repository import NewItem
 from activelabel.types import AnnotationStatus, Boxes, Item, Spans
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 
-def _validate(project: Project, rec: ImportRecord) -> None:
+def _validate(project: Workspace, rec: ImportRecord) -> None:
     labels = project.config.labels
     value = rec.value
     if value is None:
@@ -33,7 +33,7 @@ def _validate(project: Project, rec: ImportRecord) -> None:
         value.validate(labels)
 
 
-def import_path(project: Project, path: Path, *, fmt: str = "auto", as_gold: bool = False, strict: bool = False,
+def import_path(project: Workspace, path: Path, *, fmt: str = "auto", as_gold: bool = False, strict: bool = False,
                 annotator: str = "import", progress: Any = None, **options: Any) -> ImportReport:
     """Read ``path`` with the task's reader and store what is valid."""
     path = Path(path)

@@ -20,13 +20,13 @@ from activelabel.types import Item
 
 if TYPE_CHECKING:
     from activelabel.engines import Engine
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 PREDICT_BATCH = 2000
 ProgressFn = Callable[[int, int], None]  # (done, total)
 
 
-def current_model(project: Project) -> tuple[Model | None, str | None]:
+def current_model(project: Workspace) -> tuple[Model | None, str | None]:
     """The promoted version, or a pretrained model that can predict before any training, or none."""
     version = project.store.current_version()
     if version is not None:
@@ -51,7 +51,7 @@ def _pool_view(proposals: list[Proposal], embeddings: np.ndarray | None) -> Pool
     return PoolView(confidence=confidence, proba=proba, embeddings=embeddings)
 
 
-def run_round(project: Project, *, progress: ProgressFn | None = None, model: Model | None = None,
+def run_round(project: Workspace, *, progress: ProgressFn | None = None, model: Model | None = None,
               version: str | None = None, engine: Engine | None = None, promote: bool = False) -> dict[str, Any]:
     """Score every unlabeled item and install the ranking and auto-labels as a new round.
 
@@ -113,7 +113,7 @@ def run_round(project: Project, *, progress: ProgressFn | None = None, model: Mo
             "strategy": strategy.name}
 
 
-def _with_labeled(project: Project, model: Model, pool: PoolView, needs: tuple[str, ...]) -> PoolView:
+def _with_labeled(project: Workspace, model: Model, pool: PoolView, needs: tuple[str, ...]) -> PoolView:
     """Add what diversity and class-balance strategies need to know about the labeled set."""
     from dataclasses import replace
 
@@ -130,13 +130,13 @@ def _with_labeled(project: Project, model: Model, pool: PoolView, needs: tuple[s
     return replace(pool, labeled_embeddings=labeled_emb, labeled_classes=labeled_cls)
 
 
-def _pretrained_model(project: Project) -> Model | None:
+def _pretrained_model(project: Workspace) -> Model | None:
     """Adapters that ship pretrained (spaCy, Whisper, YOLO weights) can pre-label before any answer."""
     model = create_model(project.config, project.dir)
     return model if model.ready else None
 
 
-def _register_pretrained(project: Project, model: Model) -> str:
+def _register_pretrained(project: Workspace, model: Model) -> str:
     """Store the pretrained model as version v0001 so its predictions name a real version."""
     from activelabel.models.registry import save_model
 
@@ -149,7 +149,7 @@ def _register_pretrained(project: Project, model: Model) -> str:
     return version
 
 
-def _cold_start_embeddings(project: Project, items: list[Item]) -> np.ndarray:
+def _cold_start_embeddings(project: Workspace, items: list[Item]) -> np.ndarray:
     """Unsupervised features for diversity cold starts (TF-IDF + SVD for text)."""
     if items and items[0].media == "text":
         from sklearn.decomposition import TruncatedSVD

@@ -31,11 +31,11 @@ from activelabel.quality.report import build_report, render_markdown
 from activelabel.registry import registry
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 SPLITS = ("train", "validation", "test")
 Parts = dict[str, list[dict[str, Any]]]  # split -> package rows
-PackageWriter = Callable[["Project", Path, Parts], list[str]]  # writes the native files, returns their names
+PackageWriter = Callable[["Workspace", Path, Parts], list[str]]  # writes the native files, returns their names
 
 
 def stratified_split(keys: Sequence[str], strata: Sequence[str], shares: tuple[float, float, float],
@@ -76,7 +76,7 @@ def stratified_split(keys: Sequence[str], strata: Sequence[str], shares: tuple[f
     return out
 
 
-def _media_path(project: Project, content: str) -> Path:
+def _media_path(project: Workspace, content: str) -> Path:
     p = Path(content)
     return p if p.is_absolute() else project.dir / p
 
@@ -91,7 +91,7 @@ def _copy(src: Path, dest_dir: Path, item_id: str) -> str:
     return dest.name
 
 
-def package_rows(project: Project, *, include_auto: bool = True) -> list[dict[str, Any]]:
+def package_rows(project: Workspace, *, include_auto: bool = True) -> list[dict[str, Any]]:
     final = final_labels(project, include_auto=include_auto)
     items = project.store.get_items(list(final))
     rows = []
@@ -103,7 +103,7 @@ def package_rows(project: Project, *, include_auto: bool = True) -> list[dict[st
     return rows
 
 
-def package_project(project: Project, out: Path, *, seed: int | None = None,
+def package_project(project: Workspace, out: Path, *, seed: int | None = None,
                     shares: tuple[float, float, float] = (0.8, 0.1, 0.1), include_auto: bool = True) -> dict[str, Any]:
     """Write the package; returns its manifest (split sizes, label counts per split, files)."""
     out = Path(out)
@@ -136,7 +136,7 @@ def package_project(project: Project, out: Path, *, seed: int | None = None,
 _META_COLS = ["source", "annotator", "status", "confidence", "n_answers"]
 
 
-def write_classes_package(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+def write_classes_package(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     files = []
     text = project.spec.media == "text"
     for sp, rows in parts.items():
@@ -154,7 +154,7 @@ def write_classes_package(project: Project, out: Path, parts: dict[str, list[dic
     return files
 
 
-def write_ner_package(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+def write_ner_package(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     from activelabel.formats.docbin import write_docbin
 
     files = []
@@ -167,7 +167,7 @@ def write_ner_package(project: Project, out: Path, parts: dict[str, list[dict[st
     return files
 
 
-def _image_size(project: Project, r: dict[str, Any]) -> tuple[int, int]:
+def _image_size(project: Workspace, r: dict[str, Any]) -> tuple[int, int]:
     meta = r["meta"]
     if meta.get("width") and meta.get("height"):
         return int(meta["width"]), int(meta["height"])
@@ -177,7 +177,7 @@ def _image_size(project: Project, r: dict[str, Any]) -> tuple[int, int]:
         return im.size
 
 
-def write_yolo_package(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+def write_yolo_package(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     import yaml
 
     from activelabel.formats.yolo_txt import yolo_lines
@@ -202,7 +202,7 @@ def write_yolo_package(project: Project, out: Path, parts: dict[str, list[dict[s
     return ["data.yaml", "images/", "labels/"]
 
 
-def write_transcripts_package(project: Project, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+def write_transcripts_package(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     files = []
     for sp, rows in parts.items():
         recs = [{"id": r["id"], "path": f"audio/{sp}/" + _copy(_media_path(project, r["content"]), out / "audio" / sp,

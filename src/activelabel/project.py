@@ -1,7 +1,9 @@
 """The facade that the CLI, the UI and users' scripts call: one object per project folder.
 
-It wires config -> store -> model -> strategy; the work itself lives in importing, loop
-(scoring and routing a round), training and exporting, each a module of its own.
+``Project`` is the composition root: a ``Workspace`` (folder, config, store) plus the methods
+that compose the services (importing, quality.overlap + loop for a round, training, ...). The
+services take a ``Workspace`` and never import this module, so only ``cli/``, ``ui/`` and the
+few drivers named in ``tests/unit/test_import_graph.py`` do.
 """
 
 from __future__ import annotations
@@ -11,11 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from activelabel.config import ProjectConfig, load_config, save_config
 from activelabel.errors import ActiveLabelError, InvalidLabelError
-from activelabel.store import QueueEntry, Store, SubmitResult
-from activelabel.tasks import TaskSpec
+from activelabel.importing import import_path
+from activelabel.loop import run_round
+from activelabel.quality.gold import ensure_predictions
+from activelabel.quality.overlap import assign_overlap
+from activelabel.store import QueueEntry, SubmitResult
+from activelabel.training import (
+    maybe_trigger_retrain,
+    start_background_training,
+    train_and_promote,
+    training_running,
+)
 from activelabel.types import AnnotationStatus, Payload
+from activelabel.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -37,79 +48,22 @@ class QueuedItem:
         }
 
 
-class Project:
-    """An opened project folder: its config, its store and its model versions."""
-
-    def __init__(self, directory: Path, config: ProjectConfig, store: Store) -> None:
-        self.dir = directory
-        self.config = config
-        self.store = store
-
-    # ---- life cycle --------------------------------------------------------------------------
-
-    @classmethod
-    def init(cls, directory: Path, config: ProjectConfig) -> Project:
-        directory.mkdir(parents=True, exist_ok=True)
-        if (directory / "activelabel.toml").exists():
-            raise ActiveLabelError(f"{directory} already holds a project; remove activelabel.toml to start over")
-        save_config(directory, config)
-        for sub in ("models", "media", "logs"):
-            (directory / sub).mkdir(exist_ok=True)
-        return cls.open(directory)
-
-    @classmethod
-    def open(cls, directory: Path, db_url: str | None = None) -> Project:
-        directory = directory.resolve()
-        config = load_config(directory)
-        store = Store.open(db_url or config.db_url(directory))
-        return cls(directory, config, store)
-
-    def close(self) -> None:
-        self.store.close()
-
-    def __enter__(self) -> Project:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def save_config(self, config: ProjectConfig) -> None:
-        save_config(self.dir, config)
-        self.config = config
-
-    @property
-    def task(self) -> str:
-        return self.config.task
-
-    @property
-    def spec(self) -> TaskSpec:
-        """The task kind's plug-in: everything that differs between task kinds."""
-        return self.config.spec
-
-    @property
-    def models_dir(self) -> Path:
-        return self.dir / "models"
+class Project(Workspace):
+    """An opened project folder with the operations people run on it (see ``Workspace`` for the rest)."""
 
     # ---- work, delegated ---------------------------------------------------------------------
 
     def import_file(self, path: Path, **options: Any) -> Any:
-        from activelabel.importing import import_path
-
         return import_path(self, path, **options)
 
     def prelabel(self, progress: Any = None, engine: Any = None) -> dict[str, Any]:
         """Score the pool with the current model (or cold-start it) and install a new round.
 
         ``engine``: an ``activelabel.engines`` engine (local in this process by default, or Ray)."""
-        from activelabel.loop import run_round
-        from activelabel.quality.overlap import assign_overlap
-
         assign_overlap(self)
         return run_round(self, progress=progress, engine=engine)
 
     def train(self, *, wait: bool = True, progress: Any = None) -> str:
-        from activelabel.training import start_background_training, train_and_promote
-
         if wait:
             return train_and_promote(self, progress=progress)
         return start_background_training(self)
@@ -121,8 +75,6 @@ class Project:
         version = rnd["model_version"] if rnd else None
         props = self.store.predictions_for(version, [e.item.id for e in entries]) if version else {}
         if version and len(props) < len(entries):  # gold and carried-over overlap items: predict them now
-            from activelabel.quality.gold import ensure_predictions
-
             props.update(ensure_predictions(self, version, [e.item.id for e in entries if e.item.id not in props]))
         strategy = rnd["strategy"] if rnd else ""
         return [QueuedItem(e, props.get(e.item.id), strategy) for e in entries]
@@ -136,10 +88,6 @@ class Project:
         q = self.config.quality
         return self._with_proposals(self.store.claim(annotator, n, self.config.loop.lease_seconds,
                                                      gold_rate=q.gold_rate, seed=self.config.loop.seed))
-
-    def validate_value(self, item_id: str, value: Payload) -> Payload:
-        """Check an answer against the labels and its item (the task spec knows what to check)."""
-        return self.spec.validate(value, self.config.labels, self.store.get_item(item_id))
 
     def submit(
         self,
@@ -176,8 +124,6 @@ class Project:
             round_id=rnd["id"] if rnd else None, reason=entry_reason, duration_s=duration_s,
         )
         if result.created and trigger_retrain:
-            from activelabel.training import maybe_trigger_retrain
-
             maybe_trigger_retrain(self)
         return result
 
@@ -194,8 +140,6 @@ class Project:
         return [(r.item_id, self.spec.payload(r.value or {}), r) for r in rows]
 
     def status(self) -> dict[str, Any]:
-        from activelabel.training import training_running
-
         counts = self.store.counts()
         versions = self.store.list_versions()
         return {

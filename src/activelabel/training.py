@@ -24,17 +24,17 @@ from activelabel.tasks import TaskSpec
 from activelabel.types import Item, Payload
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 LOCK_NAME = ".train.lock"
 ProgressFn = Callable[[float, str], None]
 
 
-def _lock_path(project: Project) -> Path:
+def _lock_path(project: Workspace) -> Path:
     return project.models_dir / LOCK_NAME
 
 
-def training_running(project: Project) -> bool:
+def training_running(project: Workspace) -> bool:
     lock = _lock_path(project)
     if not lock.exists():
         return False
@@ -46,7 +46,7 @@ def training_running(project: Project) -> bool:
     return True
 
 
-def _take_lock(project: Project) -> bool:
+def _take_lock(project: Workspace) -> bool:
     lock = _lock_path(project)
     lock.parent.mkdir(parents=True, exist_ok=True)
     if training_running(project):
@@ -84,7 +84,7 @@ def _split(spec: TaskSpec, item_ids: list[str], values: list[Payload], share: fl
     return np.flatnonzero(mask), val_idx
 
 
-def train_and_promote(project: Project, *, progress: ProgressFn | None = None, version: str | None = None) -> str:
+def train_and_promote(project: Workspace, *, progress: ProgressFn | None = None, version: str | None = None) -> str:
     """Train a new version on the answers so far, promote it, and re-score the pool."""
     if version is None:
         if not _take_lock(project):
@@ -95,7 +95,7 @@ def train_and_promote(project: Project, *, progress: ProgressFn | None = None, v
         _lock_path(project).unlink(missing_ok=True)
 
 
-def _train(project: Project, *, progress: ProgressFn | None, version: str | None) -> str:
+def _train(project: Workspace, *, progress: ProgressFn | None, version: str | None) -> str:
     store, cfg = project.store, project.config
     snapshot = store.max_annotation_id()
     gold = store.gold_items()
@@ -162,7 +162,7 @@ def _train(project: Project, *, progress: ProgressFn | None, version: str | None
 REHEARSAL_SAMPLE = 200
 
 
-def _unlabeled_sample(project: Project, model: Any, rng: np.random.Generator) -> dict[str, Any]:
+def _unlabeled_sample(project: Workspace, model: Any, rng: np.random.Generator) -> dict[str, Any]:
     """Pool items for adapters that rehearse on unlabeled data (spaCy NER), so they do not forget."""
     import inspect
 
@@ -174,7 +174,7 @@ def _unlabeled_sample(project: Project, model: Any, rng: np.random.Generator) ->
     return {"unlabeled": pool}
 
 
-def _fresh_or_warm(project: Project, base: str | None) -> Any:
+def _fresh_or_warm(project: Workspace, base: str | None) -> Any:
     """Warm-start adapters (spaCy, YOLO) continue from the current version; others start fresh."""
     fresh = create_model(project.config, project.dir)
     if base is not None and getattr(fresh, "warm_start", False):
@@ -182,7 +182,7 @@ def _fresh_or_warm(project: Project, base: str | None) -> Any:
     return fresh
 
 
-def start_background_training(project: Project) -> str:
+def start_background_training(project: Workspace) -> str:
     """Reserve a version and train it in a detached worker process; returns the version id."""
     if training_running(project):
         raise RuntimeError("a training run is already going on for this project")
@@ -200,7 +200,7 @@ def start_background_training(project: Project) -> str:
     return version
 
 
-def maybe_trigger_retrain(project: Project) -> str | None:
+def maybe_trigger_retrain(project: Workspace) -> str | None:
     """Start background training when ``retrain_every`` new answers arrived since the last version."""
     every = project.config.loop.retrain_every
     if every <= 0 or training_running(project):

@@ -15,10 +15,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", required=True)
     args = parser.parse_args(argv)
 
-    from activelabel.project import Project
     from activelabel.training import _lock_path, train_and_promote
+    from activelabel.workspace import Workspace
 
-    project = Project.open(Path(args.project), os.environ.get("ACTIVELABEL_DB") or None)
+    project = Workspace.open(Path(args.project), os.environ.get("ACTIVELABEL_DB") or None)
     try:
         _lock_path(project).write_text(f"{os.getpid()} worker")
         version = train_and_promote(project, version=args.version,

@@ -21,7 +21,7 @@ from activelabel.types import Item
 
 if TYPE_CHECKING:
     from activelabel.models.base import Model
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 ENGINES = ("local", "ray")
 
@@ -40,11 +40,11 @@ def get_engine(name: str = "local", *, address: str | None = None, gpus_per_work
     raise ValueError(f"unknown engine {name!r}; use one of {', '.join(ENGINES)}")
 
 
-def scores_root(project: Project) -> Path:
+def scores_root(project: Workspace) -> Path:
     return project.dir / "scores"
 
 
-def make_job(project: Project, version: str, model: Model | None = None, batch_size: int | None = None,
+def make_job(project: Workspace, version: str, model: Model | None = None, batch_size: int | None = None,
              items: Sequence[Item] | None = None) -> ScoreJob:
     store = project.store
     return ScoreJob(store=store, store_url=store.engine.url.render_as_string(hide_password=False), version=version,
@@ -53,7 +53,7 @@ def make_job(project: Project, version: str, model: Model | None = None, batch_s
                     items=None if items is None else list(items))
 
 
-def score_pool(project: Project, version: str, *, model: Model | None = None, engine: Engine | None = None,
+def score_pool(project: Workspace, version: str, *, model: Model | None = None, engine: Engine | None = None,
                progress: ProgressFn | None = None, items: Sequence[Item] | None = None,
                ) -> tuple[ScoredPool, ScoreReport]:
     """Score what ``version`` has not scored yet and return the numbers of every pool item.
@@ -74,7 +74,7 @@ def score_pool(project: Project, version: str, *, model: Model | None = None, en
     return load_pool(scores_root(project) / version, ids), report
 
 
-def pool_proposals(project: Project, version: str, items: list[Item], *, model: Model | None = None,
+def pool_proposals(project: Workspace, version: str, items: list[Item], *, model: Model | None = None,
                    engine: Engine | None = None, progress: ProgressFn | None = None, subset: bool = False,
                    ) -> tuple[list[Item], list[Proposal]]:
     """What the loop routes on: the proposals for ``items`` (scored by the engine, read back).

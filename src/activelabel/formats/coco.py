@@ -15,7 +15,7 @@ from typing import Any
 
 from activelabel.errors import ImportFormatError
 from activelabel.formats.base import RecordStream, Rejection
-from activelabel.formats.detection import ExportImage, RawBox, ReadContext, copy_image
+from activelabel.formats.detection_base import ExportImage, RawBox, ReadContext, copy_image
 
 
 def _find_json(folder: Path) -> Path:

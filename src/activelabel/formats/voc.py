@@ -13,7 +13,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from activelabel.formats.base import RecordStream, Rejection
-from activelabel.formats.detection import ExportImage, RawBox, ReadContext, copy_image, image_files
+from activelabel.formats.detection_base import ExportImage, RawBox, ReadContext, copy_image, image_files
 from activelabel.images import IMAGE_SUFFIXES
 
 

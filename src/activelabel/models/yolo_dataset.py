@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from activelabel.formats.detection import ExportImage
+from activelabel.formats.detection_base import ExportImage
 from activelabel.formats.yolo_txt import write_data_yaml, write_yolo_folder
 from activelabel.types import Boxes, Item, Payload
 

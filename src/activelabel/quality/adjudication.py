@@ -25,7 +25,7 @@ from activelabel.store.repository import HUMAN_ANSWERED, HUMAN_LABELED
 from activelabel.types import AnnotationStatus, Payload
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 FLAG_PREFIX = "flag:"
 REVIEW_ROLES = ("reviewer", "admin")
@@ -42,7 +42,7 @@ class FinalLabel:
     n_answers: int
 
 
-def _check_reviewer(project: Project, reviewer: str) -> None:
+def _check_reviewer(project: Workspace, reviewer: str) -> None:
     """With users registered, only a reviewer or admin may resolve; a CLI-only project names anyone."""
     if not reviewer or reviewer.startswith("model:"):
         raise ActiveLabelError("a resolution needs a reviewer's name")
@@ -53,20 +53,20 @@ def _check_reviewer(project: Project, reviewer: str) -> None:
             raise ActiveLabelError(f"{reviewer!r} is not a reviewer: give the user the role 'reviewer' first")
 
 
-def flag(project: Project, item_id: str, by: str, note: str = "") -> None:
+def flag(project: Workspace, item_id: str, by: str, note: str = "") -> None:
     """Send an item to review (a suspected error, a doubtful gold answer, ...)."""
     project.store.get_item(item_id)
     project.store.set_state(FLAG_PREFIX + item_id, json.dumps({"by": by, "at": time.time(), "note": note}))
 
 
-def flags(project: Project) -> dict[str, dict[str, Any]]:
+def flags(project: Workspace) -> dict[str, dict[str, Any]]:
     ps = s.project_state
     with project.store.read() as conn:
         rows = conn.execute(select(ps).where(ps.c.key.like(FLAG_PREFIX + "%")))
         return {r.key[len(FLAG_PREFIX):]: json.loads(r.value) for r in rows}
 
 
-def review_queue(project: Project, flagged_annotators: list[str] | None = None) -> list[dict[str, Any]]:
+def review_queue(project: Workspace, flagged_annotators: list[str] | None = None) -> list[dict[str, Any]]:
     """Items a reviewer should look at: disagreements, flagged items, and answers by flagged annotators.
 
     Items resolved after their latest answer are left out.
@@ -99,7 +99,7 @@ def review_queue(project: Project, flagged_annotators: list[str] | None = None) 
     return sorted(out, key=lambda r: (-len(r["reasons"]), r["last_answer_at"]))
 
 
-def resolve(project: Project, item_id: str, value: Payload, reviewer: str, note: str = "") -> int:
+def resolve(project: Workspace, item_id: str, value: Payload, reviewer: str, note: str = "") -> int:
     """Record the reviewer's label for an item, close it and clear its flag; returns the annotation id."""
     _check_reviewer(project, reviewer)
     value = project.validate_value(item_id, value)
@@ -117,7 +117,7 @@ def resolve(project: Project, item_id: str, value: Payload, reviewer: str, note:
     return result.annotation_id
 
 
-def _latest_resolution(project: Project) -> dict[str, dict[str, Any]]:
+def _latest_resolution(project: Workspace) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for row in project.store.all_annotations():
         if row["reason"] == ADJUDICATED and row["revoked_at"] is None:
@@ -125,7 +125,7 @@ def _latest_resolution(project: Project) -> dict[str, dict[str, Any]]:
     return out
 
 
-def history(project: Project, item_id: str) -> list[dict[str, Any]]:
+def history(project: Workspace, item_id: str) -> list[dict[str, Any]]:
     """Every event of an item's label, oldest first: answers, auto labels, revocations, resolutions."""
     project.store.get_item(item_id)
     events: list[dict[str, Any]] = []
@@ -159,7 +159,7 @@ def history(project: Project, item_id: str) -> list[dict[str, Any]]:
     return events
 
 
-def final_labels(project: Project, *, include_auto: bool = True) -> dict[str, FinalLabel]:
+def final_labels(project: Workspace, *, include_auto: bool = True) -> dict[str, FinalLabel]:
     """The label each item ships with: adjudicated > gold > people's majority (latest wins a tie) > auto."""
     task = project.task
     resolved = _latest_resolution(project)

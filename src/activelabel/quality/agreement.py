@@ -20,7 +20,7 @@ from activelabel.quality.answers import NOT_PEOPLE, Answer, people_answers
 from activelabel.tasks import TaskSpec, get_task
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 
 def pair_score(task: str | TaskSpec, rows: Sequence[PairRow], label: str | None = None,
@@ -61,7 +61,7 @@ def overall_score(task: str | TaskSpec, multi: dict[str, dict[str, Answer]], tex
     return pooled
 
 
-def agreement_report(project: Project, *, window: int = 50, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, Any]:
+def agreement_report(project: Workspace, *, window: int = 50, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, Any]:
     """All agreement figures of a project as one JSON-ready dict."""
     task = project.spec
     metric = task.agreement

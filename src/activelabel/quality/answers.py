@@ -15,7 +15,7 @@ from activelabel.store.repository import HUMAN_LABELED
 from activelabel.tasks import get_task
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 NOT_PEOPLE = ("import",)
 ADJUDICATED = "adjudicated"
@@ -34,7 +34,7 @@ def is_person(name: str, exclude: Iterable[str] = NOT_PEOPLE) -> bool:
     return not name.startswith("model:") and name not in set(exclude)
 
 
-def people_answers(project: Project, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, dict[str, Answer]]:
+def people_answers(project: Workspace, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, dict[str, Answer]]:
     """item id -> annotator -> their answer in force (labels only; rejections and skips carry none)."""
     skip = set(exclude)
     out: dict[str, dict[str, Answer]] = {}

@@ -17,10 +17,10 @@ from activelabel.quality.answers import NOT_PEOPLE, people_answers
 from activelabel.tasks import get_task
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 
-def ensure_predictions(project: Project, version: str, item_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+def ensure_predictions(project: Workspace, version: str, item_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Predict and save, with ``version``, the given items that lack a prediction (gold, carried-over overlap)."""
     from activelabel.loop import current_model
 
@@ -43,7 +43,7 @@ def gold_score(task: str, answer: dict[str, Any], gold: dict[str, Any]) -> float
     return get_task(task).gold_score(answer, gold)
 
 
-def gold_report(project: Project, *, window: int = 30, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, Any]:
+def gold_report(project: Workspace, *, window: int = 30, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, Any]:
     """Per annotator: gold answers, accuracy, recent accuracy, the items they got wrong, and the flag."""
     cfg = project.config.quality
     task = project.task

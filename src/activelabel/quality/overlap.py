@@ -17,7 +17,7 @@ from activelabel.store import schema as s
 from activelabel.store.repository import HUMAN_ANSWERED
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 
 def is_overlap(item_id: str, share: float, seed: int) -> bool:
@@ -25,7 +25,7 @@ def is_overlap(item_id: str, share: float, seed: int) -> bool:
     return int(digest[:12], 16) / float(16**12) < share
 
 
-def assign_overlap(project: Project) -> dict[str, Any]:
+def assign_overlap(project: Workspace) -> dict[str, Any]:
     """Set ``required_answers`` of unanswered, non-gold items to k (chosen share) or 1 (the rest)."""
     cfg = project.config.quality
     seed = project.config.loop.seed

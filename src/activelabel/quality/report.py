@@ -22,10 +22,10 @@ from activelabel.store import schema as s
 from activelabel.store.repository import HUMAN_ANSWERED, HUMAN_LABELED
 
 if TYPE_CHECKING:
-    from activelabel.project import Project
+    from activelabel.workspace import Workspace
 
 
-def label_counts(project: Project, include_model: bool = True) -> dict[str, Any]:
+def label_counts(project: Workspace, include_model: bool = True) -> dict[str, Any]:
     """Items by source, and label occurrences by source (spans and boxes count one each)."""
     task_spec = project.spec
     final = final_labels(project)
@@ -50,7 +50,7 @@ def label_counts(project: Project, include_model: bool = True) -> dict[str, Any]
             "unresolved_ties": sum(f.status == "tie" for f in final.values())}
 
 
-def audit_results(project: Project) -> dict[str, Any]:
+def audit_results(project: Workspace) -> dict[str, Any]:
     """Audited auto-accepted items: the person's answer against the auto label, per model version."""
     task = project.task
     q, a = s.queue_entries, s.annotations
@@ -86,7 +86,7 @@ def audit_results(project: Project) -> dict[str, Any]:
             "per_version": per_version, "items": list(checked.values())}
 
 
-def labeling_cost(project: Project) -> dict[str, Any]:
+def labeling_cost(project: Workspace) -> dict[str, Any]:
     """Human answers and time spent (from each answer's duration), per annotator."""
     per: dict[str, dict[str, Any]] = {}
     for r in project.store.all_annotations():
@@ -109,7 +109,7 @@ def labeling_cost(project: Project) -> dict[str, Any]:
             "per_annotator": per}
 
 
-def build_report(project: Project) -> dict[str, Any]:
+def build_report(project: Workspace) -> dict[str, Any]:
     """Everything REPORT.md and the report page show, as one JSON-ready dict."""
     gold = gold_report(project)
     versions = [{k: v.get(k) for k in ("id", "status", "n_train", "n_validation", "metrics", "created_at",

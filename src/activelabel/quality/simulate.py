@@ -3,7 +3,8 @@
 Used by the quality tests and ``benchmarks/quality_team.py`` to check that agreement, gold
 accuracy and the flag single out a careless annotator. Each annotator claims one item at a time
 (leases, overlap and gold mixing as in the UI) and answers the truth, or with probability
-``error_rate`` another label.
+``error_rate`` another label. It drives the ``Project`` facade as a team of people would, so it
+is a composition root (allowed to import ``activelabel.project``), not a service.
 """
 
 from __future__ import annotations

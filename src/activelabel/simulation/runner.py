@@ -4,7 +4,8 @@ Every run goes through the same code as people do: ``Project.import_file`` for t
 gold (held-out) set, ``Project.prelabel`` for the cold start, ``Project.claim`` + ``Project.submit``
 for answers, ``Project.train(wait=True)`` to train, promote and re-score (which routes the next
 round with the strategy under test). The metric is the one training stores for each version,
-measured on the gold set.
+measured on the gold set. Driving the facade is the point, so this is a composition root
+(allowed to import ``activelabel.project``), not a service.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ import numpy as np
 
 from activelabel.errors import ActiveLabelError
 from activelabel.formats.base import ImportRecord, Rejection, content_id
-from activelabel.formats.detection import ExportImage, read_detection
+from activelabel.formats.detection import read_detection
+from activelabel.formats.detection_base import ExportImage
 from activelabel.simulation.tasks import ImportSpec
 from activelabel.types import Boxes, Item, Payload
 
@@ -53,7 +54,7 @@ class DetectionData:
         return len(self.eval)
 
     def _write(self, folder: Path, images: list[ExportImage], with_answers: bool) -> ImportSpec:
-        from activelabel.formats.detection import copy_image
+        from activelabel.formats.detection_base import copy_image
         from activelabel.formats.yolo_txt import write_yolo_folder
 
         shutil.rmtree(folder, ignore_errors=True)
