@@ -69,5 +69,9 @@ class UnknownPluginError(ActiveLabelError):
     """A task kind, adapter, reader, writer or editor name that no installed package registers."""
 
 
+class UnknownFormatError(ActiveLabelError, ValueError):
+    """An import or export format that the project's task kind does not offer."""
+
+
 class UnsafeModelError(ActiveLabelError, ValueError):
     """A model folder outside the project's model store, or one naming an unregistered adapter."""

@@ -6,10 +6,13 @@ model), and with ``include_predictions``, ``model`` for items nobody labeled.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from activelabel.errors import UnknownFormatError
 from activelabel.formats.tabular import write_csv, write_jsonl
+from activelabel.registry import registry
 
 if TYPE_CHECKING:
     from activelabel.workspace import Workspace
@@ -53,25 +56,16 @@ def export_rows(project: Workspace, *, include_predictions: bool = False) -> lis
     return rows
 
 
-# task -> format -> "module:function(project, out, rows) -> int", for formats beyond jsonl/csv
-TASK_WRITERS: dict[str, dict[str, str]] = {
-    "detection": {"yolo": "activelabel.formats.detection:write_yolo",
-                  "coco": "activelabel.formats.detection:write_coco",
-                  "voc": "activelabel.formats.detection:write_voc"},
-    "ner": {"jsonl": "activelabel.formats.ner:export_jsonl", "conll": "activelabel.formats.ner:export_conll", "spacy": "activelabel.formats.ner:export_docbin",
-            "labelstudio": "activelabel.formats.ner:export_labelstudio"},
-}
+ExportWriter = Callable[["Workspace", Path, list[dict[str, Any]]], int]  # (project, out, rows) -> rows written
 
 
 def export_project(project: Workspace, out: Path, *, fmt: str = "jsonl", include_predictions: bool = False) -> int:
     rows = export_rows(project, include_predictions=include_predictions)
     out.parent.mkdir(parents=True, exist_ok=True)
-    writer = TASK_WRITERS.get(project.task, {}).get(fmt)
-    if writer is not None:
-        import importlib
-
-        module_name, _, fn_name = writer.partition(":")
-        return int(getattr(importlib.import_module(module_name), fn_name)(project, out, rows))
+    formats = project.spec.export_formats  # format -> writer registered under activelabel.writers
+    if fmt in formats:
+        writer: ExportWriter = registry("writers").load(formats[fmt])
+        return int(writer(project, out, rows))
     if fmt == "jsonl":
         write_jsonl(out, rows)
     elif fmt == "csv":
@@ -80,6 +74,6 @@ def export_project(project: Workspace, out: Path, *, fmt: str = "jsonl", include
         cols = [c for c in cols if any(c in r for r in rows)] or ["id"]
         write_csv(out, rows, cols)
     else:
-        extra = "".join(f", {f}" for f in TASK_WRITERS.get(project.task, {}))
-        raise ValueError(f"unknown export format {fmt!r}; use jsonl or csv{extra}")
+        extra = "".join(f", {f}" for f in formats)
+        raise UnknownFormatError(f"unknown export format {fmt!r}; use jsonl or csv{extra}")
     return len(rows)

@@ -14,23 +14,16 @@ from activelabel.errors import ImportFormatError, InvalidLabelError
 from activelabel.formats.base import ImportRecord, ImportReport, Rejection, content_id
 from activelabel.formats.registry import record_stream
 from activelabel.store.repository import NewItem
-from activelabel.types import AnnotationStatus, Boxes, Item, Spans
+from activelabel.types import AnnotationStatus, Item
 
 if TYPE_CHECKING:
     from activelabel.workspace import Workspace
 
 
 def _validate(project: Workspace, rec: ImportRecord) -> None:
-    labels = project.config.labels
-    value = rec.value
-    if value is None:
-        return
-    if isinstance(value, Spans):
-        value.validate(labels, rec.content)
-    elif isinstance(value, Boxes):
-        value.validate(labels, rec.meta.get("width"), rec.meta.get("height"))
-    else:
-        value.validate(labels)
+    """An imported label meets the same checks as an answer (the task spec's)."""
+    if rec.value is not None:
+        project.spec.validate(rec.value, project.config.labels, Item("", rec.media, rec.content, rec.meta))
 
 
 def import_path(project: Workspace, path: Path, *, fmt: str = "auto", as_gold: bool = False, strict: bool = False,

@@ -150,7 +150,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     out += ["", "## Agreement", "",
             f"{ag['n_items_overlap']} items answered by two or more people ({', '.join(ag['annotators']) or '-'}); "
             f"metric {ag['metric']} ({ag['better']} is better)."]
-    if report["task"] in ("classification", "audio_classification"):
+    if "krippendorff_alpha" in ov:  # the class metric pools all raters its own way
         out.append(f"Krippendorff's alpha {_fmt(ov.get('krippendorff_alpha'))}, Fleiss' kappa "
                    f"{_fmt(ov.get('fleiss_kappa'))}, observed agreement {_fmt(ov.get('observed_agreement'), True)}.")
     else:

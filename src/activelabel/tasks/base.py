@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from activelabel.errors import InvalidLabelError
@@ -46,6 +46,7 @@ class TaskSpec:
     min_labels: int = 1  # labels a project of this kind needs
     single_label: bool = False  # an answer is exactly one of the labels (stratified splits, kappa)
     cli_value: Callable[[str], Payload] | None = None  # a value typed on the command line; None: JSON
+    export_formats: Mapping[str, str] = field(default_factory=dict)  # ``export --format`` beyond jsonl/csv -> writer
 
     def payload(self, data: Value) -> Payload:
         """Rebuild a payload from its stored JSON form, naming the task in the error."""

@@ -38,4 +38,5 @@ SPEC = TaskSpec(
     reader="detection", package_writer="yolo", editor="detection",
     simulation_loader="activelabel.simulation.tasks.detection:load", metric_name="mAP50",
     cli_value=json_parts("detection", "boxes", Boxes.from_json),
+    export_formats={"yolo": "detection-yolo", "coco": "detection-coco", "voc": "detection-voc"},
 )

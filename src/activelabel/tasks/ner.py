@@ -37,4 +37,5 @@ SPEC = TaskSpec(
     reader="ner", package_writer="ner-docbin", editor="ner",
     simulation_loader="activelabel.simulation.tasks.ner:load", metric_name="entity F1",
     cli_value=json_parts("ner", "spans", Spans.from_json),
+    export_formats={"jsonl": "ner-jsonl", "conll": "ner-conll", "spacy": "ner-spacy", "labelstudio": "ner-labelstudio"},
 )
