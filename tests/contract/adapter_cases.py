@@ -1,6 +1,8 @@
-"""One entry per model adapter: how to build it and the small data it is checked on.
+"""One entry per registered model adapter: how to build it and the small data it is checked on.
 
-Each adapter issue adds its case here; tests/contract/test_models.py runs the same checks on all.
+Cases are named by the adapter's name in the ``activelabel.models`` registry;
+tests/contract/test_registry.py fails when an adapter is registered without a case here, and
+tests/contract/test_models.py runs the same checks on all.
 """
 
 from __future__ import annotations
@@ -90,10 +92,28 @@ def _whisper_classifier_build(_tmp: Path) -> Any:
     return WhisperEmbeddingClassifier([str(d) for d in range(10)], "faster-whisper:tiny.en", {"device": "cpu"})
 
 
+def _vectors_build(_tmp: Path) -> Any:
+    from activelabel.models.sklearn_vectors import SklearnVectorClassifier
+
+    return SklearnVectorClassifier(["low", "high"])
+
+
+def _vectors_data(_tmp: Path) -> tuple[list[Item], list[Payload]]:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 4))
+    labels = ["high" if row[0] + row[1] > 0 else "low" for row in x]
+    return ([Item(f"v{i}", "text", " ".join(f"{v:.4f}" for v in row)) for i, row in enumerate(x)],
+            [ClassLabel(lab) for lab in labels])
+
+
 CASES: list[AdapterCase] = [
-    AdapterCase("sklearn_text", _sklearn_build, _sklearn_data),
-    AdapterCase("spacy_ner", _spacy_ner_build, _spacy_ner_data, pretrained=True),
+    AdapterCase("tfidf-logreg", _sklearn_build, _sklearn_data),
+    AdapterCase("vectors-logreg", _vectors_build, _vectors_data),
+    AdapterCase("spacy-ner", _spacy_ner_build, _spacy_ner_data, pretrained=True),
     AdapterCase("yolo", _yolo_build, _yolo_data),
     AdapterCase("whisper", _whisper_build, lambda t: _audio_data(t, "transcription"), pretrained=True),
-    AdapterCase("whisper_classifier", _whisper_classifier_build, lambda t: _audio_data(t, "audio_classification")),
+    AdapterCase("whisper-embedding-classifier", _whisper_classifier_build,
+                lambda t: _audio_data(t, "audio_classification")),
 ]

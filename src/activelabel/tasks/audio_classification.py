@@ -16,4 +16,5 @@ SPEC = TaskSpec(
     package_writer="classes-csv", editor="classification",
     simulation_loader="activelabel.simulation.tasks.audio_classification:load", metric_name="accuracy",
     min_labels=2, single_label=True, cli_value=ClassLabel,
+    example={"label": "yes"},
 )

@@ -46,6 +46,7 @@ class TaskSpec:
     min_labels: int = 1  # labels a project of this kind needs
     single_label: bool = False  # an answer is exactly one of the labels (stratified splits, kappa)
     cli_value: Callable[[str], Payload] | None = None  # a value typed on the command line; None: JSON
+    example: Mapping[str, Any] = field(default_factory=dict)  # one stored answer, for docs and the contract suite
     export_formats: Mapping[str, str] = field(default_factory=dict)  # ``export --format`` beyond jsonl/csv -> writer
 
     def payload(self, data: Value) -> Payload:

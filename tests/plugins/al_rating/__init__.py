@@ -64,7 +64,7 @@ SPEC = TaskSpec(
     agreement=ExactAgreement(), default_model="rating-logreg", default_adapter="rating-logreg",
     reader="rating", package_writer="rating-jsonl", editor="classification",
     simulation_loader="al_rating:no_simulation", metric_name="accuracy", min_labels=2,
-    cli_value=lambda text: Rating(int(text)),
+    cli_value=lambda text: Rating(int(text)), example={"stars": 4},
 )
 
 
