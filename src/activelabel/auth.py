@@ -197,7 +197,7 @@ class Guard:
 
     def _already_stored(self, submission_id: str) -> bool:
         with self.project.store.read() as conn:
-            return conn.scalar(select(s.annotations.c.id).where(s.annotations.c.submission_id == submission_id)) is not None
+            return conn.scalar(select(s.answers_table.c.id).where(s.answers_table.c.submission_id == submission_id)) is not None
 
     def undo_last(self) -> str | None:
         """Revoke this user's last answer and lease its item back to them, so it shows again."""
@@ -233,7 +233,7 @@ class Guard:
         if rnd is None:
             raise ActiveLabelError("there is no round yet: pre-label the project first")
         now = time.time()
-        a, q = s.annotations, s.queue_entries
+        a, q = s.answers_table, s.queue_entries
         with self.project.store.write() as conn:
             conn.execute(update(a).where(
                 a.c.item_id == item_id, a.c.revoked_at.is_(None), a.c.status != AnnotationStatus.AUTO.value

@@ -106,7 +106,7 @@ def resolve(project: Project, item_id: str, value: Payload, reviewer: str, note:
     result = project.store.submit(item_id=item_id, annotator=reviewer, status=AnnotationStatus.CORRECTED,
                                   value=value.to_json(), submission_id=f"adjudicate:{uuid.uuid4().hex}",
                                   reason=ADJUDICATED)
-    a, i = s.annotations, s.items
+    a, i = s.answers_table, s.items
     with project.store.write() as conn:
         n = conn.scalar(select(func.count(func.distinct(a.c.annotator))).where(
             a.c.item_id == item_id, a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED)))
@@ -131,7 +131,7 @@ def history(project: Project, item_id: str) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     with project.store.read() as conn:
         rows = [dict(r._mapping) for r in conn.execute(
-            select(s.annotations).where(s.annotations.c.item_id == item_id).order_by(s.annotations.c.id))]
+            select(s.answers_table).where(s.answers_table.c.item_id == item_id).order_by(s.answers_table.c.id))]
     for r in rows:
         kind = "resolved" if r["reason"] == ADJUDICATED else ("auto" if r["status"] == "auto" else "answer")
         events.append({"at": r["created_at"], "who": r["annotator"], "event": kind, "status": r["status"],

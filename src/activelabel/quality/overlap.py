@@ -29,7 +29,7 @@ def assign_overlap(project: Project) -> dict[str, Any]:
     """Set ``required_answers`` of unanswered, non-gold items to k (chosen share) or 1 (the rest)."""
     cfg = project.config.quality
     seed = project.config.loop.seed
-    i, a = s.items, s.annotations
+    i, a = s.items, s.answers_table
     answered = select(a.c.item_id).where(a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED))
     with project.store.read() as conn:
         rows = list(conn.execute(select(i.c.id, i.c.required_answers).where(

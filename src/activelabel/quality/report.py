@@ -64,7 +64,7 @@ def label_counts(project: Project, include_model: bool = True) -> dict[str, Any]
 def audit_results(project: Project) -> dict[str, Any]:
     """Audited auto-accepted items: the person's answer against the auto label, per model version."""
     task = project.task
-    q, a = s.queue_entries, s.annotations
+    q, a = s.queue_entries, s.answers_table
     with project.store.read() as conn:
         audits = list(conn.execute(select(q.c.item_id, q.c.round_id).where(q.c.reason == "audit")))
         autos = {(r.item_id, r.round_id): r for r in conn.execute(

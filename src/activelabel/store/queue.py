@@ -74,15 +74,15 @@ class QueueMixin:
             )).inserted_primary_key[0])
             for chunk in chunks([dict(e, round_id=rid) for e in entries], 5000):
                 conn.execute(insert(s.queue_entries), chunk)
-            conn.execute(update(s.annotations).where(
-                s.annotations.c.status == AnnotationStatus.AUTO.value, s.annotations.c.revoked_at.is_(None)
+            conn.execute(update(s.answers_table).where(
+                s.answers_table.c.status == AnnotationStatus.AUTO.value, s.answers_table.c.revoked_at.is_(None)
             ).values(revoked_at=now, revoked_by=f"round:{rid}"))
             rows = [dict(item_id=a["item_id"], annotator=f"model:{version}", status=AnnotationStatus.AUTO.value,
                          value=a["value"], submission_id=f"auto:{rid}:{a['item_id']}", model_version=version,
                          confidence=a["confidence"], round_id=rid, reason="auto", duration_s=None, created_at=now,
                          revoked_at=None, revoked_by=None) for a in auto]
             for chunk in chunks(rows, 2000):
-                conn.execute(insert(s.annotations), chunk)
+                conn.execute(insert(s.answers_table), chunk)
             set_state(conn, "current_round", str(rid))
         return rid
 
@@ -181,7 +181,7 @@ def _pending_overlap(conn: Connection, round_id: int, annotator: str, now: float
 
     A new round ranks only unanswered items, so without this they would drop out of every queue.
     """
-    i, q, a = s.items, s.queue_entries, s.annotations
+    i, q, a = s.items, s.queue_entries, s.answers_table
     if n <= 0 or conn.scalar(select(i.c.id).where(i.c.required_answers > 1).limit(1)) is None:
         return []  # no overlap items at all (the common case): one index probe, no join
     # driven from the (few) answered items through the status index, never a scan of the pool;
@@ -205,7 +205,7 @@ def _mix_gold(conn: Connection, rows: list[Any], annotator: str, now: float, rat
     cannot be told apart. The draw is seeded by the annotator and how many answers they gave, so a
     reload hands out the same items.
     """
-    i, a = s.items, s.annotations
+    i, a = s.items, s.answers_table
     stmt = select(i).where(i.c.is_gold.is_(True), ~seen_by(i.c.id, annotator), free_for(i.c.id, annotator, now))
     if lock:
         stmt = stmt.with_for_update(skip_locked=True, of=i)

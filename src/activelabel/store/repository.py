@@ -171,13 +171,6 @@ class Store(QueueMixin, VersionsMixin):
             last = rows[-1].seq
             yield [_item(r) for r in rows]
 
-    def pool_size(self) -> int:
-        with self.read() as conn:
-            q = select(func.count()).select_from(s.items).where(
-                s.items.c.is_gold.is_(False), ~human_answered(s.items.c.id)
-            )
-            return int(conn.scalar(q) or 0)
-
     def submit(
         self,
         *,
@@ -200,7 +193,7 @@ class Store(QueueMixin, VersionsMixin):
         except IntegrityError:
             # a concurrent replay of the same submission won the race (PostgreSQL): report its row
             with self.read() as conn:
-                prior = conn.scalar(select(s.annotations.c.id).where(s.annotations.c.submission_id == submission_id))
+                prior = conn.scalar(select(s.answers_table.c.id).where(s.answers_table.c.submission_id == submission_id))
             if prior is None:
                 raise
             return SubmitResult(int(prior), False)
@@ -209,13 +202,13 @@ class Store(QueueMixin, VersionsMixin):
                 submission_id: str, model_version: str | None, confidence: float | None, round_id: int | None,
                 reason: str | None, duration_s: float | None) -> SubmitResult:
         with self.write() as conn:
-            prior = conn.scalar(select(s.annotations.c.id).where(s.annotations.c.submission_id == submission_id))
+            prior = conn.scalar(select(s.answers_table.c.id).where(s.answers_table.c.submission_id == submission_id))
             if prior is not None:
                 return SubmitResult(int(prior), False)
             if conn.scalar(select(s.items.c.id).where(s.items.c.id == item_id)) is None:
                 raise ItemNotFoundError(f"no item with id {item_id!r}")
             new_id = conn.execute(
-                insert(s.annotations).values(
+                insert(s.answers_table).values(
                     item_id=item_id, annotator=annotator, status=status.value, value=value,
                     submission_id=submission_id, model_version=model_version, confidence=confidence,
                     round_id=round_id, reason=reason, duration_s=duration_s, created_at=time.time(),
@@ -227,37 +220,37 @@ class Store(QueueMixin, VersionsMixin):
     def revoke(self, annotation_id: int, by: str) -> None:
         with self.write() as conn:
             conn.execute(
-                update(s.annotations)
-                .where(s.annotations.c.id == annotation_id, s.annotations.c.revoked_at.is_(None))
+                update(s.answers_table)
+                .where(s.answers_table.c.id == annotation_id, s.answers_table.c.revoked_at.is_(None))
                 .values(revoked_at=time.time(), revoked_by=by)
             )
 
     def last_annotation(self, annotator: str) -> LabelRow | None:
         with self.read() as conn:
             row = conn.execute(
-                select(s.annotations)
-                .where(s.annotations.c.annotator == annotator, s.annotations.c.revoked_at.is_(None))
-                .order_by(s.annotations.c.id.desc()).limit(1)
+                select(s.answers_table)
+                .where(s.answers_table.c.annotator == annotator, s.answers_table.c.revoked_at.is_(None))
+                .order_by(s.answers_table.c.id.desc()).limit(1)
             ).first()
         return _label_row(row) if row else None
 
     def max_annotation_id(self) -> int:
         with self.read() as conn:
-            return int(conn.scalar(select(func.max(s.annotations.c.id))) or 0)
+            return int(conn.scalar(select(func.max(s.answers_table.c.id))) or 0)
 
     def human_answer_count(self, after_id: int = 0) -> int:
         with self.read() as conn:
             return int(conn.scalar(
-                select(func.count()).select_from(s.annotations).where(
-                    s.annotations.c.id > after_id, s.annotations.c.revoked_at.is_(None),
-                    s.annotations.c.status.in_(HUMAN_ANSWERED),
+                select(func.count()).select_from(s.answers_table).where(
+                    s.answers_table.c.id > after_id, s.answers_table.c.revoked_at.is_(None),
+                    s.answers_table.c.status.in_(HUMAN_ANSWERED),
                 )
             ) or 0)
 
     def current_labels(self, *, upto_annotation_id: int | None = None, include_auto: bool = False) -> list[LabelRow]:
         """The label in force for each item: its latest un-revoked human label (or auto, if asked)."""
         statuses = LABEL_CARRYING if include_auto else HUMAN_LABELED
-        a = s.annotations
+        a = s.answers_table
         cond = [a.c.revoked_at.is_(None), a.c.status.in_(statuses)]
         if upto_annotation_id is not None:
             cond.append(a.c.id <= upto_annotation_id)
@@ -274,14 +267,9 @@ class Store(QueueMixin, VersionsMixin):
             labels = list(by_item.values())
         return labels
 
-    def annotations_of(self, item_id: str) -> list[LabelRow]:
-        with self.read() as conn:
-            rows = conn.execute(select(s.annotations).where(s.annotations.c.item_id == item_id).order_by(s.annotations.c.id))
-            return [_label_row(r) for r in rows]
-
     def all_annotations(self) -> list[dict[str, Any]]:
         with self.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(select(s.annotations).order_by(s.annotations.c.id))]
+            return [dict(r._mapping) for r in conn.execute(select(s.answers_table).order_by(s.answers_table.c.id))]
 
     def add_user(self, name: str, password_hash: str, role: str) -> None:
         with self.write() as conn:
@@ -306,7 +294,7 @@ class Store(QueueMixin, VersionsMixin):
             set_state(conn, key, value)
 
     def counts(self) -> dict[str, int]:
-        a = s.annotations
+        a = s.answers_table
         with self.read() as conn:
             total = int(conn.scalar(select(func.count()).select_from(s.items)) or 0)
             gold = int(conn.scalar(select(func.count()).select_from(s.items).where(s.items.c.is_gold.is_(True))) or 0)

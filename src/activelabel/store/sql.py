@@ -25,12 +25,12 @@ def promote_version(conn: Connection, version: str) -> None:
     set_state(conn, "current_version", version)
 
 def human_answered(item_col: Any) -> Any:
-    a = s.annotations
+    a = s.answers_table
     return exists().where(a.c.item_id == item_col, a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED))
 
 def answerers(item_col: Any) -> Any:
     """How many distinct people gave a live human answer to the item (a correlated scalar)."""
-    a = s.annotations
+    a = s.answers_table
     return (select(func.count(func.distinct(a.c.annotator)))
             .where(a.c.item_id == item_col, a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED))
             .scalar_subquery())
@@ -40,7 +40,7 @@ def needs_answers(item_col: Any, required_col: Any) -> Any:
     return or_(~human_answered(item_col), and_(required_col > 1, answerers(item_col) < required_col))
 
 def seen_by(item_col: Any, annotator: str) -> Any:
-    a = s.annotations
+    a = s.answers_table
     return exists().where(a.c.item_id == item_col, a.c.annotator == annotator, a.c.revoked_at.is_(None),
                           a.c.status.in_(HUMAN_ANSWERED + (AnnotationStatus.SKIPPED.value,)))
 

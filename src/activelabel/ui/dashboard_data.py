@@ -50,7 +50,7 @@ def label_distribution(project: Project) -> list[dict[str, Any]]:
 
 def audit_findings(project: Project) -> dict[str, int]:
     """Auto-accepted items in force, and what the humans who audited them found."""
-    a, q = s.annotations, s.queue_entries
+    a, q = s.answers_table, s.queue_entries
     with project.store.read() as conn:
         audited = select(q.c.item_id).where(q.c.reason == "audit").distinct().subquery()
         rows = conn.execute(
@@ -69,7 +69,7 @@ def audit_findings(project: Project) -> dict[str, int]:
 
 def answers_per_hour(project: Project, hours: int = 24) -> list[dict[str, Any]]:
     """Human answers per annotator per clock hour (UTC), the last ``hours`` hours that had any."""
-    a = s.annotations
+    a = s.answers_table
     bucket = func.floor(a.c.created_at / HOUR)
     statuses = HUMAN_ANSWERED + (AnnotationStatus.SKIPPED.value,)
     with project.store.read() as conn:

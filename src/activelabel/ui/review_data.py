@@ -46,7 +46,7 @@ def audit_sample(project: Project) -> list[dict[str, Any]]:
     rnd = project.store.current_round()
     if rnd is None:
         return []
-    a, q = s.annotations, s.queue_entries
+    a, q = s.answers_table, s.queue_entries
     with project.store.read() as conn:
         ids = list(conn.scalars(select(q.c.item_id).where(q.c.round_id == rnd["id"], q.c.reason == "audit")
                                 .order_by(q.c.rank)))
@@ -67,7 +67,7 @@ def audit_sample(project: Project) -> list[dict[str, Any]]:
 
 def disagreements(project: Project) -> list[dict[str, Any]]:
     """Items whose live human labels from different annotators differ."""
-    a = s.annotations
+    a = s.answers_table
     with project.store.read() as conn:
         rows = conn.execute(select(a.c.item_id, a.c.annotator, a.c.value, a.c.id).where(
             a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_LABELED)).order_by(a.c.id)).all()
