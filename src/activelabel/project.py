@@ -153,6 +153,7 @@ class Project:
         submission_id: str | None = None,
         duration_s: float | None = None,
         trigger_retrain: bool = True,
+        require_lease: bool = False,
     ) -> SubmitResult:
         """Save one answer at once. ``status`` defaults to accepted/corrected by comparing with the proposal."""
         if not annotator or annotator.startswith("model:"):
@@ -176,6 +177,7 @@ class Project:
             submission_id=submission_id or uuid.uuid4().hex, model_version=version,
             confidence=proposal["confidence"] if proposal else None,
             round_id=rnd["id"] if rnd else None, reason=entry_reason, duration_s=duration_s,
+            require_lease=require_lease,
         )
         if result.created and trigger_retrain:
             from activelabel.training import maybe_trigger_retrain

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, text, update
+from sqlalchemy import Connection, CursorResult, and_, delete, exists, func, insert, or_, select, text, update
 
 from activelabel.store import schema as s
 from activelabel.types import AnnotationStatus
@@ -69,6 +69,13 @@ def serialize(conn: Connection, table: str) -> None:
     """PostgreSQL: one writer of ``table`` at a time (readers go on). SQLite's BEGIN IMMEDIATE already is."""
     if conn.dialect.name == "postgresql":
         conn.execute(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key an INSERT of one row created."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the database returned no id for the new row")
+    return int(key[0])
 
 def chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(seq), size):
