@@ -16,12 +16,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select, update
-
 from activelabel.errors import ActiveLabelError
 from activelabel.quality.answers import ADJUDICATED, canonical, people_answers
-from activelabel.store import schema as s
-from activelabel.store.repository import HUMAN_ANSWERED, HUMAN_LABELED
+from activelabel.store.repository import HUMAN_LABELED
 from activelabel.types import AnnotationStatus, Payload
 
 if TYPE_CHECKING:
@@ -60,10 +57,7 @@ def flag(project: Project, item_id: str, by: str, note: str = "") -> None:
 
 
 def flags(project: Project) -> dict[str, dict[str, Any]]:
-    ps = s.project_state
-    with project.store.read() as conn:
-        rows = conn.execute(select(ps).where(ps.c.key.like(FLAG_PREFIX + "%")))
-        return {r.key[len(FLAG_PREFIX):]: json.loads(r.value) for r in rows}
+    return {item_id: json.loads(v) for item_id, v in project.store.states_with_prefix(FLAG_PREFIX).items()}
 
 
 def review_queue(project: Project, flagged_annotators: list[str] | None = None) -> list[dict[str, Any]]:
@@ -106,14 +100,8 @@ def resolve(project: Project, item_id: str, value: Payload, reviewer: str, note:
     result = project.store.submit(item_id=item_id, annotator=reviewer, status=AnnotationStatus.CORRECTED,
                                   value=value.to_json(), submission_id=f"adjudicate:{uuid.uuid4().hex}",
                                   reason=ADJUDICATED)
-    a, i = s.answers_table, s.items
-    with project.store.write() as conn:
-        n = conn.scalar(select(func.count(func.distinct(a.c.annotator))).where(
-            a.c.item_id == item_id, a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED)))
-        conn.execute(update(i).where(i.c.id == item_id).values(required_answers=max(1, int(n or 1))))
-        conn.execute(delete(s.project_state).where(s.project_state.c.key == FLAG_PREFIX + item_id))
-        if note:
-            conn.execute(insert(s.project_state).values(key=f"note:{result.annotation_id}", value=note))
+    project.store.close_item(item_id, drop_state=[FLAG_PREFIX + item_id],
+                             add_state={f"note:{result.annotation_id}": note} if note else None)
     return result.annotation_id
 
 
@@ -129,10 +117,7 @@ def history(project: Project, item_id: str) -> list[dict[str, Any]]:
     """Every event of an item's label, oldest first: answers, auto labels, revocations, resolutions."""
     project.store.get_item(item_id)
     events: list[dict[str, Any]] = []
-    with project.store.read() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(
-            select(s.answers_table).where(s.answers_table.c.item_id == item_id).order_by(s.answers_table.c.id))]
-    for r in rows:
+    for r in project.store.item_history(item_id):
         kind = "resolved" if r["reason"] == ADJUDICATED else ("auto" if r["status"] == "auto" else "answer")
         events.append({"at": r["created_at"], "who": r["annotator"], "event": kind, "status": r["status"],
                        "value": r["value"], "annotation_id": r["id"], "model_version": r["model_version"],

@@ -70,12 +70,13 @@ class ReadModelsMixin(Transactions):
         with self.read() as conn:
             if item_ids is None:
                 stmt = select(p.c.item_id, p.c.value).where(p.c.model_version == version).order_by(p.c.item_id)
-                return dict(conn.execute(stmt if limit is None else stmt.limit(limit)).tuples().all())
+                return {r.item_id: r.value for r in conn.execute(stmt if limit is None else stmt.limit(limit))}
             return dict(_predicted_in(conn, version, item_ids))
 
 
 def _predicted_in(conn: Connection, version: str, item_ids: Sequence[str]) -> Iterator[tuple[str, Any]]:
     p = s.predictions
     for chunk in chunks(list(item_ids), 500):
-        yield from conn.execute(select(p.c.item_id, p.c.value).where(p.c.model_version == version,
-                                                                    p.c.item_id.in_(chunk))).tuples()
+        for r in conn.execute(select(p.c.item_id, p.c.value).where(p.c.model_version == version,
+                                                                  p.c.item_id.in_(chunk))):
+            yield r.item_id, r.value
