@@ -117,14 +117,14 @@ def history(project: Project, item_id: str) -> list[dict[str, Any]]:
     """Every event of an item's label, oldest first: answers, auto labels, revocations, resolutions."""
     project.store.get_item(item_id)
     events: list[dict[str, Any]] = []
-    for r in project.store.item_history(item_id):
-        kind = "resolved" if r["reason"] == ADJUDICATED else ("auto" if r["status"] == "auto" else "answer")
-        events.append({"at": r["created_at"], "who": r["annotator"], "event": kind, "status": r["status"],
-                       "value": r["value"], "annotation_id": r["id"], "model_version": r["model_version"],
-                       "duration_s": r["duration_s"]})
-        if r["revoked_at"] is not None:
-            events.append({"at": r["revoked_at"], "who": r["revoked_by"], "event": "revoked", "status": r["status"],
-                           "value": r["value"], "annotation_id": r["id"], "model_version": r["model_version"],
+    for r in project.store.answer_records(item_ids=[item_id]):
+        kind = "resolved" if r.reason == ADJUDICATED else ("auto" if r.status == "auto" else "answer")
+        events.append({"at": r.created_at, "who": r.annotator, "event": kind, "status": r.status,
+                       "value": r.value, "annotation_id": r.id, "model_version": r.model_version,
+                       "duration_s": r.duration_s})
+        if r.revoked_at is not None:
+            events.append({"at": r.revoked_at, "who": r.revoked_by, "event": "revoked", "status": r.status,
+                           "value": r.value, "annotation_id": r.id, "model_version": r.model_version,
                            "duration_s": None})
     events.sort(key=lambda e: (e["at"], e["annotation_id"]))
     live: dict[int, tuple[bool, Any]] = {}  # annotation id -> (by a person, value), while not revoked

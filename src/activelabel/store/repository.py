@@ -302,12 +302,6 @@ class Store(QueueMixin, VersionsMixin, ReadModelsMixin):
                 rows.sort(key=lambda r: r.id)
         return [AnswerRecord(**r._mapping) for r in rows]
 
-    def item_history(self, item_id: str) -> list[dict[str, Any]]:
-        """Every answer row of one item, revoked ones included, oldest first."""
-        a = s.answers_table
-        with self.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(select(a).where(a.c.item_id == item_id).order_by(a.c.id))]
-
     def unanswered_required_answers(self) -> list[tuple[str, int]]:
         """(id, required_answers) of every non-gold item nobody has answered yet."""
         i = s.items
