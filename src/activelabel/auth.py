@@ -8,11 +8,12 @@ The API is deliberately small, because every write of the UI goes through it:
 - ``oidc_user(store, identity)``: the account of someone signed in through ``st.login`` (OIDC); only
   people listed in the project's users table get in, with the role written there.
 - ``Guard(project, user)``: the only object the UI writes through. Each method checks the user's
-  role (and, for answers, the item's lease) *before* it touches the store, and raises
-  ``PermissionDeniedError`` / ``LeaseConflictError`` otherwise. There are no anonymous writes:
-  a Guard cannot be built without a ``User``, and a ``User`` only comes from ``authenticate`` or
-  ``oidc_user``. It wraps the ``Project`` facade (claim, submit, undo, train) for the UI, so it is
-  one of the few modules outside ``cli/`` and ``ui/`` that import ``activelabel.project``.
+  role *before* it touches the store, and raises ``PermissionDeniedError`` otherwise; an answer
+  needs the item's lease, checked in the transaction that stores it (``LeaseConflictError``).
+  There are no anonymous writes: a Guard cannot be built without a ``User``, and a ``User`` only
+  comes from ``authenticate`` or ``oidc_user``. It wraps the ``Project`` facade (claim, submit,
+  undo, train) for the UI, so it is one of the few modules outside ``cli/`` and ``ui/`` that import
+  ``activelabel.project``.
 
 There are no default credentials: ``activelabel user add`` (or the demo, which generates a random
 password) creates accounts.
@@ -24,15 +25,11 @@ import base64
 import hashlib
 import hmac
 import secrets
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select, update
-
-from activelabel.errors import ActiveLabelError, LeaseConflictError, PermissionDeniedError
-from activelabel.store import schema as s
+from activelabel.errors import ActiveLabelError, PermissionDeniedError
 from activelabel.types import AnnotationStatus, Payload
 
 if TYPE_CHECKING:
@@ -174,50 +171,31 @@ class Guard:
         require(self.user, "annotator")
         return self.project.claim(self.user.name, n)
 
-    def lease_holder(self, item_id: str) -> tuple[str, float] | None:
-        with self.project.store.read() as conn:
-            row = conn.execute(select(s.leases.c.annotator, s.leases.c.expires_at)
-                               .where(s.leases.c.item_id == item_id)).first()
-        return (row.annotator, row.expires_at) if row else None
-
     def submit(self, item_id: str, value: Payload | None, *, status: AnnotationStatus | None = None,
                submission_id: str, duration_s: float | None = None) -> SubmitResult:
         """Store one answer. Annotators may answer only items leased to them (an expired lease of
-        theirs counts while nobody else has claimed the item); reviewers and admins may answer any."""
+        theirs counts while nobody else has claimed the item); reviewers and admins may answer any.
+
+        The store checks the lease in the transaction that stores the answer; the early check here
+        refuses an unleased (or guessed) id before the value is validated against the item.
+        """
         require(self.user, "annotator")
         if status is AnnotationStatus.AUTO:
             raise PermissionDeniedError("only the model writes auto labels")
-        if not self.user.has("reviewer"):
-            holder = self.lease_holder(item_id)
-            mine = holder is not None and holder[0] == self.user.name
+        needs_lease = not self.user.has("reviewer")
+        if needs_lease:
             # a retried submit of an answer already stored (its lease is gone with it) is harmless
-            if not mine and not self._already_stored(submission_id):
-                raise LeaseConflictError(f"item {item_id} is not leased to {self.user.name}")
+            self.project.store.check_lease(item_id=item_id, annotator=self.user.name, submission_id=submission_id)
         return self.project.submit(item_id, value, annotator=self.user.name, status=status,
-                                   submission_id=submission_id, duration_s=duration_s)
-
-    def _already_stored(self, submission_id: str) -> bool:
-        with self.project.store.read() as conn:
-            return conn.scalar(select(s.annotations.c.id).where(s.annotations.c.submission_id == submission_id)) is not None
+                                   submission_id=submission_id, duration_s=duration_s, require_lease=needs_lease)
 
     def undo_last(self) -> str | None:
         """Revoke this user's last answer and lease its item back to them, so it shows again."""
         require(self.user, "annotator")
         item_id = self.project.undo_last(self.user.name)
         if item_id is not None:
-            self._lease(item_id)
+            self.project.store.lease_back(item_id, self.user.name, self.project.config.loop.lease_seconds)
         return item_id
-
-    def _lease(self, item_id: str) -> None:
-        now = time.time()
-        with self.project.store.write() as conn:
-            other = conn.scalar(select(s.leases.c.annotator).where(
-                s.leases.c.item_id == item_id, s.leases.c.expires_at > now, s.leases.c.annotator != self.user.name))
-            if other is not None:
-                return
-            conn.execute(delete(s.leases).where(s.leases.c.item_id == item_id))
-            conn.execute(insert(s.leases).values(item_id=item_id, annotator=self.user.name,
-                                                 expires_at=now + self.project.config.loop.lease_seconds))
 
     def release(self, item_ids: list[str] | None = None) -> None:
         require(self.user, "annotator")
@@ -233,17 +211,7 @@ class Guard:
         rnd = self.project.store.current_round()
         if rnd is None:
             raise ActiveLabelError("there is no round yet: pre-label the project first")
-        now = time.time()
-        a, q = s.annotations, s.queue_entries
-        with self.project.store.write() as conn:
-            conn.execute(update(a).where(
-                a.c.item_id == item_id, a.c.revoked_at.is_(None), a.c.status != AnnotationStatus.AUTO.value
-            ).values(revoked_at=now, revoked_by=f"requeue:{self.user.name}"))
-            front = conn.scalar(select(func.min(q.c.rank)).where(q.c.round_id == rnd["id"]))
-            rank = (front if front is not None else 0) - 1
-            conn.execute(delete(q).where(q.c.round_id == rnd["id"], q.c.item_id == item_id))
-            conn.execute(insert(q).values(round_id=rnd["id"], item_id=item_id, rank=rank, reason="requeued",
-                                          score=1.0, pool_rank=0))
+        self.project.store.requeue(item_id, rnd["id"], by=self.user.name)
 
     def train(self) -> str:
         require(self.user, "reviewer")

@@ -16,8 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
-import subprocess
 import tarfile
 import tempfile
 import time
@@ -25,11 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import inspect, update
-from sqlalchemy.engine import make_url
-
 from activelabel.config import CONFIG_NAME, load_config
 from activelabel.errors import ActiveLabelError
+from activelabel.store import backup as db
 
 MANIFEST = "activelabel-backup.json"
 SQLITE_NAME = "database.sqlite"
@@ -52,62 +48,13 @@ class BackupInfo:
                 "annotations": self.annotations, "seconds": round(self.seconds, 3), "problems": self.problems}
 
 
-def libpq_url(url: str) -> str:
-    """The URL pg_dump / pg_restore understand (no SQLAlchemy driver suffix)."""
-    u = make_url(url)
-    return u.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _tool(name: str) -> str:
-    """pg_dump / pg_restore: from PATH, else the newest Debian server package."""
-    found = shutil.which(name)
-    if found:
-        return found
-    for cand in sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True):
-        return str(cand)
-    raise ActiveLabelError(f"{name} not found; install PostgreSQL's client tools (apt-get install postgresql-client)")
-
-
-def _run(cmd: list[str], what: str) -> None:
-    proc = subprocess.run(cmd, capture_output=True, text=True)  # noqa: S603 - fixed tool, our arguments
-    if proc.returncode != 0:
-        raise ActiveLabelError(f"{what} failed (exit {proc.returncode}): {proc.stderr.strip()[-1500:]}")
-
-
-def _copy_sqlite(db_url: str, dest: Path) -> None:
-    path = make_url(db_url).database
-    if not path or not Path(path).exists():
-        raise ActiveLabelError(f"no SQLite database at {path!r}")
-    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
-    dst = sqlite3.connect(dest)
-    try:
-        with dst:
-            src.backup(dst)  # online backup: one consistent snapshot, writers are not blocked in WAL mode
-        dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-    finally:
-        dst.close()
-        src.close()
-
-
-def _annotation_count(db_url: str) -> int:
-    from activelabel.store import Store
-
-    store = Store.open(db_url, migrate=False)
-    try:
-        return store.max_annotation_id()
-    finally:
-        store.close()
-
-
 def backup_project(project_dir: Path, out: Path, db_url: str | None = None) -> BackupInfo:
     """Write ``out`` (a .tar.gz) with the project's files and a consistent copy of its database."""
     t0 = time.time()
     project_dir = project_dir.resolve()
     config = load_config(project_dir)
     url = db_url or config.db_url(project_dir)
-    backend = "sqlite" if url.startswith("sqlite") else "postgresql" if url.startswith("postgresql") else ""
-    if not backend:
-        raise ActiveLabelError(f"backup knows SQLite and PostgreSQL, not {make_url(url).drivername}")
+    backend = db.backend_of(url)
     out = out.resolve()
     if out.is_relative_to(project_dir):
         raise ActiveLabelError(f"write the backup outside the project folder, not to {out}")
@@ -115,10 +62,9 @@ def backup_project(project_dir: Path, out: Path, db_url: str | None = None) -> B
     with tempfile.TemporaryDirectory(prefix="activelabel-backup-") as tmp:
         db_copy = Path(tmp) / (SQLITE_NAME if backend == "sqlite" else PG_NAME)
         if backend == "sqlite":
-            _copy_sqlite(url, db_copy)
+            db.copy_sqlite(url, db_copy)
         else:
-            _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={db_copy}",
-                  f"--dbname={libpq_url(url)}"], "pg_dump")
+            db.dump_postgres(url, db_copy)
         files = [p for p in sorted(project_dir.rglob("*")) if p.is_file() and not _skipped(p, project_dir)]
         manifest = {"format": FORMAT_VERSION, "backend": backend, "created_at": time.time(),
                     "project_dir": str(project_dir), "models_dir": str(project_dir / "models"),
@@ -131,7 +77,7 @@ def backup_project(project_dir: Path, out: Path, db_url: str | None = None) -> B
             for p in files:
                 tar.add(p, arcname=f"project/{p.relative_to(project_dir).as_posix()}", recursive=False)
         os.replace(partial, out)  # a half-written backup never carries the final name
-    n = _annotation_count(url)
+    n = db.answer_count(url)
     return BackupInfo(out, backend, len(files), n, time.time() - t0)
 
 
@@ -185,18 +131,16 @@ def restore_project(archive: Path, target: Path, db_url: str | None = None) -> B
             url = db_url or f"sqlite:///{(target / 'activelabel.db').resolve()}"
             if config.db and not db_url:
                 _set_db(target, "")
-            shutil.copy2(Path(tmp) / SQLITE_NAME, make_url(url).database or "")
+            shutil.copy2(Path(tmp) / SQLITE_NAME, db.sqlite_file(url))
         else:
             url = db_url or config.db_url(target)
             if not url.startswith("postgresql"):
                 raise ActiveLabelError("this backup holds a PostgreSQL dump; give --db postgresql://... "
                                        "naming an empty database")
-            _require_empty(url)
-            _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
-                  f"--dbname={libpq_url(url)}", str(Path(tmp) / PG_NAME)], "pg_restore")
+            db.restore_postgres(url, Path(tmp) / PG_NAME)
             if db_url:
                 _set_db(target, db_url)
-        _relocate_versions(url, Path(manifest["models_dir"]), target / "models")
+        db.relocate_versions(url, Path(manifest["models_dir"]), target / "models")
     from activelabel.store.integrity import check_project
     from activelabel.workspace import Workspace
 
@@ -206,39 +150,8 @@ def restore_project(archive: Path, target: Path, db_url: str | None = None) -> B
     return BackupInfo(archive, backend, sum(1 for _ in target.rglob("*")), n, time.time() - t0, report.problems)
 
 
-def _require_empty(url: str) -> None:
-    from activelabel.store.engine import make_engine
-
-    engine = make_engine(url)
-    try:
-        tables = inspect(engine).get_table_names()
-    finally:
-        engine.dispose()
-    if tables:
-        raise ActiveLabelError(f"the target database is not empty (tables: {', '.join(sorted(tables)[:5])}); "
-                               "restore into a new, empty database")
-
-
 def _set_db(target: Path, db_url: str) -> None:
     from activelabel.config import save_config
 
     config = load_config(target)
     save_config(target, config.model_copy(update={"db": db_url}))
-
-
-def _relocate_versions(url: str, old_models: Path, new_models: Path) -> None:
-    """Version rows name their folder; point them into the restored project's model store."""
-    from activelabel.store import Store
-    from activelabel.store import schema as s
-
-    store = Store.open(url)  # also migrates an older backup to this release's schema
-    try:
-        with store.write() as conn:
-            for vid, path in conn.execute(s.model_versions.select().with_only_columns(
-                    s.model_versions.c.id, s.model_versions.c.path)):
-                p = Path(path)
-                if p.is_relative_to(old_models):
-                    conn.execute(update(s.model_versions).where(s.model_versions.c.id == vid)
-                                 .values(path=str(new_models / p.relative_to(old_models))))
-    finally:
-        store.close()

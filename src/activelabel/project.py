@@ -99,6 +99,7 @@ class Project(Workspace):
         submission_id: str | None = None,
         duration_s: float | None = None,
         trigger_retrain: bool = True,
+        require_lease: bool = False,
     ) -> SubmitResult:
         """Save one answer at once. ``status`` defaults to accepted/corrected by comparing with the proposal."""
         if not annotator or annotator.startswith("model:"):
@@ -122,6 +123,7 @@ class Project(Workspace):
             submission_id=submission_id or uuid.uuid4().hex, model_version=version,
             confidence=proposal["confidence"] if proposal else None,
             round_id=rnd["id"] if rnd else None, reason=entry_reason, duration_s=duration_s,
+            require_lease=require_lease,
         )
         if result.created and trigger_retrain:
             maybe_trigger_retrain(self)

@@ -85,3 +85,64 @@ def test_promotion_is_atomic_and_rounds_refuse_retired_versions(db_url, tmp_path
     with pytest.raises(ValueError, match="not the current version"):
         store.create_round(version=v1, strategy="margin", entries=[], auto=[], budget=1, stats={})
     store.close()
+
+
+def _queued_store(db_url: str, n: int) -> Store:
+    store = Store.open(db_url)
+    store.add_items(_items(n))
+    store.create_round(version=None, strategy="random",
+                       entries=[dict(item_id=f"id{i:04d}", rank=i, reason="random", score=0.0, pool_rank=i)
+                                for i in range(n)], auto=[], budget=n, stats={})
+    return store
+
+
+def _answer(store: Store, item_id: str, annotator: str, submission_id: str):  # noqa: ANN202
+    return store.submit(item_id=item_id, annotator=annotator, status=AnnotationStatus.CORRECTED,
+                        value={"label": "ham"}, submission_id=submission_id, require_lease=True)
+
+
+def test_submit_with_a_required_lease_refuses_items_leased_to_others(db_url):
+    import pytest
+
+    from activelabel.errors import LeaseConflictError
+
+    store = _queued_store(db_url, 3)
+    assert [e.item.id for e in store.claim("alice", 1, -1)] == ["id0000"]  # expires at once
+    assert _answer(store, "id0000", "alice", "a0").created  # her expired lease counts while nobody claimed it
+    assert [e.item.id for e in store.claim("alice", 1, -1)] == ["id0001"]
+    assert [e.item.id for e in store.claim("bob", 1, 60)] == ["id0001"]  # bob takes the expired lease over
+    with pytest.raises(LeaseConflictError):
+        _answer(store, "id0001", "alice", "a1")
+    with pytest.raises(LeaseConflictError):  # never leased to anyone, and a guessed id alike
+        _answer(store, "id0002", "alice", "a2")
+    with pytest.raises(LeaseConflictError):
+        _answer(store, "no-such-item", "alice", "a3")
+    assert not _answer(store, "id0000", "alice", "a0").created  # a retry of a stored answer is harmless
+    assert [(r["item_id"], r["annotator"]) for r in store.all_annotations()] == [("id0000", "alice")]
+    assert _answer(store, "id0001", "bob", "b1").created
+    store.close()
+
+
+def test_the_lease_check_and_the_insert_share_one_transaction(db_url):
+    from sqlalchemy import event
+
+    store = _queued_store(db_url, 1)
+    store.claim("alice", 1, 60)
+    begun = [0]
+    statements: list[tuple[int, str]] = []
+
+    def on_begin(_conn):  # noqa: ANN001, ANN202
+        begun[0] += 1
+
+    def on_sql(_conn, _cursor, statement, *_args):  # noqa: ANN001, ANN202
+        statements.append((begun[0], " ".join(statement.split()).lower()))
+
+    event.listen(store.engine, "begin", on_begin)
+    event.listen(store.engine, "before_cursor_execute", on_sql)
+    assert _answer(store, "id0000", "alice", "a0").created
+    event.remove(store.engine, "before_cursor_execute", on_sql)
+    event.remove(store.engine, "begin", on_begin)
+    lease_reads = {tx for tx, sql in statements if sql.startswith("select") and "from leases" in sql}
+    inserts = {tx for tx, sql in statements if sql.startswith("insert into annotations")}
+    assert len(inserts) == 1 and lease_reads == inserts, statements
+    store.close()

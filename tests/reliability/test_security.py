@@ -67,6 +67,26 @@ def test_guessed_item_ids_are_refused(text_project, users):
     assert not text_project.store.all_annotations()
 
 
+def test_a_lease_taken_over_after_the_early_check_refuses_the_answer(text_project, users, monkeypatch):
+    """The guard's early lease check is advisory: the store checks again in the submit's transaction."""
+    from tests.reliability.scenarios import queue_all
+
+    store = text_project.store
+    queue_all(store, 2)
+    alice, bob = users["annotator"], add_user(store, "bob", generate_password(), "annotator")
+    (mine,) = store.claim(alice.name, 1, -1)  # her lease has already expired
+    early_check = store.check_lease
+
+    def check_then_lose_the_lease(**kwargs):  # noqa: ANN003, ANN202
+        early_check(**kwargs)  # passes: nobody else has claimed the item yet
+        assert [e.item.id for e in store.claim(bob.name, 1, 60)] == [mine.item.id]
+
+    monkeypatch.setattr(store, "check_lease", check_then_lose_the_lease)
+    with pytest.raises(LeaseConflictError):
+        Guard(text_project, alice).submit(mine.item.id, ClassLabel("ham"), submission_id="late")
+    assert not store.all_annotations()
+
+
 def test_no_default_credentials(text_project):
     assert text_project.store.list_users() == [], "a new project must have no accounts"
     for name, password in [("admin", "admin"), ("admin", "password"), ("demo", "demo"), ("annotator", "annotator"),

@@ -20,7 +20,7 @@ from activelabel.types import Item
 
 
 def _in_pool() -> list[Any]:
-    a: Any = s.annotations  # schema.py also imports the __future__ feature of that name
+    a: Any = s.answers_table
     answered = exists().where(a.c.item_id == s.items.c.id, a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED))
     return [s.items.c.is_gold.is_(False), ~answered]
 

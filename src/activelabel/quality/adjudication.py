@@ -16,12 +16,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select, update
-
 from activelabel.errors import ActiveLabelError
 from activelabel.quality.answers import ADJUDICATED, canonical, people_answers
-from activelabel.store import schema as s
-from activelabel.store.repository import HUMAN_ANSWERED, HUMAN_LABELED
+from activelabel.store.repository import HUMAN_LABELED
 from activelabel.types import AnnotationStatus, Payload
 
 if TYPE_CHECKING:
@@ -60,10 +57,7 @@ def flag(project: Workspace, item_id: str, by: str, note: str = "") -> None:
 
 
 def flags(project: Workspace) -> dict[str, dict[str, Any]]:
-    ps = s.project_state
-    with project.store.read() as conn:
-        rows = conn.execute(select(ps).where(ps.c.key.like(FLAG_PREFIX + "%")))
-        return {r.key[len(FLAG_PREFIX):]: json.loads(r.value) for r in rows}
+    return {item_id: json.loads(v) for item_id, v in project.store.states_with_prefix(FLAG_PREFIX).items()}
 
 
 def review_queue(project: Workspace, flagged_annotators: list[str] | None = None) -> list[dict[str, Any]]:
@@ -106,14 +100,8 @@ def resolve(project: Workspace, item_id: str, value: Payload, reviewer: str, not
     result = project.store.submit(item_id=item_id, annotator=reviewer, status=AnnotationStatus.CORRECTED,
                                   value=value.to_json(), submission_id=f"adjudicate:{uuid.uuid4().hex}",
                                   reason=ADJUDICATED)
-    a, i = s.annotations, s.items
-    with project.store.write() as conn:
-        n = conn.scalar(select(func.count(func.distinct(a.c.annotator))).where(
-            a.c.item_id == item_id, a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED)))
-        conn.execute(update(i).where(i.c.id == item_id).values(required_answers=max(1, int(n or 1))))
-        conn.execute(delete(s.project_state).where(s.project_state.c.key == FLAG_PREFIX + item_id))
-        if note:
-            conn.execute(insert(s.project_state).values(key=f"note:{result.annotation_id}", value=note))
+    project.store.close_item(item_id, drop_state=[FLAG_PREFIX + item_id],
+                             add_state={f"note:{result.annotation_id}": note} if note else None)
     return result.annotation_id
 
 
@@ -129,17 +117,14 @@ def history(project: Workspace, item_id: str) -> list[dict[str, Any]]:
     """Every event of an item's label, oldest first: answers, auto labels, revocations, resolutions."""
     project.store.get_item(item_id)
     events: list[dict[str, Any]] = []
-    with project.store.read() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(
-            select(s.annotations).where(s.annotations.c.item_id == item_id).order_by(s.annotations.c.id))]
-    for r in rows:
-        kind = "resolved" if r["reason"] == ADJUDICATED else ("auto" if r["status"] == "auto" else "answer")
-        events.append({"at": r["created_at"], "who": r["annotator"], "event": kind, "status": r["status"],
-                       "value": r["value"], "annotation_id": r["id"], "model_version": r["model_version"],
-                       "duration_s": r["duration_s"]})
-        if r["revoked_at"] is not None:
-            events.append({"at": r["revoked_at"], "who": r["revoked_by"], "event": "revoked", "status": r["status"],
-                           "value": r["value"], "annotation_id": r["id"], "model_version": r["model_version"],
+    for r in project.store.answer_records(item_ids=[item_id]):
+        kind = "resolved" if r.reason == ADJUDICATED else ("auto" if r.status == "auto" else "answer")
+        events.append({"at": r.created_at, "who": r.annotator, "event": kind, "status": r.status,
+                       "value": r.value, "annotation_id": r.id, "model_version": r.model_version,
+                       "duration_s": r.duration_s})
+        if r.revoked_at is not None:
+            events.append({"at": r.revoked_at, "who": r.revoked_by, "event": "revoked", "status": r.status,
+                           "value": r.value, "annotation_id": r.id, "model_version": r.model_version,
                            "duration_s": None})
     events.sort(key=lambda e: (e["at"], e["annotation_id"]))
     live: dict[int, tuple[bool, Any]] = {}  # annotation id -> (by a person, value), while not revoked

@@ -11,11 +11,6 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
-
-from activelabel.store import schema as s
-from activelabel.store.repository import HUMAN_ANSWERED
-
 if TYPE_CHECKING:
     from activelabel.workspace import Workspace
 
@@ -29,17 +24,9 @@ def assign_overlap(project: Workspace) -> dict[str, Any]:
     """Set ``required_answers`` of unanswered, non-gold items to k (chosen share) or 1 (the rest)."""
     cfg = project.config.quality
     seed = project.config.loop.seed
-    i, a = s.items, s.annotations
-    answered = select(a.c.item_id).where(a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED))
-    with project.store.read() as conn:
-        rows = list(conn.execute(select(i.c.id, i.c.required_answers).where(
-            i.c.is_gold.is_(False), i.c.id.not_in(answered))))
-    to_k = [r.id for r in rows if r.required_answers != cfg.overlap_k and is_overlap(r.id, cfg.overlap_share, seed)]
-    to_one = [r.id for r in rows if r.required_answers != 1 and not is_overlap(r.id, cfg.overlap_share, seed)]
-    with project.store.write() as conn:
-        for ids, k in ((to_k, cfg.overlap_k), (to_one, 1)):
-            for start in range(0, len(ids), 500):
-                conn.execute(update(i).where(i.c.id.in_(ids[start:start + 500])).values(required_answers=k))
-    with project.store.read() as conn:
-        n = int(conn.scalar(select(func.count()).select_from(i).where(i.c.required_answers > 1)) or 0)
+    rows = project.store.unanswered_required_answers()
+    to_k = [i for i, req in rows if req != cfg.overlap_k and is_overlap(i, cfg.overlap_share, seed)]
+    to_one = [i for i, req in rows if req != 1 and not is_overlap(i, cfg.overlap_share, seed)]
+    project.store.set_required_answers([(cfg.overlap_k, to_k), (1, to_one)])
+    n = project.store.overlap_item_count()
     return {"overlap_items": n, "changed": len(to_k) + len(to_one), "k": cfg.overlap_k, "share": cfg.overlap_share}

@@ -12,13 +12,10 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from activelabel.quality.adjudication import final_labels, review_queue
 from activelabel.quality.agreement import agreement_report
 from activelabel.quality.answers import canonical, is_person
 from activelabel.quality.gold import gold_report
-from activelabel.store import schema as s
 from activelabel.store.repository import HUMAN_ANSWERED, HUMAN_LABELED
 
 if TYPE_CHECKING:
@@ -53,24 +50,22 @@ def label_counts(project: Workspace, include_model: bool = True) -> dict[str, An
 def audit_results(project: Workspace) -> dict[str, Any]:
     """Audited auto-accepted items: the person's answer against the auto label, per model version."""
     task = project.task
-    q, a = s.queue_entries, s.annotations
-    with project.store.read() as conn:
-        audits = list(conn.execute(select(q.c.item_id, q.c.round_id).where(q.c.reason == "audit")))
-        autos = {(r.item_id, r.round_id): r for r in conn.execute(
-            select(a).where(a.c.status == "auto", a.c.item_id.in_([x.item_id for x in audits])))}
-        humans = [r for r in conn.execute(select(a).where(a.c.item_id.in_([x.item_id for x in audits]),
-                                                          a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED)))
-                  if is_person(r.annotator)]
+    store = project.store
+    audits = store.audit_entries()
+    audited = sorted({item_id for item_id, _ in audits})
+    autos = {(r.item_id, r.round_id): r for r in store.answer_records(item_ids=audited, statuses=["auto"])}
+    humans = [r for r in store.answer_records(item_ids=audited, statuses=HUMAN_ANSWERED, live_only=True)
+              if is_person(r.annotator)]
     checked: dict[str, dict[str, Any]] = {}
-    for x in audits:
-        auto = autos.get((x.item_id, x.round_id))
-        answer = next((h for h in humans if h.item_id == x.item_id and h.created_at >= (auto.created_at if auto else 0)),
+    for item_id, round_id in audits:
+        auto = autos.get((item_id, round_id))
+        answer = next((h for h in humans if h.item_id == item_id and h.created_at >= (auto.created_at if auto else 0)),
                       None)
-        if auto is None or answer is None or x.item_id in checked:
+        if auto is None or answer is None or item_id in checked:
             continue
         agree = answer.status in HUMAN_LABELED and canonical(task, answer.value) == canonical(task, auto.value)
-        checked[x.item_id] = {"item_id": x.item_id, "model_version": auto.model_version, "auto": auto.value,
-                              "human": answer.value, "annotator": answer.annotator, "agree": bool(agree)}
+        checked[item_id] = {"item_id": item_id, "model_version": auto.model_version, "auto": auto.value,
+                            "human": answer.value, "annotator": answer.annotator, "agree": bool(agree)}
     per_version: dict[str, dict[str, Any]] = {}
     for c in checked.values():
         v = per_version.setdefault(c["model_version"] or "-", {"audited": 0, "agree": 0, "wrong_items": []})

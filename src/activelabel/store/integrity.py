@@ -50,7 +50,7 @@ def check_store(store: Store, *, now: float | None = None) -> IntegrityReport:
     """Run every database check; ``now`` decides which leases are live."""
     now = time.time() if now is None else now
     rep = IntegrityReport()
-    a, it, p, mv, q, r, le = (s.annotations, s.items, s.predictions, s.model_versions, s.queue_entries,
+    a, it, p, mv, q, r, le = (s.answers_table, s.items, s.predictions, s.model_versions, s.queue_entries,
                               s.rounds, s.leases)
     with store.read() as conn:
         for name, table in (("items", it), ("annotations", a), ("predictions", p), ("model_versions", mv),

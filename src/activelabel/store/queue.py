@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
 
+from activelabel.errors import LeaseConflictError
 from activelabel.store import schema as s
 from activelabel.store.sql import (
     HUMAN_ANSWERED,
@@ -21,10 +22,12 @@ from activelabel.store.sql import (
     free_for,
     get_state,
     needs_answers,
+    new_id,
     promote_version,
     seen_by,
     set_state,
 )
+from activelabel.store.transactions import Transactions
 from activelabel.types import AnnotationStatus, Item
 
 
@@ -38,11 +41,8 @@ class QueueEntry:
     pool_rank: int
 
 
-class QueueMixin:
-    """Store methods for rounds, the queue and leases (mixed into ``Store``, whose ``read()``,
-    ``write()`` and ``is_sqlite`` they use)."""
-
-    is_sqlite: bool
+class QueueMixin(Transactions):
+    """Store methods for rounds, the queue and leases (mixed into ``Store``)."""
 
     def create_round(
         self,
@@ -67,22 +67,22 @@ class QueueMixin:
                 promote_version(conn, version)
             if version is not None and version != get_state(conn, "current_version", for_share=True):
                 raise ValueError(f"refusing to rank with {version}: it is not the current version")
-            rid = int(conn.execute(insert(s.rounds).values(
+            rid = new_id(conn.execute(insert(s.rounds).values(
                 model_version=version, strategy=strategy, created_at=now, n_scored=int(stats.get("n_scored", 0)),
                 n_auto=len(auto), n_audit=sum(1 for e in entries if e["reason"] == "audit"),
                 n_queued=len(entries), budget=budget, stats=stats,
-            )).inserted_primary_key[0])
+            )))
             for chunk in chunks([dict(e, round_id=rid) for e in entries], 5000):
                 conn.execute(insert(s.queue_entries), chunk)
-            conn.execute(update(s.annotations).where(
-                s.annotations.c.status == AnnotationStatus.AUTO.value, s.annotations.c.revoked_at.is_(None)
+            conn.execute(update(s.answers_table).where(
+                s.answers_table.c.status == AnnotationStatus.AUTO.value, s.answers_table.c.revoked_at.is_(None)
             ).values(revoked_at=now, revoked_by=f"round:{rid}"))
             rows = [dict(item_id=a["item_id"], annotator=f"model:{version}", status=AnnotationStatus.AUTO.value,
                          value=a["value"], submission_id=f"auto:{rid}:{a['item_id']}", model_version=version,
                          confidence=a["confidence"], round_id=rid, reason="auto", duration_s=None, created_at=now,
                          revoked_at=None, revoked_by=None) for a in auto]
             for chunk in chunks(rows, 2000):
-                conn.execute(insert(s.annotations), chunk)
+                conn.execute(insert(s.answers_table), chunk)
             set_state(conn, "current_round", str(rid))
         return rid
 
@@ -165,6 +165,58 @@ class QueueMixin:
         with self.read() as conn:
             return [dict(r._mapping) for r in conn.execute(select(s.leases).where(s.leases.c.expires_at > time.time()))]
 
+    def check_lease(self, *, item_id: str, annotator: str, submission_id: str) -> None:
+        """Raise ``LeaseConflictError`` unless the item is leased to ``annotator`` or the submission is
+        stored already; a cheap early answer, the submit itself checks again in its own transaction."""
+        with self.read() as conn:
+            if not submission_stored(conn, submission_id):
+                ensure_leased(conn, item_id, annotator)
+
+    def lease_back(self, item_id: str, annotator: str, lease_seconds: float) -> bool:
+        """Lease an item to ``annotator`` unless someone else holds a live lease on it; True when leased."""
+        le = s.leases
+        now = time.time()
+        with self.write() as conn:
+            other = conn.scalar(select(le.c.annotator).where(
+                le.c.item_id == item_id, le.c.expires_at > now, le.c.annotator != annotator))
+            if other is not None:
+                return False
+            conn.execute(delete(le).where(le.c.item_id == item_id))
+            conn.execute(insert(le).values(item_id=item_id, annotator=annotator, expires_at=now + lease_seconds))
+        return True
+
+    def requeue(self, item_id: str, round_id: int, by: str) -> None:
+        """Put an item at the front of a round's queue and revoke its human answers (auto labels stay)."""
+        a, q = s.answers_table, s.queue_entries
+        now = time.time()
+        with self.write() as conn:
+            conn.execute(update(a).where(
+                a.c.item_id == item_id, a.c.revoked_at.is_(None), a.c.status != AnnotationStatus.AUTO.value
+            ).values(revoked_at=now, revoked_by=f"requeue:{by}"))
+            front = conn.scalar(select(func.min(q.c.rank)).where(q.c.round_id == round_id))
+            rank = (front if front is not None else 0) - 1
+            conn.execute(delete(q).where(q.c.round_id == round_id, q.c.item_id == item_id))
+            conn.execute(insert(q).values(round_id=round_id, item_id=item_id, rank=rank, reason="requeued",
+                                          score=1.0, pool_rank=0))
+
+
+def submission_stored(conn: Connection, submission_id: str) -> bool:
+    a = s.answers_table
+    return conn.scalar(select(a.c.id).where(a.c.submission_id == submission_id)) is not None
+
+def ensure_leased(conn: Connection, item_id: str, annotator: str) -> None:
+    """Raise ``LeaseConflictError`` unless ``annotator`` holds the item's lease.
+
+    An expired lease of theirs still counts while nobody else has claimed the item. On PostgreSQL
+    the lease row stays locked until the transaction ends, so no claim can take it meanwhile.
+    """
+    le = s.leases
+    stmt = select(le.c.annotator).where(le.c.item_id == item_id)
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    if conn.scalar(stmt) != annotator:
+        raise LeaseConflictError(f"item {item_id} is not leased to {annotator}")
+
 
 class _Row:
     """A queue row built in Python (pending overlap, gold), shaped like a queue_entries x items row."""
@@ -181,7 +233,7 @@ def _pending_overlap(conn: Connection, round_id: int, annotator: str, now: float
 
     A new round ranks only unanswered items, so without this they would drop out of every queue.
     """
-    i, q, a = s.items, s.queue_entries, s.annotations
+    i, q, a = s.items, s.queue_entries, s.answers_table
     if n <= 0 or conn.scalar(select(i.c.id).where(i.c.required_answers > 1).limit(1)) is None:
         return []  # no overlap items at all (the common case): one index probe, no join
     # driven from the (few) answered items through the status index, never a scan of the pool;
@@ -205,7 +257,7 @@ def _mix_gold(conn: Connection, rows: list[Any], annotator: str, now: float, rat
     cannot be told apart. The draw is seeded by the annotator and how many answers they gave, so a
     reload hands out the same items.
     """
-    i, a = s.items, s.annotations
+    i, a = s.items, s.answers_table
     stmt = select(i).where(i.c.is_gold.is_(True), ~seen_by(i.c.id, annotator), free_for(i.c.id, annotator, now))
     if lock:
         stmt = stmt.with_for_update(skip_locked=True, of=i)

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from activelabel.errors import ItemNotFoundError
 from activelabel.store import schema as s
-from activelabel.store.engine import is_sqlite, make_engine
-from activelabel.store.queue import QueueEntry, QueueMixin
+from activelabel.store.engine import make_engine
+from activelabel.store.queue import QueueEntry, QueueMixin, ensure_leased
+from activelabel.store.read_models import ReadModelsMixin
 from activelabel.store.sql import (
     HUMAN_ANSWERED,
     HUMAN_LABELED,
@@ -27,13 +27,14 @@ from activelabel.store.sql import (
     chunks,
     get_state,
     human_answered,
+    new_id,
     serialize,
     set_state,
 )
 from activelabel.store.versions import VersionsMixin
 from activelabel.types import AnnotationStatus, Item
 
-__all__ = ["HUMAN_ANSWERED", "HUMAN_LABELED", "LABEL_CARRYING", "LabelRow", "NewItem", "QueueEntry",
+__all__ = ["HUMAN_ANSWERED", "HUMAN_LABELED", "LABEL_CARRYING", "AnswerRecord", "LabelRow", "NewItem", "QueueEntry",
            "Store", "SubmitResult"]
 
 
@@ -62,15 +63,32 @@ class LabelRow:
     created_at: float
 
 
+@dataclass(frozen=True, slots=True)
+class AnswerRecord:
+    """One row of the answers table, as stored (revoked answers included)."""
+
+    id: int
+    item_id: str
+    annotator: str
+    status: str
+    value: dict[str, Any] | None
+    submission_id: str
+    model_version: str | None
+    confidence: float | None
+    round_id: int | None
+    reason: str | None
+    duration_s: float | None
+    created_at: float
+    revoked_at: float | None
+    revoked_by: str | None
+
+
 def _item(row: Any) -> Item:
     return Item(id=row.id, media=row.media, content=row.content, meta=row.meta or {})
 
 
-class Store(QueueMixin, VersionsMixin):
+class Store(QueueMixin, VersionsMixin, ReadModelsMixin):
     """Typed access to one project's database."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -83,21 +101,6 @@ class Store(QueueMixin, VersionsMixin):
 
     def close(self) -> None:
         self.engine.dispose()
-
-    @property
-    def is_sqlite(self) -> bool:
-        return is_sqlite(self.engine)
-
-    @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """One write transaction (BEGIN IMMEDIATE on SQLite)."""
-        with self.engine.connect().execution_options(immediate=True) as conn, conn.begin():
-            yield conn
-
-    @contextmanager
-    def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
 
     def add_items(self, new: Sequence[NewItem]) -> list[bool]:
         """Insert items whose id is new; returns, per input, whether it was inserted."""
@@ -171,13 +174,6 @@ class Store(QueueMixin, VersionsMixin):
             last = rows[-1].seq
             yield [_item(r) for r in rows]
 
-    def pool_size(self) -> int:
-        with self.read() as conn:
-            q = select(func.count()).select_from(s.items).where(
-                s.items.c.is_gold.is_(False), ~human_answered(s.items.c.id)
-            )
-            return int(conn.scalar(q) or 0)
-
     def submit(
         self,
         *,
@@ -191,74 +187,83 @@ class Store(QueueMixin, VersionsMixin):
         round_id: int | None = None,
         reason: str | None = None,
         duration_s: float | None = None,
+        require_lease: bool = False,
     ) -> SubmitResult:
-        """Store one answer in one transaction; a repeated submission id stores nothing new."""
+        """Store one answer in one transaction; a repeated submission id stores nothing new.
+
+        With ``require_lease``, the item must be leased to ``annotator`` (``LeaseConflictError``
+        otherwise); the check runs in the same transaction as the insert, so the lease cannot pass
+        to someone else in between.
+        """
         try:
             return self._submit(item_id=item_id, annotator=annotator, status=status, value=value,
                                 submission_id=submission_id, model_version=model_version, confidence=confidence,
-                                round_id=round_id, reason=reason, duration_s=duration_s)
+                                round_id=round_id, reason=reason, duration_s=duration_s,
+                                require_lease=require_lease)
         except IntegrityError:
             # a concurrent replay of the same submission won the race (PostgreSQL): report its row
             with self.read() as conn:
-                prior = conn.scalar(select(s.annotations.c.id).where(s.annotations.c.submission_id == submission_id))
+                prior = conn.scalar(select(s.answers_table.c.id).where(s.answers_table.c.submission_id == submission_id))
             if prior is None:
                 raise
             return SubmitResult(int(prior), False)
 
     def _submit(self, *, item_id: str, annotator: str, status: AnnotationStatus, value: dict[str, Any] | None,
                 submission_id: str, model_version: str | None, confidence: float | None, round_id: int | None,
-                reason: str | None, duration_s: float | None) -> SubmitResult:
+                reason: str | None, duration_s: float | None, require_lease: bool) -> SubmitResult:
         with self.write() as conn:
-            prior = conn.scalar(select(s.annotations.c.id).where(s.annotations.c.submission_id == submission_id))
+            prior = conn.scalar(select(s.answers_table.c.id).where(s.answers_table.c.submission_id == submission_id))
             if prior is not None:
                 return SubmitResult(int(prior), False)
+            if require_lease:  # before the item check: a guessed id is refused like any unleased one
+                ensure_leased(conn, item_id, annotator)
             if conn.scalar(select(s.items.c.id).where(s.items.c.id == item_id)) is None:
                 raise ItemNotFoundError(f"no item with id {item_id!r}")
-            new_id = conn.execute(
-                insert(s.annotations).values(
+            answer_id = new_id(conn.execute(
+                insert(s.answers_table).values(
                     item_id=item_id, annotator=annotator, status=status.value, value=value,
                     submission_id=submission_id, model_version=model_version, confidence=confidence,
                     round_id=round_id, reason=reason, duration_s=duration_s, created_at=time.time(),
                 )
-            ).inserted_primary_key[0]
+            ))
             conn.execute(delete(s.leases).where(s.leases.c.item_id == item_id, s.leases.c.annotator == annotator))
-        return SubmitResult(int(new_id), True)
+        return SubmitResult(answer_id, True)
 
     def revoke(self, annotation_id: int, by: str) -> None:
         with self.write() as conn:
             conn.execute(
-                update(s.annotations)
-                .where(s.annotations.c.id == annotation_id, s.annotations.c.revoked_at.is_(None))
+                update(s.answers_table)
+                .where(s.answers_table.c.id == annotation_id, s.answers_table.c.revoked_at.is_(None))
                 .values(revoked_at=time.time(), revoked_by=by)
             )
 
     def last_annotation(self, annotator: str) -> LabelRow | None:
         with self.read() as conn:
             row = conn.execute(
-                select(s.annotations)
-                .where(s.annotations.c.annotator == annotator, s.annotations.c.revoked_at.is_(None))
-                .order_by(s.annotations.c.id.desc()).limit(1)
+                select(s.answers_table)
+                .where(s.answers_table.c.annotator == annotator, s.answers_table.c.revoked_at.is_(None))
+                .order_by(s.answers_table.c.id.desc()).limit(1)
             ).first()
         return _label_row(row) if row else None
 
     def max_annotation_id(self) -> int:
         with self.read() as conn:
-            return int(conn.scalar(select(func.max(s.annotations.c.id))) or 0)
+            return int(conn.scalar(select(func.max(s.answers_table.c.id))) or 0)
 
     def human_answer_count(self, after_id: int = 0) -> int:
         with self.read() as conn:
             return int(conn.scalar(
-                select(func.count()).select_from(s.annotations).where(
-                    s.annotations.c.id > after_id, s.annotations.c.revoked_at.is_(None),
-                    s.annotations.c.status.in_(HUMAN_ANSWERED),
+                select(func.count()).select_from(s.answers_table).where(
+                    s.answers_table.c.id > after_id, s.answers_table.c.revoked_at.is_(None),
+                    s.answers_table.c.status.in_(HUMAN_ANSWERED),
                 )
             ) or 0)
 
     def current_labels(self, *, upto_annotation_id: int | None = None, include_auto: bool = False) -> list[LabelRow]:
         """The label in force for each item: its latest un-revoked human label (or auto, if asked)."""
         statuses = LABEL_CARRYING if include_auto else HUMAN_LABELED
-        a = s.annotations
-        cond = [a.c.revoked_at.is_(None), a.c.status.in_(statuses)]
+        a = s.answers_table
+        cond: list[Any] = [a.c.revoked_at.is_(None), a.c.status.in_(statuses)]
         if upto_annotation_id is not None:
             cond.append(a.c.id <= upto_annotation_id)
         latest = select(func.max(a.c.id).label("id")).where(*cond).group_by(a.c.item_id).subquery()
@@ -274,14 +279,64 @@ class Store(QueueMixin, VersionsMixin):
             labels = list(by_item.values())
         return labels
 
-    def annotations_of(self, item_id: str) -> list[LabelRow]:
-        with self.read() as conn:
-            rows = conn.execute(select(s.annotations).where(s.annotations.c.item_id == item_id).order_by(s.annotations.c.id))
-            return [_label_row(r) for r in rows]
-
     def all_annotations(self) -> list[dict[str, Any]]:
         with self.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(select(s.annotations).order_by(s.annotations.c.id))]
+            return [dict(r._mapping) for r in conn.execute(select(s.answers_table).order_by(s.answers_table.c.id))]
+
+    def answer_records(self, *, item_ids: Sequence[str] | None = None, statuses: Sequence[str] | None = None,
+                       live_only: bool = False) -> list[AnswerRecord]:
+        """Answers (people's and auto), oldest first; narrowed to items, statuses, or un-revoked ones."""
+        a = s.answers_table
+        cond: list[Any] = []
+        if statuses is not None:
+            cond.append(a.c.status.in_(list(statuses)))
+        if live_only:
+            cond.append(a.c.revoked_at.is_(None))
+        with self.read() as conn:
+            if item_ids is None:
+                rows = list(conn.execute(select(a).where(*cond).order_by(a.c.id)))
+            else:
+                rows = []
+                for chunk in chunks(list(item_ids), 500):
+                    rows.extend(conn.execute(select(a).where(a.c.item_id.in_(chunk), *cond)))
+                rows.sort(key=lambda r: r.id)
+        return [AnswerRecord(**r._mapping) for r in rows]
+
+    def unanswered_required_answers(self) -> list[tuple[str, int]]:
+        """(id, required_answers) of every non-gold item nobody has answered yet."""
+        i = s.items
+        with self.read() as conn:
+            rows = conn.execute(select(i.c.id, i.c.required_answers).where(
+                i.c.is_gold.is_(False), ~human_answered(i.c.id)))
+            return [(r.id, int(r.required_answers)) for r in rows]
+
+    def set_required_answers(self, changes: Sequence[tuple[int, Sequence[str]]]) -> None:
+        """Set ``required_answers`` to k for each (k, item ids) pair, all in one transaction."""
+        i = s.items
+        with self.write() as conn:
+            for k, ids in changes:
+                for chunk in chunks(list(ids), 500):
+                    conn.execute(update(i).where(i.c.id.in_(chunk)).values(required_answers=k))
+
+    def overlap_item_count(self) -> int:
+        """Items that need answers from more than one person."""
+        i = s.items
+        with self.read() as conn:
+            return int(conn.scalar(select(func.count()).select_from(i).where(i.c.required_answers > 1)) or 0)
+
+    def close_item(self, item_id: str, *, drop_state: Sequence[str] = (),
+                   add_state: dict[str, str] | None = None) -> None:
+        """Close an item at the people who answered it (no later answer is asked for), and change
+        project state keys in the same transaction (a resolution clears its flag, keeps its note)."""
+        a, i = s.answers_table, s.items
+        with self.write() as conn:
+            n = conn.scalar(select(func.count(func.distinct(a.c.annotator))).where(
+                a.c.item_id == item_id, a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED)))
+            conn.execute(update(i).where(i.c.id == item_id).values(required_answers=max(1, int(n or 1))))
+            if drop_state:
+                conn.execute(delete(s.project_state).where(s.project_state.c.key.in_(list(drop_state))))
+            for key, value in (add_state or {}).items():
+                set_state(conn, key, value)
 
     def add_user(self, name: str, password_hash: str, role: str) -> None:
         with self.write() as conn:
@@ -305,8 +360,15 @@ class Store(QueueMixin, VersionsMixin):
         with self.write() as conn:
             set_state(conn, key, value)
 
+    def states_with_prefix(self, prefix: str) -> dict[str, str]:
+        """Project state entries whose key starts with ``prefix``, keyed by the rest of the key."""
+        ps = s.project_state
+        with self.read() as conn:
+            rows = conn.execute(select(ps).where(ps.c.key.like(prefix + "%")))
+            return {r.key[len(prefix):]: r.value for r in rows}
+
     def counts(self) -> dict[str, int]:
-        a = s.annotations
+        a = s.answers_table
         with self.read() as conn:
             total = int(conn.scalar(select(func.count()).select_from(s.items)) or 0)
             gold = int(conn.scalar(select(func.count()).select_from(s.items).where(s.items.c.is_gold.is_(True))) or 0)

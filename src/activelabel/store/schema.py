@@ -107,7 +107,7 @@ queue_entries = Table(
 )
 Index("ix_queue_round_rank", queue_entries.c.round_id, queue_entries.c.rank)
 
-annotations = Table(
+answers_table = Table(
     "annotations",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -125,8 +125,8 @@ annotations = Table(
     Column("revoked_at", Float, nullable=True),
     Column("revoked_by", String(200), nullable=True),
 )
-Index("ix_annotations_item", annotations.c.item_id, annotations.c.id)
-Index("ix_annotations_status", annotations.c.status)
+Index("ix_annotations_item", answers_table.c.item_id, answers_table.c.id)
+Index("ix_annotations_status", answers_table.c.status)
 
 leases = Table(
     "leases",

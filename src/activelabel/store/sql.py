@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, text, update
+from sqlalchemy import Connection, CursorResult, and_, delete, exists, func, insert, or_, select, text, update
 
 from activelabel.store import schema as s
 from activelabel.types import AnnotationStatus
@@ -25,12 +25,12 @@ def promote_version(conn: Connection, version: str) -> None:
     set_state(conn, "current_version", version)
 
 def human_answered(item_col: Any) -> Any:
-    a = s.annotations
+    a = s.answers_table
     return exists().where(a.c.item_id == item_col, a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED))
 
 def answerers(item_col: Any) -> Any:
     """How many distinct people gave a live human answer to the item (a correlated scalar)."""
-    a = s.annotations
+    a = s.answers_table
     return (select(func.count(func.distinct(a.c.annotator)))
             .where(a.c.item_id == item_col, a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED))
             .scalar_subquery())
@@ -40,7 +40,7 @@ def needs_answers(item_col: Any, required_col: Any) -> Any:
     return or_(~human_answered(item_col), and_(required_col > 1, answerers(item_col) < required_col))
 
 def seen_by(item_col: Any, annotator: str) -> Any:
-    a = s.annotations
+    a = s.answers_table
     return exists().where(a.c.item_id == item_col, a.c.annotator == annotator, a.c.revoked_at.is_(None),
                           a.c.status.in_(HUMAN_ANSWERED + (AnnotationStatus.SKIPPED.value,)))
 
@@ -69,6 +69,13 @@ def serialize(conn: Connection, table: str) -> None:
     """PostgreSQL: one writer of ``table`` at a time (readers go on). SQLite's BEGIN IMMEDIATE already is."""
     if conn.dialect.name == "postgresql":
         conn.execute(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key an INSERT of one row created."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the database returned no id for the new row")
+    return int(key[0])
 
 def chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(seq), size):

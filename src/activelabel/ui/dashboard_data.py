@@ -8,9 +8,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
-
-from activelabel.store import schema as s
 from activelabel.store.repository import HUMAN_ANSWERED
 from activelabel.types import AnnotationStatus
 
@@ -45,33 +42,17 @@ def label_distribution(project: Project) -> list[dict[str, Any]]:
 
 def audit_findings(project: Project) -> dict[str, int]:
     """Auto-accepted items in force, and what the humans who audited them found."""
-    a, q = s.annotations, s.queue_entries
-    with project.store.read() as conn:
-        audited = select(q.c.item_id).where(q.c.reason == "audit").distinct().subquery()
-        rows = conn.execute(
-            select(a.c.status, func.count(func.distinct(a.c.item_id)))
-            .where(a.c.item_id.in_(select(audited.c.item_id)), a.c.revoked_at.is_(None),
-                   a.c.status.in_(HUMAN_ANSWERED))
-            .group_by(a.c.status)
-        ).all()
-        n_audit = int(conn.scalar(select(func.count()).select_from(audited)) or 0)
-    by = {status: int(n) for status, n in rows}
+    found = project.store.audit_counts()
+    by = found.by_status
     confirmed = by.get(AnnotationStatus.ACCEPTED.value, 0)
     wrong = by.get(AnnotationStatus.CORRECTED.value, 0) + by.get(AnnotationStatus.REJECTED.value, 0)
-    return {"auto_accepted": project.store.counts()["auto_accepted"], "sent_to_audit": n_audit,
+    return {"auto_accepted": project.store.counts()["auto_accepted"], "sent_to_audit": found.sent_to_audit,
             "audited": confirmed + wrong, "confirmed": confirmed, "found_wrong": wrong}
 
 
 def answers_per_hour(project: Project, hours: int = 24) -> list[dict[str, Any]]:
     """Human answers per annotator per clock hour (UTC), the last ``hours`` hours that had any."""
-    a = s.annotations
-    bucket = func.floor(a.c.created_at / HOUR)
-    statuses = HUMAN_ANSWERED + (AnnotationStatus.SKIPPED.value,)
-    with project.store.read() as conn:
-        rows = conn.execute(
-            select(a.c.annotator, bucket.label("hour"), func.count())
-            .where(a.c.status.in_(statuses)).group_by(a.c.annotator, bucket).order_by(bucket.desc())
-        ).all()
+    rows = project.store.answers_by_hour(HUMAN_ANSWERED + (AnnotationStatus.SKIPPED.value,), HOUR)
     import datetime as dt
 
     keep = sorted({int(h) for _, h, _ in rows}, reverse=True)[:hours]
@@ -114,19 +95,16 @@ def _version_kappas(project: Project, versions: list[str], stop_set: int = 2000)
     def key(value: dict[str, Any]) -> str:
         return str(value["label"]) if "label" in value else json.dumps(value, sort_keys=True)
 
-    p = s.predictions
+    store = project.store
     out: list[float | None] = [None]
-    with project.store.read() as conn:
-        for prev, cur in zip(versions, versions[1:]):
-            a = dict(conn.execute(select(p.c.item_id, p.c.value).where(p.c.model_version == prev)
-                                  .order_by(p.c.item_id).limit(stop_set * 4)).all())
-            b = dict(conn.execute(select(p.c.item_id, p.c.value).where(p.c.model_version == cur,
-                                                                       p.c.item_id.in_(list(a)[:stop_set * 4]))).all())
-            common = sorted(set(a) & set(b))[:stop_set]
-            if not common:
-                out.append(None)
-                continue
-            out.append(cohen_kappa(np.array([key(a[i]) for i in common]), np.array([key(b[i]) for i in common])))
+    for prev, cur in zip(versions, versions[1:]):
+        a = store.predicted_values(prev, limit=stop_set * 4)
+        b = store.predicted_values(cur, item_ids=list(a)[:stop_set * 4])
+        common = sorted(set(a) & set(b))[:stop_set]
+        if not common:
+            out.append(None)
+            continue
+        out.append(cohen_kappa(np.array([key(a[i]) for i in common]), np.array([key(b[i]) for i in common])))
     return out
 
 

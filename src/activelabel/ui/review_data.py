@@ -13,9 +13,6 @@ from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from activelabel.store import schema as s
 from activelabel.store.repository import HUMAN_LABELED
 from activelabel.types import AnnotationStatus
 
@@ -46,12 +43,8 @@ def audit_sample(project: Project) -> list[dict[str, Any]]:
     rnd = project.store.current_round()
     if rnd is None:
         return []
-    a, q = s.annotations, s.queue_entries
-    with project.store.read() as conn:
-        ids = list(conn.scalars(select(q.c.item_id).where(q.c.round_id == rnd["id"], q.c.reason == "audit")
-                                .order_by(q.c.rank)))
-        answers = conn.execute(select(a.c.item_id, a.c.status, a.c.value, a.c.annotator).where(
-            a.c.item_id.in_(ids), a.c.revoked_at.is_(None))).all() if ids else []
+    ids = [item_id for item_id, _ in project.store.audit_entries(rnd["id"])]
+    answers = project.store.answer_records(item_ids=ids, live_only=True) if ids else []
     items = project.store.get_items(ids)
     preds = project.store.predictions_for(rnd["model_version"], ids) if rnd["model_version"] else {}
     human = {r.item_id: r for r in answers if r.status != AnnotationStatus.AUTO.value}
@@ -67,10 +60,7 @@ def audit_sample(project: Project) -> list[dict[str, Any]]:
 
 def disagreements(project: Project) -> list[dict[str, Any]]:
     """Items whose live human labels from different annotators differ."""
-    a = s.annotations
-    with project.store.read() as conn:
-        rows = conn.execute(select(a.c.item_id, a.c.annotator, a.c.value, a.c.id).where(
-            a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_LABELED)).order_by(a.c.id)).all()
+    rows = project.store.answer_records(statuses=HUMAN_LABELED, live_only=True)
     latest: dict[str, dict[str, Any]] = defaultdict(dict)
     for r in rows:
         latest[r.item_id][r.annotator] = r.value  # each annotator's newest label wins
@@ -108,7 +98,7 @@ def suspected_errors(project: Project, threshold: float = 0.8) -> list[dict[str,
     ordered = [items[r.item_id] for r in rows]
     proposals = model.predict(ordered)
     labels = list(getattr(model, "labels", []))
-    out = []
+    out: list[dict[str, Any]] = []
     for row, item, prop in zip(rows, ordered, proposals):
         given = _strip(row.value)
         predicted = _strip(prop.value.to_json())
