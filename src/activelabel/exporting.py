@@ -1,7 +1,9 @@
 """Export the finished data set: one record per labeled item, with where its label came from.
 
-Sources: ``human`` (an annotator's answer or an imported label), ``auto`` (auto-accepted by the
-model), and with ``include_predictions``, ``model`` for items nobody labeled.
+Sources: ``human`` (an annotator's answer, a resolution or an imported label), ``gold`` (a gold
+item's value), ``auto`` (auto-accepted by the model), and with ``include_predictions``, ``model``
+for items nobody labeled. The label is the one policy's (``labels.resolve_labels``), as in training
+and ``export --package``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from activelabel.errors import UnknownFormatError
 from activelabel.formats.tabular import write_csv, write_jsonl
+from activelabel.labels import resolve_labels
 from activelabel.registry import registry
 
 if TYPE_CHECKING:
@@ -19,8 +22,8 @@ if TYPE_CHECKING:
 
 
 def export_rows(project: Workspace, *, include_predictions: bool = False) -> list[dict[str, Any]]:
-    labels = project.store.current_labels(include_auto=True)
-    by_item = {r.item_id: r for r in labels}
+    """One row per labeled item, with its final label (``labels.resolve_labels``) and where it came from."""
+    by_item = resolve_labels(project, include_auto=True)
     rows: list[dict[str, Any]] = []
     version = project.store.current_version()
     all_ids: list[str] = list(by_item)
@@ -37,9 +40,8 @@ def export_rows(project: Workspace, *, include_predictions: bool = False) -> lis
         else:
             base["path"] = item.content
         if row is not None:
-            value = row.value or {}
-            source = "auto" if row.status == "auto" else "human"
-            base.update(value=value, source=source, annotator=row.annotator, status=row.status,
+            value = row.value
+            base.update(value=value, source=row.source, annotator=row.annotator, status=row.status,
                         confidence=row.confidence)
         elif item_id in preds:
             p = preds[item_id]

@@ -1,6 +1,6 @@
 """``activelabel export DIR OUT --package``: a training-ready folder in the task's native format.
 
-What ships is each item's final label (``quality.adjudication.final_labels``: adjudicated >
+What ships is each item's final label (``labels.resolve_labels``: adjudicated >
 gold > people's majority > auto), split into train / validation / test, stratified by label
 and seeded, so the same project and seed give the same split. Per task:
 
@@ -26,7 +26,7 @@ import numpy as np
 
 from activelabel.errors import ActiveLabelError
 from activelabel.formats.tabular import write_csv, write_jsonl
-from activelabel.quality.adjudication import final_labels
+from activelabel.labels import resolve_labels
 from activelabel.quality.report import build_report, render_markdown
 from activelabel.registry import registry
 
@@ -92,7 +92,7 @@ def _copy(src: Path, dest_dir: Path, item_id: str) -> str:
 
 
 def package_rows(project: Workspace, *, include_auto: bool = True) -> list[dict[str, Any]]:
-    final = final_labels(project, include_auto=include_auto)
+    final = resolve_labels(project, include_auto=include_auto)
     items = project.store.get_items(list(final))
     rows = []
     for iid, f in sorted(final.items()):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from activelabel.labels import resolve_labels
 from activelabel.models.registry import create_model, load_model, save_model
 from activelabel.tasks import TaskSpec
 from activelabel.types import Item, Payload
@@ -100,8 +101,10 @@ def _train(project: Workspace, *, progress: ProgressFn | None, version: str | No
     snapshot = store.max_annotation_id()
     gold = store.gold_items()
     gold_ids = {g.id for g, _ in gold}
-    # answers on gold items measure the annotators; training on them would leak the validation set
-    rows = [r for r in store.current_labels(upto_annotation_id=snapshot) if r.item_id not in gold_ids]
+    # the one label policy (adjudicated > majority > latest); answers on gold items measure the
+    # annotators, and training on them would leak the validation set
+    final = resolve_labels(project, include_auto=False, upto_annotation_id=snapshot)
+    rows = sorted((f for f in final.values() if f.item_id not in gold_ids), key=lambda f: f.annotation_id or 0)
     items_by_id = store.get_items([r.item_id for r in rows])
     items: list[Item] = [items_by_id[r.item_id] for r in rows]
     values: list[Payload] = [cfg.spec.payload(r.value or {}) for r in rows]

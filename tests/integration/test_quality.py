@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from activelabel.config import parse_config
+from activelabel.labels import resolve_labels
 from activelabel.project import Project
-from activelabel.quality.adjudication import final_labels, history, resolve, review_queue
+from activelabel.quality.adjudication import history, resolve, review_queue
 from activelabel.quality.agreement import agreement_report
 from activelabel.quality.gold import gold_report
 from activelabel.quality.simulate import simulate_team
@@ -103,7 +104,7 @@ def test_adjudication_wins_the_export_and_keeps_history(team, tmp_path):
     item = project.store.get_item(dis["item_id"])
     right = truth[item.content]
     resolve(project, item.id, ClassLabel(right), reviewer="rev", note="checked")
-    final = final_labels(project)
+    final = resolve_labels(project)
     assert final[item.id].value == {"label": right} and final[item.id].status == "adjudicated"
     events = history(project, item.id)
     assert [e["event"] for e in events].count("answer") >= 2 and events[-1]["event"] == "resolved"

@@ -2,8 +2,8 @@
 
 A resolution is an ordinary append-only answer by the reviewer with reason ``adjudicated``; it
 also closes the item (its ``required_answers`` becomes the number of people who answered), so no
-later answer can overtake it. ``final_labels`` is the one place that decides the label a
-packaged data set carries: adjudicated > gold > people (majority, latest on a tie) > auto.
+later answer can overtake it; ``activelabel.labels.resolve_labels`` then ships it (adjudicated >
+gold > people's majority > auto).
 Every label's history (who, when, what, what changed, revocations) comes from ``history``.
 """
 
@@ -12,13 +12,10 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections import Counter
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from activelabel.errors import ActiveLabelError
 from activelabel.quality.answers import ADJUDICATED, canonical, people_answers
-from activelabel.store.repository import HUMAN_LABELED
 from activelabel.types import AnnotationStatus, Payload
 
 if TYPE_CHECKING:
@@ -26,17 +23,6 @@ if TYPE_CHECKING:
 
 FLAG_PREFIX = "flag:"
 REVIEW_ROLES = ("reviewer", "admin")
-
-
-@dataclass(frozen=True, slots=True)
-class FinalLabel:
-    item_id: str
-    value: dict[str, Any]
-    source: str  # human | auto | gold
-    annotator: str
-    status: str  # adjudicated | gold | agreed | majority | tie | accepted | corrected | auto
-    confidence: float | None
-    n_answers: int
 
 
 def _check_reviewer(project: Workspace, reviewer: str) -> None:
@@ -144,37 +130,3 @@ def history(project: Workspace, item_id: str) -> list[dict[str, Any]]:
     return events
 
 
-def final_labels(project: Workspace, *, include_auto: bool = True) -> dict[str, FinalLabel]:
-    """The label each item ships with: adjudicated > gold > people's majority (latest wins a tie) > auto."""
-    task = project.task
-    resolved = _latest_resolution(project)
-    gold = {it.id: v for it, v in project.store.gold_items()}
-    by_item: dict[str, list[dict[str, Any]]] = {}
-    for row in project.store.all_annotations():
-        if row["revoked_at"] is None and row["status"] in HUMAN_LABELED + ("auto",) and row["value"] is not None:
-            by_item.setdefault(row["item_id"], []).append(row)
-    out: dict[str, FinalLabel] = {}
-    for iid in set(by_item) | set(gold):
-        rows = by_item.get(iid, [])
-        people = {r["annotator"]: r for r in rows if r["status"] != "auto" and r["reason"] != ADJUDICATED}
-        if iid in resolved:
-            r = resolved[iid]
-            out[iid] = FinalLabel(iid, r["value"], "human", r["annotator"], "adjudicated", None, len(people))
-        elif iid in gold:
-            out[iid] = FinalLabel(iid, gold[iid], "gold", "gold", "gold", None, len(people))
-        elif people:
-            latest = sorted(people.values(), key=lambda r: r["id"])
-            votes = Counter(canonical(task, r["value"]) for r in latest)
-            top = max(votes.values())
-            winner = [r for r in latest if votes[canonical(task, r["value"])] == top][-1]
-            status = winner["status"]
-            if len(people) > 1:  # agreed: all the same; majority: most agree; tie: the latest of the tied
-                status = "agreed" if len(votes) == 1 else ("tie" if list(votes.values()).count(top) > 1 else "majority")
-            out[iid] = FinalLabel(iid, winner["value"], "human", winner["annotator"], status, winner["confidence"],
-                                  len(people))
-        elif include_auto:
-            autos = [r for r in rows if r["status"] == "auto"]
-            if autos:
-                r = autos[-1]
-                out[iid] = FinalLabel(iid, r["value"], "auto", r["annotator"], "auto", r["confidence"], 0)
-    return out

@@ -12,7 +12,8 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from activelabel.quality.adjudication import final_labels, review_queue
+from activelabel.labels import resolve_labels
+from activelabel.quality.adjudication import review_queue
 from activelabel.quality.agreement import agreement_report
 from activelabel.quality.answers import canonical, is_person
 from activelabel.quality.gold import gold_report
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 def label_counts(project: Workspace, include_model: bool = True) -> dict[str, Any]:
     """Items by source, and label occurrences by source (spans and boxes count one each)."""
     task_spec = project.spec
-    final = final_labels(project)
+    final = resolve_labels(project)
     by_source: Counter[str] = Counter(f.source for f in final.values())
     by_label: dict[str, Counter[str]] = {}
     for f in final.values():
