@@ -34,7 +34,7 @@ def export_rows(project: Workspace, *, include_predictions: bool = False) -> lis
     for item_id in all_ids:
         item = items[item_id]
         row = by_item.get(item_id)
-        base = {"id": item_id, "media": item.media, "content": item.content}
+        base: dict[str, Any] = {"id": item_id, "media": item.media, "content": item.content}
         if item.media == "text":
             base["text"] = item.content
         else:

@@ -103,8 +103,8 @@ def _train(project: Workspace, *, progress: ProgressFn | None, version: str | No
     gold_ids = {g.id for g, _ in gold}
     # the one label policy (adjudicated > majority > latest); answers on gold items measure the
     # annotators, and training on them would leak the validation set
-    final = resolve_labels(project, include_auto=False, upto_annotation_id=snapshot)
-    rows = sorted((f for f in final.values() if f.item_id not in gold_ids), key=lambda f: f.annotation_id or 0)
+    in_force = resolve_labels(project, include_auto=False, upto_annotation_id=snapshot)
+    rows = sorted((f for f in in_force.values() if f.item_id not in gold_ids), key=lambda f: f.annotation_id or 0)
     items_by_id = store.get_items([r.item_id for r in rows])
     items: list[Item] = [items_by_id[r.item_id] for r in rows]
     values: list[Payload] = [cfg.spec.payload(r.value or {}) for r in rows]

@@ -32,8 +32,8 @@ def detect_format(path: Path) -> str:
     raise ValueError(f"{path}: cannot tell the format from the suffix {suffix!r}; pass --format")
 
 
-def _pick(fields: Sequence[str], wanted: str | None, guesses: Sequence[str], what: str, source: str,
-          required: bool) -> str | None:
+def _pick(fields: Sequence[str], wanted: str | None, guesses: Sequence[str], what: str,
+          source: str) -> str | None:
     if wanted is not None:
         if wanted not in fields:
             raise ValueError(f"{source}: no {what} field {wanted!r}; the fields are {list(fields)}")
@@ -42,9 +42,14 @@ def _pick(fields: Sequence[str], wanted: str | None, guesses: Sequence[str], wha
     for g in guesses:
         if g in lower:
             return lower[g]
-    if required:
-        raise ValueError(f"{source}: cannot find the {what} field among {list(fields)}; pass --{what}-field")
     return None
+
+
+def _pick_required(fields: Sequence[str], wanted: str | None, guesses: Sequence[str], what: str, source: str) -> str:
+    found = _pick(fields, wanted, guesses, what, source)
+    if found is None:
+        raise ValueError(f"{source}: cannot find the {what} field among {list(fields)}; pass --{what}-field")
+    return found
 
 
 def _record(text: object, label: object, labels: Sequence[str] | None, source: str, line: int,
@@ -102,8 +107,8 @@ def read_text_records(path: Path, fmt: str = "auto", *, text_field: str | None =
                 yield Rejection(source, n, "each line must be a JSON object")
                 continue
             try:
-                tf_n = _pick(list(obj), tf, TEXT_FIELD_GUESSES, "text", source, True)
-                lf_n = _pick(list(obj), lf, LABEL_FIELD_GUESSES, "label", source, False)
+                tf_n = _pick_required(list(obj), tf, TEXT_FIELD_GUESSES, "text", source)
+                lf_n = _pick(list(obj), lf, LABEL_FIELD_GUESSES, "label", source)
             except ValueError as exc:
                 yield Rejection(source, n, str(exc).split(": ", 1)[-1])
                 continue
@@ -122,8 +127,8 @@ def read_text_records(path: Path, fmt: str = "auto", *, text_field: str | None =
     except UnicodeDecodeError as exc:
         raise ValueError(f"{source}:1: the header is not valid UTF-8") from exc
     header = next(csv.reader([header_text], delimiter=delimiter))
-    tf_n = _pick(header, text_field, TEXT_FIELD_GUESSES, "text", source, True)
-    lf_n = _pick(header, label_field, LABEL_FIELD_GUESSES, "label", source, False)
+    tf_n = _pick_required(header, text_field, TEXT_FIELD_GUESSES, "text", source)
+    lf_n = _pick(header, label_field, LABEL_FIELD_GUESSES, "label", source)
     # decode line by line, then let csv handle quoting across the good lines
     good: list[tuple[int, str]] = []
     for n, bline in enumerate(lines[1:], 2):

@@ -22,17 +22,29 @@ Canonical = Callable[[Mapping[str, Any] | None], Hashable]
 
 
 class RaterAnswer(Protocol):
-    value: dict[str, Any]
+    @property
+    def value(self) -> dict[str, Any]: ...
 
 
 Multi = Mapping[str, Mapping[str, RaterAnswer]]  # item id -> annotator -> answer
 
 
 class AgreementMetric(Protocol):
-    name: str  # the headline figure, e.g. "cohen_kappa"
-    better: str  # "higher" or "lower"
-    needs_text: bool  # whether the item text is needed (token-level figures)
-    per_label: bool  # whether per-label figures make sense
+    @property
+    def name(self) -> str:
+        """The headline figure, e.g. "cohen_kappa"."""
+
+    @property
+    def better(self) -> str:
+        """ "higher" or "lower"."""
+
+    @property
+    def needs_text(self) -> bool:
+        """Whether the item text is needed (token-level figures)."""
+
+    @property
+    def per_label(self) -> bool:
+        """Whether per-label figures make sense."""
 
     def pair(self, rows: Sequence[PairRow], label: str | None, iou_threshold: float) -> dict[str, Any]:
         """The metric's figures for two annotators over the items they both answered."""

@@ -152,7 +152,8 @@ def run_one(dataset: SimDataset, files: Path, workdir: Path, settings: Settings,
         project.prelabel()  # the cold start round
         project.save_config(cfg.model_copy(update={"loop": cfg.loop.model_copy(
             update={"human_budget_per_round": settings.batch})}))
-        labels, previous, kappas = 0, None, []
+        labels, previous = 0, None
+        kappas: list[float | None] = []
         for rnd in range(settings.rounds):
             want = min(settings.init if rnd == 0 else settings.batch, settings.budget - labels)
             claimed = project.claim(ORACLE, want)
