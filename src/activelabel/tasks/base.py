@@ -46,6 +46,7 @@ class TaskSpec:
     min_labels: int = 1  # labels a project of this kind needs
     single_label: bool = False  # an answer is exactly one of the labels (stratified splits, kappa)
     cli_value: Callable[[str], Payload] | None = None  # a value typed on the command line; None: JSON
+    summary: Callable[[Value], str] | None = None  # a short text of an answer for tables; None: its labels
     example: Mapping[str, Any] = field(default_factory=dict)  # one stored answer, for docs and the contract suite
     export_formats: Mapping[str, str] = field(default_factory=dict)  # ``export --format`` beyond jsonl/csv -> writer
 
@@ -76,6 +77,14 @@ class TaskSpec:
 
     def same(self, a: Value | None, b: Value | None) -> bool:
         return self.canonical(a) == self.canonical(b)
+
+    def summarize(self, value: Value | None) -> str:
+        """A short text of an answer, for review tables."""
+        if not value:
+            return "-"
+        if self.summary is not None:
+            return self.summary(value)
+        return ", ".join(self.labels_in(value)) or "(none)"
 
     def stratum(self, value: Value) -> str:
         """The split stratum of an answer: its most frequent label."""

@@ -22,6 +22,11 @@ def transcript_labels_in(value: Value) -> list[str]:
     return ["(transcript)"]
 
 
+def transcript_summary(value: Value) -> str:
+    text = " ".join(str(value.get("text", "")).split())
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
 def transcript_gold_score(answer: Value, gold: Value) -> float:
     if transcript_canonical(answer) == transcript_canonical(gold):
         return 1.0
@@ -36,6 +41,6 @@ SPEC = TaskSpec(
     agreement=TranscriptAgreement(), default_model="faster-whisper:tiny.en", default_adapter="whisper",
     reader="transcription", package_writer="transcripts-jsonl", editor="transcription",
     simulation_loader="activelabel.simulation.tasks.transcription:load", metric_name="exact match",
-    min_labels=0, cli_value=Transcript,
+    min_labels=0, cli_value=Transcript, summary=transcript_summary,
     example={"text": "seven"},
 )
