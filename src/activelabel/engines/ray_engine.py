@@ -51,18 +51,10 @@ def _model_files(folder: Path) -> dict[str, bytes]:
 
 
 def _adapter_of(folder: Path) -> Any:
-    """The adapter class a saved version names (only ours, as ``load_model`` insists), for its batch size."""
-    import importlib
-    import json
+    """The adapter class a saved version names (only registered ones, as ``load_model`` insists), for its batch size."""
+    from activelabel.models.registry import saved_adapter_class
 
-    from activelabel.models import registry
-
-    spec = json.loads((folder / registry.MANIFEST).read_text(encoding="utf-8"))["adapter"]
-    known = {*registry.ADAPTERS.values(), *getattr(registry, "NAMED_ADAPTERS", {}).values()}
-    if spec not in known:
-        raise ValueError(f"{folder}: unknown adapter {spec!r}; refusing to load it")
-    module_name, _, cls_name = spec.partition(":")
-    return getattr(importlib.import_module(module_name), cls_name)
+    return saved_adapter_class(folder)
 
 
 class _Predictor:

@@ -11,9 +11,10 @@ from sqlalchemy import delete, func, insert, select, text, update
 
 from activelabel.store import schema as s
 from activelabel.store.sql import chunks, promote_version, serialize
+from activelabel.store.transactions import Transactions
 
 
-class VersionsMixin:
+class VersionsMixin(Transactions):
     """Store methods for model versions and predictions (mixed into ``Store``, whose ``read()``,
     ``write()`` and ``engine`` they use)."""
 
