@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from activelabel.errors import TrainingBusyError
 from activelabel.models.registry import create_model, load_model, save_model
 from activelabel.types import Item, Payload, TaskKind, payload_from_json
 
@@ -87,7 +88,7 @@ def train_and_promote(project: Project, *, progress: ProgressFn | None = None, v
     """Train a new version on the answers so far, promote it, and re-score the pool."""
     if version is None:
         if not _take_lock(project):
-            raise RuntimeError("a training run is already going on for this project")
+            raise TrainingBusyError("a training run is already going on for this project")
     try:
         return _train(project, progress=progress, version=version)
     finally:
@@ -176,7 +177,7 @@ def _unlabeled_sample(project: Project, model: Any, rng: np.random.Generator) ->
 def _fresh_or_warm(project: Project, base: str | None) -> Any:
     """Warm-start adapters (spaCy, YOLO) continue from the current version; others start fresh."""
     fresh = create_model(project.config, project.dir)
-    if base is not None and getattr(fresh, "warm_start", False):
+    if base is not None and fresh.capabilities.warm_start:
         return load_model(Path(project.store.get_version(base)["path"]), project.models_dir)
     return fresh
 
@@ -184,7 +185,7 @@ def _fresh_or_warm(project: Project, base: str | None) -> Any:
 def start_background_training(project: Project) -> str:
     """Reserve a version and train it in a detached worker process; returns the version id."""
     if training_running(project):
-        raise RuntimeError("a training run is already going on for this project")
+        raise TrainingBusyError("a training run is already going on for this project")
     version = project.store.create_version(base_version=project.store.current_version(),
                                            path_for=lambda v: project.models_dir / v)
     log = (project.dir / "logs")
