@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from activelabel.errors import FormatError
 from activelabel.formats.tabular import write_csv, write_jsonl
 
 if TYPE_CHECKING:
@@ -81,5 +82,5 @@ def export_project(project: Project, out: Path, *, fmt: str = "jsonl", include_p
         write_csv(out, rows, cols)
     else:
         extra = "".join(f", {f}" for f in TASK_WRITERS.get(project.task.value, {}))
-        raise ValueError(f"unknown export format {fmt!r}; use jsonl or csv{extra}")
+        raise FormatError(f"unknown export format {fmt!r}; use jsonl or csv{extra}")
     return len(rows)
