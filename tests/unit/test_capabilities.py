@@ -56,3 +56,17 @@ def test_every_adapter_declares_its_capabilities() -> None:
     assert declared["activelabel.models.whisper_classifier:WhisperEmbeddingClassifier"].proba
     assert declared["activelabel.models.spacy_ner:SpacyNER"].warm_start
     assert declared["activelabel.models.yolo:YoloDetector"].warm_start
+
+
+def test_coreset_on_a_transcription_project_fails_before_scoring(tmp_path) -> None:
+    from activelabel.config import parse_config
+    from activelabel.project import Project
+    from activelabel.samples import transcription as tr_sample
+
+    cfg = parse_config({"task": "transcription", "model": {"params": {"device": "cpu"}},
+                        "loop": {"retrain_every": 0, "strategy": "coreset"}})
+    with Project.init(tmp_path / "proj", cfg) as project:
+        assert project.import_file(tr_sample.make_sample(tmp_path / "sample", n=2, seed=1)).imported == 2
+        with pytest.raises(StrategyNotApplicableError, match="coreset needs embeddings; faster-whisper:tiny.en"):
+            project.prelabel()  # the pretrained transcriber is never run over the pool
+        assert project.store.current_round() is None
