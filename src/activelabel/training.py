@@ -136,7 +136,7 @@ def _train(project: Project, *, progress: ProgressFn | None, version: str | None
             report(0.7, f"evaluating on {len(val_items)} held-out {'gold items' if gold else 'answers'}")
             metrics = model.evaluate(val_items, val_values)
             metrics["evaluated_on"] = "gold" if gold else "validation_split"
-        if len(val_idx) and getattr(model, "refit_on_all", True):
+        if len(val_idx) and model.refit_on_all:
             report(0.75, "refitting on all answers")
             model = _fresh_or_warm(project, base)
             model.fit(items, values, progress=lambda f, m: report(0.75 + 0.1 * f, m), **extra)
@@ -164,9 +164,7 @@ REHEARSAL_SAMPLE = 200
 
 def _unlabeled_sample(project: Project, model: Any, rng: np.random.Generator) -> dict[str, Any]:
     """Pool items for adapters that rehearse on unlabeled data (spaCy NER), so they do not forget."""
-    import inspect
-
-    if "unlabeled" not in inspect.signature(model.fit).parameters:
+    if not model.rehearses:
         return {}
     pool = next(project.store.iter_pool(page_size=REHEARSAL_SAMPLE * 5), [])
     if len(pool) > REHEARSAL_SAMPLE:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
@@ -94,6 +96,8 @@ def test_declared_capabilities_match_the_adapters_methods(capability_case, tmp_p
     assert isinstance(model, Predictor) and isinstance(model, Trainable) and isinstance(model, Persistable)
     assert isinstance(model, Model)
     assert isinstance(model, Embedder) == caps.embeddings, "embed exists iff capabilities.embeddings"
+    assert ("unlabeled" in inspect.signature(model.fit).parameters) == type(model).rehearses
+    assert isinstance(type(model).refit_on_all, bool)
     items, values = capability_case.data(tmp_path)
     model.fit(items, values)
     probas = [p.proba for p in model.predict(items[:4])]

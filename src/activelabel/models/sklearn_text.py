@@ -57,6 +57,8 @@ class SklearnTextClassifier:
     task = TaskKind.CLASSIFICATION
     capabilities: ClassVar[Capabilities] = Capabilities(proba=True, draws=False, embeddings=True,
                                                         warm_start=False)
+    refit_on_all: ClassVar[bool] = True
+    rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], estimator: str = DEFAULT_ESTIMATOR,
                  params: dict[str, Any] | None = None, seed: int = 0) -> None:

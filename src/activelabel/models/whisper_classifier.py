@@ -28,7 +28,8 @@ class WhisperEmbeddingClassifier:
 
     task = TaskKind.AUDIO_CLASSIFICATION
     capabilities: ClassVar[Capabilities] = Capabilities(proba=True, draws=False, embeddings=True, warm_start=False)
-    refit_on_all = True
+    refit_on_all: ClassVar[bool] = True
+    rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], model: str = "faster-whisper:tiny.en",
                  params: dict[str, Any] | None = None, root: Path | None = None, seed: int = 0) -> None:

@@ -91,7 +91,8 @@ class YoloDetector:
     task = TaskKind.DETECTION
     # warm start: retraining continues from the current version; embed gives appearance features
     capabilities: ClassVar[Capabilities] = Capabilities(proba=False, draws=False, embeddings=True, warm_start=True)
-    refit_on_all = False  # YOLO training is the slow part: train once, on the training split
+    refit_on_all: ClassVar[bool] = False  # YOLO training is the slow part: train once, on the training split
+    rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], model: str = DEFAULT_MODEL, params: dict[str, Any] | None = None,
                  label_map: dict[str, str] | None = None, project_dir: Path | None = None, seed: int = 0) -> None:
