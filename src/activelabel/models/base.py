@@ -46,7 +46,8 @@ class Capabilities:
 
     def lacks(self, needs: Sequence[str]) -> list[str]:
         """The capabilities named by a strategy's ``needs`` that these do not have."""
-        missing = [cap for need in needs if (cap := NEED_TO_CAPABILITY.get(need)) and not getattr(self, cap)]
+        have = {"proba": self.proba, "draws": self.draws, "embeddings": self.embeddings}
+        missing = [cap for need in needs if (cap := NEED_TO_CAPABILITY.get(need)) and not have[cap]]
         return list(dict.fromkeys(missing))
 
 
