@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from activelabel.errors import ConfigError, UnknownPluginError
+from activelabel.registry import registry
 from activelabel.tasks import TaskSpec, get_task
 
 if sys.version_info >= (3, 11):
@@ -84,8 +85,9 @@ class ProjectConfig(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _labels_fit_task(self) -> ProjectConfig:
+    def _fits_task_and_model(self) -> ProjectConfig:
         self.spec.check_labels(self.labels)
+        self._check_strategy_fits_model()
         if len(set(self.labels)) != len(self.labels):
             raise ValueError(f"labels must be distinct: {self.labels}")
         unknown = set(self.model.label_map.values()) - set(self.labels)
@@ -101,6 +103,22 @@ class ProjectConfig(BaseModel):
     @property
     def model_name(self) -> str:
         return self.model.name or self.spec.default_model
+
+    @property
+    def adapter(self) -> str:
+        """The registered model adapter: the one ``[model] name`` names, else the task's default."""
+        return self.model_name if self.model_name in registry("models") else self.spec.default_adapter
+
+    def _check_strategy_fits_model(self) -> None:
+        """A strategy that needs what the model cannot give (embeddings from Whisper, say) is refused here,
+        with what to choose instead, rather than failing mid-round."""
+        from activelabel.strategies import check_applicable, get_strategy
+
+        capabilities = registry("models").load(self.adapter).capabilities
+        check_applicable(get_strategy(self.loop.strategy), capabilities, model=self.model_name)
+        cold = get_strategy(self.loop.cold_start)
+        if self.spec.media != "text":  # text cold starts embed with TF-IDF; other media need the model's embed
+            check_applicable(cold, capabilities, model=self.model_name)
 
     def db_url(self, project_dir: Path) -> str:
         return self.db or f"sqlite:///{(project_dir / 'activelabel.db').resolve()}"

@@ -7,8 +7,11 @@ class ActiveLabelError(Exception):
     """Root of every error activelabel raises on purpose."""
 
 
-class ConfigError(ActiveLabelError):
-    """The project file is invalid; the message names the bad key."""
+class ConfigError(ActiveLabelError, ValueError):
+    """The project file (or a model's ``model.params``) is invalid; the message names the bad key.
+
+    Also a ValueError, so callers that caught the bare ValueError of a bad setting keep working.
+    """
 
 
 class ProjectNotFoundError(ActiveLabelError):
@@ -17,10 +20,6 @@ class ProjectNotFoundError(ActiveLabelError):
 
 class NotFittedError(ActiveLabelError):
     """A model was asked to predict before it was fitted or loaded."""
-
-
-class EmptyPoolError(ActiveLabelError):
-    """There is nothing left to score or select."""
 
 
 class ImportFormatError(ActiveLabelError):
@@ -53,6 +52,26 @@ class UnknownStrategyError(ActiveLabelError):
     """A strategy name that is not registered."""
 
 
+class StrategyNotApplicableError(ActiveLabelError, ValueError):
+    """The strategy needs an input (probabilities, draws, embeddings) that the model does not give."""
+
+
+class NotEnoughAnswersError(ActiveLabelError, ValueError):
+    """Training was asked for before the answers can train a model (one class only, no boxes...)."""
+
+
+class TrainingBusyError(ActiveLabelError, RuntimeError):
+    """A training run is already going on for this project; wait for it or cancel it."""
+
+
+class UsageError(ActiveLabelError, ValueError):
+    """A command-line option or argument value that cannot work; the message names the option."""
+
+
+class FormatError(ActiveLabelError, ValueError):
+    """A file whose format cannot be told or read as a whole (unknown format, missing field)."""
+
+
 class ItemNotFoundError(ActiveLabelError):
     """An item id that the store does not hold."""
 
@@ -67,10 +86,6 @@ class LeaseConflictError(ActiveLabelError):
 
 class UnknownPluginError(ActiveLabelError):
     """A task kind, adapter, reader, writer or editor name that no installed package registers."""
-
-
-class UnknownFormatError(ActiveLabelError, ValueError):
-    """An import or export format that the project's task kind does not offer."""
 
 
 class UnsafeModelError(ActiveLabelError, ValueError):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from activelabel.errors import UnknownFormatError
+from activelabel.errors import FormatError
 from activelabel.formats.tabular import write_csv, write_jsonl
 from activelabel.labels import resolve_labels
 from activelabel.registry import registry
@@ -77,5 +77,5 @@ def export_project(project: Workspace, out: Path, *, fmt: str = "jsonl", include
         write_csv(out, rows, cols)
     else:
         extra = "".join(f", {f}" for f in formats)
-        raise UnknownFormatError(f"unknown export format {fmt!r}; use jsonl or csv{extra}")
+        raise FormatError(f"unknown export format {fmt!r}; use jsonl or csv{extra}")
     return len(rows)

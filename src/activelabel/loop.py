@@ -15,7 +15,7 @@ import numpy as np
 from activelabel.models.base import Model, Proposal
 from activelabel.models.registry import create_model, load_model
 from activelabel.routing import route
-from activelabel.strategies import PoolView, get_strategy
+from activelabel.strategies import PoolView, check_applicable, get_strategy
 from activelabel.types import Item
 
 if TYPE_CHECKING:
@@ -84,6 +84,7 @@ def run_round(project: Workspace, *, progress: ProgressFn | None = None, model: 
         proposals: list[Proposal] = []
     else:
         strategy = get_strategy(cfg.strategy)
+        check_applicable(strategy, model.capabilities, model=project.config.model_name)
         from activelabel.engines import pool_proposals  # local by default; resumes what this version scored
 
         items, proposals = pool_proposals(project, version, items, model=model, engine=engine, progress=progress,

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from activelabel.errors import ActiveLabelError
+from activelabel.errors import ActiveLabelError, UsageError
 from activelabel.formats.tabular import write_csv, write_jsonl
 from activelabel.labels import resolve_labels
 from activelabel.quality.report import build_report, render_markdown
@@ -45,7 +45,7 @@ def stratified_split(keys: Sequence[str], strata: Sequence[str], shares: tuple[f
     still reach the small splits and the label mix of every split follows the whole.
     """
     if len(shares) != 3 or any(x < 0 for x in shares) or abs(sum(shares) - 1.0) > 1e-6:
-        raise ValueError(f"split shares must be three non-negative numbers summing to 1, got {shares}")
+        raise UsageError(f"split shares must be three non-negative numbers summing to 1, got {shares}")
     rng = np.random.default_rng(seed)
     groups: dict[str, list[str]] = {}
     for k, st in zip(keys, strata, strict=True):

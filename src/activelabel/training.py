@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from activelabel.errors import TrainingBusyError
 from activelabel.labels import resolve_labels
 from activelabel.models.registry import create_model, load_model, save_model
 from activelabel.tasks import TaskSpec
@@ -89,7 +90,7 @@ def train_and_promote(project: Workspace, *, progress: ProgressFn | None = None,
     """Train a new version on the answers so far, promote it, and re-score the pool."""
     if version is None:
         if not _take_lock(project):
-            raise RuntimeError("a training run is already going on for this project")
+            raise TrainingBusyError("a training run is already going on for this project")
     try:
         return _train(project, progress=progress, version=version)
     finally:
@@ -139,7 +140,7 @@ def _train(project: Workspace, *, progress: ProgressFn | None, version: str | No
             report(0.7, f"evaluating on {len(val_items)} held-out {'gold items' if gold else 'answers'}")
             metrics = model.evaluate(val_items, val_values)
             metrics["evaluated_on"] = "gold" if gold else "validation_split"
-        if len(val_idx) and getattr(model, "refit_on_all", True):
+        if len(val_idx) and model.refit_on_all:
             report(0.75, "refitting on all answers")
             model = _fresh_or_warm(project, base)
             model.fit(items, values, progress=lambda f, m: report(0.75 + 0.1 * f, m), **extra)
@@ -167,9 +168,7 @@ REHEARSAL_SAMPLE = 200
 
 def _unlabeled_sample(project: Workspace, model: Any, rng: np.random.Generator) -> dict[str, Any]:
     """Pool items for adapters that rehearse on unlabeled data (spaCy NER), so they do not forget."""
-    import inspect
-
-    if "unlabeled" not in inspect.signature(model.fit).parameters:
+    if not model.rehearses:
         return {}
     pool = next(project.store.iter_pool(page_size=REHEARSAL_SAMPLE * 5), [])
     if len(pool) > REHEARSAL_SAMPLE:
@@ -180,7 +179,7 @@ def _unlabeled_sample(project: Workspace, model: Any, rng: np.random.Generator) 
 def _fresh_or_warm(project: Workspace, base: str | None) -> Any:
     """Warm-start adapters (spaCy, YOLO) continue from the current version; others start fresh."""
     fresh = create_model(project.config, project.dir)
-    if base is not None and getattr(fresh, "warm_start", False):
+    if base is not None and fresh.capabilities.warm_start:
         return load_model(Path(project.store.get_version(base)["path"]), project.models_dir)
     return fresh
 
@@ -188,7 +187,7 @@ def _fresh_or_warm(project: Workspace, base: str | None) -> Any:
 def start_background_training(project: Workspace) -> str:
     """Reserve a version and train it in a detached worker process; returns the version id."""
     if training_running(project):
-        raise RuntimeError("a training run is already going on for this project")
+        raise TrainingBusyError("a training run is already going on for this project")
     version = project.store.create_version(base_version=project.store.current_version(),
                                            path_for=lambda v: project.models_dir / v)
     log = (project.dir / "logs")

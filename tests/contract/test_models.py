@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
 from activelabel.errors import NotFittedError
+from activelabel.models.base import Capabilities, Embedder, Model, Persistable, Predictor, Trainable
 from activelabel.models.registry import load_model, save_model
-from tests.contract.adapter_cases import CASES
+from activelabel.types import ClassLabel, Item
+from tests.contract.adapter_cases import CASES, AdapterCase
+
+
+def _vectors_build(_tmp):
+    from activelabel.models.sklearn_vectors import SklearnVectorClassifier
+
+    return SklearnVectorClassifier(["a", "b"], {"committee": 3})
+
+
+def _vectors_data(_tmp):
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.normal(-1, 0.5, (20, 3)), rng.normal(1, 0.5, (20, 3))])
+    items = [Item(f"v{i}", "text", " ".join(f"{v:.4f}" for v in row)) for i, row in enumerate(x)]
+    return items, [ClassLabel("a" if i < 20 else "b") for i in range(40)]
+
+
+# the capability checks also cover the vectors adapter, with a committee so that it gives draws
+CAPABILITY_CASES = [*CASES, AdapterCase("sklearn_vectors", _vectors_build, _vectors_data)]
 
 
 @pytest.fixture(params=CASES, ids=[c.name for c in CASES])
@@ -61,3 +82,39 @@ def test_settings_live_in_init_and_learned_state_in_underscore_attributes(case, 
     model.fit(items, values)
     after = {k for k in vars(model) if k.endswith("_") and not k.startswith("_")}
     assert after, "learned state must live in name_ attributes"
+
+
+@pytest.fixture(params=CAPABILITY_CASES, ids=[c.name for c in CAPABILITY_CASES])
+def capability_case(request):
+    return request.param
+
+
+def test_declared_capabilities_match_the_adapters_methods(capability_case, tmp_path):
+    model = capability_case.build(tmp_path)
+    caps = type(model).capabilities
+    assert isinstance(caps, Capabilities)
+    assert isinstance(model, Predictor) and isinstance(model, Trainable) and isinstance(model, Persistable)
+    assert isinstance(model, Model)
+    assert isinstance(model, Embedder) == caps.embeddings, "embed exists iff capabilities.embeddings"
+    assert ("unlabeled" in inspect.signature(model.fit).parameters) == type(model).rehearses
+    assert isinstance(type(model).refit_on_all, bool)
+    items, values = capability_case.data(tmp_path)
+    model.fit(items, values)
+    probas = [p.proba for p in model.predict(items[:4])]
+    assert all(p is not None for p in probas) == caps.proba, "proposals carry proba iff capabilities.proba"
+    if any(p is not None and p.ndim == 2 for p in probas):
+        assert caps.draws, "proba of shape (classes, draws) needs capabilities.draws"
+    assert not caps.draws or caps.proba, "draws are probabilities"
+    if caps.embeddings:
+        assert len(model.embed(items[:3])) == 3
+
+
+def test_warm_start_adapters_fit_again_after_loading(capability_case, tmp_path):
+    model = capability_case.build(tmp_path)
+    if not type(model).capabilities.warm_start:
+        pytest.skip("starts fresh every version")
+    items, values = capability_case.data(tmp_path)
+    model.fit(items, values)
+    save_model(model, tmp_path / "v1")
+    loaded = load_model(tmp_path / "v1")
+    assert loaded.fit(items, values) is loaded and loaded.ready

@@ -26,13 +26,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def friendly_errors(fn: F) -> F:
-    """Turn our named errors (and bad values) into one red line and exit code 1, not a traceback."""
+    """Turn our named errors into one red line and exit code 1; anything else is a bug and shows its traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (ActiveLabelError, ValueError, FileNotFoundError, RuntimeError) as exc:
+        except ActiveLabelError as exc:
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from exc
 

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from activelabel.cli.app import app, console, friendly_errors
+from activelabel.errors import ImportFormatError
 
 DirArg = Annotated[Path, typer.Argument(help="The project folder (holds activelabel.toml).")]
 DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL overriding the project's database.")]
@@ -164,6 +165,8 @@ def annotate(
         raise typer.BadParameter("give ITEM_ID and VALUE, or --file answers.jsonl")
     pairs: list[tuple[str, str, str | None]] = []
     if answers is not None:
+        if not answers.is_file():
+            raise ImportFormatError("no such file", source=str(answers))
         for n, line in enumerate(answers.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
@@ -172,7 +175,8 @@ def annotate(
                 raw = rec["value"]
                 pairs.append((str(rec["id"]), raw if isinstance(raw, str) else json.dumps(raw), rec.get("submission_id")))
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise ValueError(f"{answers}:{n}: expected {{\"id\": ..., \"value\": ...}}: {exc}") from exc
+                raise ImportFormatError(f"expected {{\"id\": ..., \"value\": ...}}: {exc}", source=str(answers),
+                                        line=n) from exc
     else:
         pairs.append((str(item_id), str(value), submission_id))
     with _open(directory, db) as project:

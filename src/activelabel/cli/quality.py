@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from activelabel.cli.app import app, console, friendly_errors
+from activelabel.errors import UsageError
 
 DirArg = Annotated[Path, typer.Argument(help="The project folder (holds activelabel.toml).")]
 DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL overriding the project's database.")]
@@ -191,9 +192,9 @@ def package(
     try:
         parts = tuple(float(x) for x in shares.split(","))
     except ValueError as exc:
-        raise ValueError(f"--shares must be three numbers like 0.8,0.1,0.1, got {shares!r}") from exc
+        raise UsageError(f"--shares must be three numbers like 0.8,0.1,0.1, got {shares!r}") from exc
     if len(parts) != 3:
-        raise ValueError(f"--shares must be three numbers like 0.8,0.1,0.1, got {shares!r}")
+        raise UsageError(f"--shares must be three numbers like 0.8,0.1,0.1, got {shares!r}")
     with _open(directory, db) as project:
         manifest = package_project(project, out, seed=seed, shares=(parts[0], parts[1], parts[2]),
                                    include_auto=not no_auto)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from activelabel.cli.app import app, console, friendly_errors
+from activelabel.errors import UsageError
 
 
 @app.command("simulate")
@@ -62,7 +63,7 @@ def simulate(
                         options={"text_field": text_field, "label_field": label_field, "model": model})
     check_settings(settings, data)  # every bad input fails here, before any work
     if engine not in ("local", "ray") or (address and engine != "ray"):
-        raise ValueError(f"--engine {engine!r}: use local or ray (--address needs --engine ray)")
+        raise UsageError(f"--engine {engine!r}: use local or ray (--address needs --engine ray)")
     if engine == "ray":
         from activelabel.engines.ray_engine import import_ray
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from activelabel.cli.app import app, console, friendly_errors
+from activelabel.errors import ActiveLabelError, UsageError
 
 user_app = typer.Typer(help="Annotator accounts of a project (name + password, role annotator|reviewer|admin).",
                        no_args_is_help=True)
@@ -75,7 +76,7 @@ def demo(
 
     made = build_demo(root, n=n, say=lambda m: console.print(m, highlight=False, markup=False))
     if not made:
-        raise RuntimeError("no demo sample is available")
+        raise ActiveLabelError("no demo sample is available")
     password, _ = demo_password(root)
     console.print(f"\n[bold]demo projects[/] in {root.resolve()}: {', '.join(p.task for p in made)}")
     console.print(f"sign in as [bold]{DEMO_USER}[/] with password [bold]{password}[/] "
@@ -88,7 +89,7 @@ def _read_password(confirm: bool = True) -> str:
     if not sys.stdin.isatty():
         line = sys.stdin.readline().rstrip("\r\n")
         if not line:
-            raise ValueError("no password on stdin")
+            raise UsageError("no password on stdin")
         return line
     return str(typer.prompt("Password", hide_input=True, confirmation_prompt=confirm))
 

@@ -16,6 +16,7 @@ import numpy as np
 from activelabel.engines.base import BATCH_SIZES, Engine, ProgressFn, ScoreJob, ScoreReport, batch_size_for
 from activelabel.engines.local import LocalEngine
 from activelabel.engines.shards import ScoredPool, load_pool, remove_stale
+from activelabel.errors import UsageError
 from activelabel.models.base import Proposal
 from activelabel.types import Item
 
@@ -31,13 +32,13 @@ def get_engine(name: str = "local", *, address: str | None = None, gpus_per_work
     """An engine by name; the Ray options are refused for the local engine rather than ignored."""
     if name == "local":
         if address or gpus_per_worker or workers:
-            raise ValueError("--address, --gpus-per-worker and --workers need --engine ray")
+            raise UsageError("--address, --gpus-per-worker and --workers need --engine ray")
         return LocalEngine(batch_size=batch_size)
     if name == "ray":
         from activelabel.engines.ray_engine import RayEngine
 
         return RayEngine(address=address, gpus_per_worker=gpus_per_worker, workers=workers, batch_size=batch_size)
-    raise ValueError(f"unknown engine {name!r}; use one of {', '.join(ENGINES)}")
+    raise UsageError(f"unknown engine {name!r}; use one of {', '.join(ENGINES)}")
 
 
 def scores_root(project: Workspace) -> Path:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from activelabel.audio import DEFAULT_MAX_SECONDS, AudioError, check_duration, probe
+from activelabel.errors import FormatError
 from activelabel.formats.base import ImportRecord, RecordStream, Rejection
 from activelabel.types import ClassLabel, Payload, Transcript
 
@@ -40,7 +41,7 @@ def filename_pattern(pattern: str) -> re.Pattern[str]:
     regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
     compiled = re.compile(regex + r"\Z")
     if "label" not in compiled.groupindex:
-        raise ValueError(f"label_from_filename {pattern!r} needs a {{label}} field")
+        raise FormatError(f"label_from_filename {pattern!r} needs a {{label}} field")
     return compiled
 
 

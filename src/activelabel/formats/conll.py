@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from activelabel.errors import FormatError
 from activelabel.formats.base import RecordStream, Rejection
 from activelabel.formats.spans import make_record
 
@@ -139,7 +140,7 @@ def decode_tags(tokens: Sequence[Token], scheme: str) -> list[tuple[int, int, st
 def read_conll(path: Path, *, labels: Sequence[str], scheme: str = "auto", **_options: Any) -> RecordStream:
     """Yield one record per sentence (labeled: a sentence with no entity is an answer too)."""
     if scheme not in ("auto", *SCHEMES):
-        raise ValueError(f"unknown tag scheme {scheme!r}; use auto, {', '.join(SCHEMES)}")
+        raise FormatError(f"unknown tag scheme {scheme!r}; use auto, {', '.join(SCHEMES)}")
     source = str(path)
     items = list(_sentences(path))
     if scheme == "auto":
@@ -190,7 +191,7 @@ def write_conll(path: Path, records: Sequence[tuple[str, Sequence[tuple[int, int
                 scheme: str = "iob2") -> None:
     """One sentence per record, tab-separated token and tag, IOB2 (default) or BILOU."""
     if scheme not in ("iob2", "bilou"):
-        raise ValueError(f"CoNLL export writes iob2 or bilou, not {scheme!r}")
+        raise FormatError(f"CoNLL export writes iob2 or bilou, not {scheme!r}")
     with path.open("w", encoding="utf-8", newline="\n") as fh:
         for text, spans in records:
             tokens = conll_tokens(text, [(s, e) for s, e, _ in spans])

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from activelabel.errors import FormatError
 from activelabel.formats.base import RecordStream, Rejection
 from activelabel.formats.conll import read_conll, write_conll
 from activelabel.formats.spans import Tokenizer, make_record, spacy_tokenizer
@@ -32,7 +33,7 @@ PRODIGY_INTERNAL = ("_input_hash", "_task_hash", "_view_id", "_session_id", "_ti
 def detect_ner_format(path: Path) -> str:
     fmt = SUFFIXES.get(path.suffix.lower())
     if fmt is None:
-        raise ValueError(f"{path}: cannot tell the NER format from the suffix {path.suffix!r}; pass --format "
+        raise FormatError(f"{path}: cannot tell the NER format from the suffix {path.suffix!r}; pass --format "
                          f"({', '.join(FORMATS)})")
     return fmt
 
@@ -43,7 +44,7 @@ def read_ner(path: Path, fmt: str = "auto", *, labels: Sequence[str], project_di
     fmt = detect_ner_format(path) if fmt == "auto" else fmt
     offsets = str(options.get("offsets", "codepoint"))
     if offsets not in ("codepoint", "utf16"):
-        raise ValueError(f"offsets must be codepoint or utf16, not {offsets!r}")
+        raise FormatError(f"offsets must be codepoint or utf16, not {offsets!r}")
     if fmt == "conll":
         return read_conll(path, labels=labels, scheme=str(options.get("scheme", "auto")))
     if fmt == "docbin":
@@ -61,7 +62,7 @@ def read_ner(path: Path, fmt: str = "auto", *, labels: Sequence[str], project_di
                                 text_field=options.get("text_field"))
     if fmt == "txt":
         return _read_txt(path, labels, tokenizer)
-    raise ValueError(f"unknown NER format {fmt!r}; use auto, {', '.join(FORMATS)}")
+    raise FormatError(f"unknown NER format {fmt!r}; use auto, {', '.join(FORMATS)}")
 
 
 def _read_txt(path: Path, labels: Sequence[str], tokenizer: Tokenizer) -> RecordStream:
@@ -150,7 +151,7 @@ def write_ner(path: Path, rows: Sequence[dict[str, Any]], fmt: str) -> int:
 
         write_labelstudio(path, rows)
     else:
-        raise ValueError(f"unknown NER export format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
+        raise FormatError(f"unknown NER export format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
     return len(rows)
 
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from activelabel.errors import FormatError
 from activelabel.formats.base import ImportRecord, RecordStream, Rejection
 from activelabel.types import ClassLabel
 
@@ -29,14 +30,14 @@ def detect_format(path: Path) -> str:
         return "csv"
     if suffix == ".txt":
         return "txt"
-    raise ValueError(f"{path}: cannot tell the format from the suffix {suffix!r}; pass --format")
+    raise FormatError(f"{path}: cannot tell the format from the suffix {suffix!r}; pass --format")
 
 
 def _pick(fields: Sequence[str], wanted: str | None, guesses: Sequence[str], what: str,
           source: str) -> str | None:
     if wanted is not None:
         if wanted not in fields:
-            raise ValueError(f"{source}: no {what} field {wanted!r}; the fields are {list(fields)}")
+            raise FormatError(f"{source}: no {what} field {wanted!r}; the fields are {list(fields)}")
         return wanted
     lower = {f.lower(): f for f in fields}
     for g in guesses:
@@ -48,7 +49,7 @@ def _pick(fields: Sequence[str], wanted: str | None, guesses: Sequence[str], wha
 def _pick_required(fields: Sequence[str], wanted: str | None, guesses: Sequence[str], what: str, source: str) -> str:
     found = _pick(fields, wanted, guesses, what, source)
     if found is None:
-        raise ValueError(f"{source}: cannot find the {what} field among {list(fields)}; pass --{what}-field")
+        raise FormatError(f"{source}: cannot find the {what} field among {list(fields)}; pass --{what}-field")
     return found
 
 
@@ -118,14 +119,14 @@ def read_text_records(path: Path, fmt: str = "auto", *, text_field: str | None =
             yield _record(obj[tf_n], obj.get(lf_n) if lf_n else None, labels, source, n, extra)
         return
     if fmt not in ("csv", "tsv"):
-        raise ValueError(f"unknown format {fmt!r}; use auto, jsonl, csv, tsv or txt")
+        raise FormatError(f"unknown format {fmt!r}; use auto, jsonl, csv, tsv or txt")
     delimiter = "\t" if fmt == "tsv" else ","
     if not lines:
         return
     try:
         header_text = lines[0].decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{source}:1: the header is not valid UTF-8") from exc
+        raise FormatError(f"{source}:1: the header is not valid UTF-8") from exc
     header = next(csv.reader([header_text], delimiter=delimiter))
     tf_n = _pick_required(header, text_field, TEXT_FIELD_GUESSES, "text", source)
     lf_n = _pick(header, label_field, LABEL_FIELD_GUESSES, "label", source)

@@ -1,6 +1,7 @@
 """Model adapters, one per model family; each imports its heavy library lazily."""
 
-from activelabel.models.base import Model, Proposal
+from activelabel.models.base import Capabilities, Embedder, Model, Persistable, Predictor, Proposal, Trainable
 from activelabel.models.registry import create_model, load_model
 
-__all__ = ["Model", "Proposal", "create_model", "load_model"]
+__all__ = ["Capabilities", "Embedder", "Model", "Persistable", "Predictor", "Proposal", "Trainable", "create_model",
+           "load_model"]

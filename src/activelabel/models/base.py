@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -30,23 +30,81 @@ class Proposal:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What an adapter's outputs hold, declared once per class so nobody probes models for methods.
+
+    ``proba``: proposals carry class probabilities; ``draws``: those come as (n_classes, n_draws)
+    from a committee or MC dropout; ``embeddings``: the adapter has ``embed``; ``warm_start``:
+    retraining continues from the current version instead of starting fresh.
+    """
+
+    proba: bool
+    draws: bool
+    embeddings: bool
+    warm_start: bool
+
+    def lacks(self, needs: Sequence[str]) -> list[str]:
+        """The capabilities named by a strategy's ``needs`` that these do not have."""
+        have = {"proba": self.proba, "draws": self.draws, "embeddings": self.embeddings}
+        missing = [cap for need in needs if (cap := NEED_TO_CAPABILITY.get(need)) and not have[cap]]
+        return list(dict.fromkeys(missing))
+
+
+# a strategy's ``needs`` -> the capability that supplies it (labeled_classes come from the answers)
+NEED_TO_CAPABILITY: dict[str, str] = {
+    "proba": "proba", "proba_draws": "draws", "embeddings": "embeddings", "labeled_embeddings": "embeddings",
+}
+
+
 @runtime_checkable
-class Model(Protocol):
+class Predictor(Protocol):
+    """Proposes values for items; every adapter is one."""
+
     task: str
     labels: Sequence[str]
+    capabilities: ClassVar[Capabilities]
 
     @property
     def ready(self) -> bool:
         """Whether predict() can run (fitted, or pretrained)."""
-
-    def fit(self, items: Sequence[Item], values: Sequence[Payload], *, progress: ProgressFn | None = None) -> Model: ...
 
     def predict(self, items: Sequence[Item]) -> list[Proposal]: ...
 
     def evaluate(self, items: Sequence[Item], values: Sequence[Payload]) -> dict[str, float]:
         """Held-out metrics; the key ``metric`` holds the one the learning curve plots."""
 
+
+@runtime_checkable
+class Trainable(Protocol):
+    """Learns from the human answers; the class says how training should drive it."""
+
+    refit_on_all: ClassVar[bool]  # after the validation fit, fit again on every answer (off where fitting is slow)
+    rehearses: ClassVar[bool]  # fit takes ``unlabeled=`` pool items to rehearse on, so it does not forget
+
+    def fit(self, items: Sequence[Item], values: Sequence[Payload], *, progress: ProgressFn | None = None) -> Trainable: ...
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Gives one feature row per item, for diversity strategies (``capabilities.embeddings``)."""
+
+    def embed(self, items: Sequence[Item]) -> np.ndarray: ...
+
+
+@runtime_checkable
+class Persistable(Protocol):
+    """Writes a version folder and reads one back (only from the project's own model store)."""
+
     def save(self, path: Path) -> None: ...
+
+    @classmethod
+    def load(cls, path: Path) -> Any: ...
+
+
+@runtime_checkable
+class Model(Predictor, Trainable, Persistable, Protocol):
+    """What the loop and training use: predict, fit, save/load. ``embed`` is there iff ``capabilities.embeddings``."""
 
 
 def noop_progress(_fraction: float, _message: str) -> None:

@@ -21,19 +21,9 @@ from activelabel.registry import registry
 MANIFEST = "adapter.json"
 
 
-def adapter_name(config: ProjectConfig) -> str:
-    """The registered adapter a project's config selects."""
-    models = registry("models")
-    return config.model_name if config.model_name in models else config.spec.default_adapter
-
-
-def adapter_class(name: str) -> Any:
-    return registry("models").load(name)
-
-
 def create_model(config: ProjectConfig, project_dir: Path | None = None) -> Model:
-    """A fresh (unfitted or pretrained) model for the project's task, from its config."""
-    return adapter_class(adapter_name(config)).from_config(config, project_dir)  # type: ignore[no-any-return]
+    """A fresh (unfitted or pretrained) model for the project's task, from its config (``config.adapter``)."""
+    return registry("models").load(config.adapter).from_config(config, project_dir)  # type: ignore[no-any-return]
 
 
 def save_model(model: Model, path: Path) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from activelabel.errors import NotFittedError
-from activelabel.models.base import ProgressFn, Proposal
+from activelabel.errors import ConfigError, NotEnoughAnswersError, NotFittedError
+from activelabel.models.base import Capabilities, ProgressFn, Proposal
 from activelabel.types import ClassLabel, Item, Payload
 
 DEFAULT_ESTIMATOR = "tfidf-logreg"
@@ -36,7 +36,7 @@ def _build_estimator(name: str, params: dict[str, Any]) -> Any:
         return make_pipeline(tfidf, clf)
     module_name, _, cls_name = name.partition(":")
     if not cls_name:
-        raise ValueError(f"model name {name!r}: use {DEFAULT_ESTIMATOR!r} or 'module:Class'")
+        raise ConfigError(f"model name {name!r}: use {DEFAULT_ESTIMATOR!r} or 'module:Class'")
     estimator = getattr(importlib.import_module(module_name), cls_name)(**params)
     if not hasattr(estimator, "predict_proba"):
         from sklearn.calibration import CalibratedClassifierCV
@@ -55,6 +55,10 @@ class SklearnTextClassifier:
     """Adapter for text classification; learned state in ``estimator_`` and ``classes_``."""
 
     task = "classification"
+    capabilities: ClassVar[Capabilities] = Capabilities(proba=True, draws=False, embeddings=True,
+                                                        warm_start=False)
+    refit_on_all: ClassVar[bool] = True
+    rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], estimator: str = DEFAULT_ESTIMATOR,
                  params: dict[str, Any] | None = None, seed: int = 0) -> None:
@@ -76,7 +80,7 @@ class SklearnTextClassifier:
         if len(y) != len(items):
             raise TypeError("classification values must all be ClassLabel")
         if len(set(y)) < 2:
-            raise ValueError(f"need answers of at least two labels to train; have {sorted(set(y))}")
+            raise NotEnoughAnswersError(f"need answers of at least two labels to train; have {sorted(set(y))}")
         estimator = _build_estimator(self.estimator, self.params)
         if progress:
             progress(0.1, f"fitting on {len(y)} answers")

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from activelabel.errors import InvalidLabelError, NotFittedError
-from activelabel.models.base import ProgressFn, Proposal
+from activelabel.errors import InvalidLabelError, NotEnoughAnswersError, NotFittedError
+from activelabel.models.base import Capabilities, ProgressFn, Proposal
 from activelabel.types import ClassLabel, Item, Payload
 
 MODEL_NAME = "vectors-logreg"
@@ -48,6 +48,10 @@ class SklearnVectorClassifier:
     """Adapter for vector items; learned state in ``scaler_``, ``clf_``, ``committee_``."""
 
     task = "classification"
+    # draws: with params.committee >= 2 (without one, the draw-based strategies say so when they run)
+    capabilities: ClassVar[Capabilities] = Capabilities(proba=True, draws=True, embeddings=True, warm_start=False)
+    refit_on_all: ClassVar[bool] = True
+    rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], params: dict[str, Any] | None = None, seed: int = 0) -> None:
         self.labels = list(labels)
@@ -75,7 +79,7 @@ class SklearnVectorClassifier:
         if len(y) != len(items):
             raise TypeError("classification values must all be ClassLabel")
         if len(set(y.tolist())) < 2:
-            raise ValueError(f"need answers of at least two labels to train; have {sorted(set(y.tolist()))}")
+            raise NotEnoughAnswersError(f"need answers of at least two labels to train; have {sorted(set(y.tolist()))}")
         x = parse_vectors(items)
         self.scaler_ = StandardScaler().fit(x)
         xs = self.scaler_.transform(x)

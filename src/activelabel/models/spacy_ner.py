@@ -29,10 +29,16 @@ import random
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from activelabel.errors import ActiveLabelError, ConfigError, MissingDependencyError, NotFittedError
-from activelabel.models.base import ProgressFn, Proposal
+from activelabel.errors import (
+    ActiveLabelError,
+    ConfigError,
+    MissingDependencyError,
+    NotEnoughAnswersError,
+    NotFittedError,
+)
+from activelabel.models.base import Capabilities, ProgressFn, Proposal
 from activelabel.models.spacy_beam import (
     REDUCTIONS,
     beam_entity_probs,
@@ -65,8 +71,10 @@ class SpacyNER:
     """NER adapter; learned state: ``nlp_`` (the pipeline) and ``base_labels_`` (pretrained labels)."""
 
     task = "ner"
-    warm_start = True  # retraining fine-tunes the current version
-    refit_on_all = False  # a second fine-tune on all answers would double the round's training time
+    # warm start: retraining fine-tunes the current version; no class probabilities (beam confidences)
+    capabilities: ClassVar[Capabilities] = Capabilities(proba=False, draws=False, embeddings=True, warm_start=True)
+    refit_on_all: ClassVar[bool] = False  # a second fine-tune on all answers would double the round's training time
+    rehearses: ClassVar[bool] = True  # fit(unlabeled=pool items) feeds the rehearsal
     # learned state (set by fit/load; declared here for type checkers, absent until then)
     nlp_: Any
     start_mode_: str
@@ -180,7 +188,7 @@ class SpacyNER:
         if len(items) != len(values) or not all(isinstance(v, Spans) for v in values):
             raise TypeError("NER values must be one Spans per item")
         if not items:
-            raise ValueError("need at least one answered text to train")
+            raise NotEnoughAnswersError("need at least one answered text to train")
         spacy = _spacy()
         fix_random_seed(self.seed)  # thinc draws dropout masks from numpy's global state
         p = self.params
@@ -324,9 +332,12 @@ class SpacyNER:
         nlp = self._require()
         ner = nlp.get_pipe("ner")
         docs = list(nlp.pipe([i.content for i in items], batch_size=PIPE_BATCH, disable=["ner"]))
-        vectors = ner.model.get_ref("tok2vec").predict(docs)
+        out = ner.model.get_ref("tok2vec").predict(docs)
+        if not isinstance(out, list):  # the NER's own tok2vec ends in list2array: one row per token of all docs
+            out = np.split(np.asarray(out), np.cumsum([len(d) for d in docs])[:-1])
+        vectors = [np.asarray(v) for v in out]
         width = max((v.shape[1] for v in vectors if len(v)), default=1)
-        return np.stack([np.asarray(v).mean(axis=0) if len(v) else np.zeros(width) for v in vectors])
+        return np.stack([v.mean(axis=0) if len(v) else np.zeros(width) for v in vectors])
 
     def evaluate(self, items: Sequence[Item], values: Sequence[Payload]) -> dict[str, float]:
         """Entity-level micro F1 over exact (start, end, label) matches, as seqeval counts them."""

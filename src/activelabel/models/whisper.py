@@ -19,13 +19,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from activelabel.audio import DEFAULT_MAX_SECONDS, is_silent, load_audio
+from activelabel.errors import ConfigError
 from activelabel.metrics_text import normalise, transcript_metrics
-from activelabel.models.base import ProgressFn, Proposal
+from activelabel.models.base import Capabilities, ProgressFn, Proposal
 from activelabel.models.whisper_backends import RawTranscript, make_backend, split_name
 from activelabel.models.whisper_confidence import Calibrator, features, learn_vocabulary, raw_confidence
 from activelabel.types import Item, Payload, Transcript
@@ -53,8 +54,10 @@ class WhisperTranscriber:
     """Adapter for ``transcription``; the backend is chosen by the model name's prefix."""
 
     task = "transcription"
-    warm_start = False  # each version re-learns from all answers; the base weights never change
-    refit_on_all = True
+    # no warm start: each version re-learns from all answers; the base weights never change
+    capabilities: ClassVar[Capabilities] = Capabilities(proba=False, draws=False, embeddings=False, warm_start=False)
+    refit_on_all: ClassVar[bool] = True
+    rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str] = (), model: str = "faster-whisper:tiny.en",
                  params: dict[str, Any] | None = None, root: Path | None = None, seed: int = 0) -> None:
@@ -66,12 +69,12 @@ class WhisperTranscriber:
         self.device = str(self.params.get("device", "auto"))
         self.vocabulary_mode = str(self.params.get("vocabulary", "hotwords"))
         if self.vocabulary_mode not in VOCAB_MODES:
-            raise ValueError(f"model.params.vocabulary = {self.vocabulary_mode!r}; use one of {VOCAB_MODES}")
+            raise ConfigError(f"model.params.vocabulary = {self.vocabulary_mode!r}; use one of {VOCAB_MODES}")
         self.max_terms = int(self.params.get("max_terms", 40))
         self.max_seconds = float(self.params.get("max_audio_seconds", DEFAULT_MAX_SECONDS))
         self.fine_tune = bool(self.params.get("fine_tune", False))
         if self.fine_tune and split_name(model)[0] != "openai-whisper":
-            raise ValueError("model.params.fine_tune needs an 'openai-whisper:...' model; faster-whisper's "
+            raise ConfigError("model.params.fine_tune needs an 'openai-whisper:...' model; faster-whisper's "
                              "CTranslate2 weights cannot be trained")
         self._backend: Any = None
         self._checkpoint: Path | None = None

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from activelabel.audio import DEFAULT_MAX_SECONDS, load_audio
-from activelabel.errors import NotFittedError
-from activelabel.models.base import ProgressFn, Proposal
+from activelabel.errors import NotEnoughAnswersError, NotFittedError
+from activelabel.models.base import Capabilities, ProgressFn, Proposal
 from activelabel.models.whisper import audio_root, project_root_of
 from activelabel.models.whisper_backends import make_backend
 from activelabel.types import ClassLabel, Item, Payload
@@ -27,8 +27,9 @@ class WhisperEmbeddingClassifier:
     """Adapter for ``audio_classification``; learned state in ``head_`` and ``classes_``."""
 
     task = "audio_classification"
-    warm_start = False
-    refit_on_all = True
+    capabilities: ClassVar[Capabilities] = Capabilities(proba=True, draws=False, embeddings=True, warm_start=False)
+    refit_on_all: ClassVar[bool] = True
+    rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], model: str = "faster-whisper:tiny.en",
                  params: dict[str, Any] | None = None, root: Path | None = None, seed: int = 0) -> None:
@@ -71,7 +72,7 @@ class WhisperEmbeddingClassifier:
         if len(y) != len(items):
             raise TypeError("audio classification values must all be ClassLabel")
         if len(set(y)) < 2:
-            raise ValueError(f"need answers of at least two labels to train; have {sorted(set(y))}")
+            raise NotEnoughAnswersError(f"need answers of at least two labels to train; have {sorted(set(y))}")
         if progress:
             progress(0.1, f"embedding {len(items)} clips with the Whisper encoder")
         X = self.embed(items)

@@ -24,12 +24,12 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from activelabel.errors import MissingDependencyError, NotFittedError
-from activelabel.models.base import ProgressFn, Proposal
+from activelabel.errors import ConfigError, MissingDependencyError, NotFittedError
+from activelabel.models.base import Capabilities, ProgressFn, Proposal
 from activelabel.models.yolo_uncertainty import (
     flip_disagreement,
     image_uncertainty,
@@ -89,8 +89,10 @@ class YoloDetector:
     """Detection adapter; learned state: ``weights_`` (bytes of best.pt), ``class_names_``, ``train_info_``."""
 
     task = "detection"
-    warm_start = True  # retraining continues from the current version
-    refit_on_all = False  # YOLO training is the slow part: train once, on the training split
+    # warm start: retraining continues from the current version; embed gives appearance features
+    capabilities: ClassVar[Capabilities] = Capabilities(proba=False, draws=False, embeddings=True, warm_start=True)
+    refit_on_all: ClassVar[bool] = False  # YOLO training is the slow part: train once, on the training split
+    rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], model: str = DEFAULT_MODEL, params: dict[str, Any] | None = None,
                  label_map: dict[str, str] | None = None, project_dir: Path | None = None, seed: int = 0) -> None:
@@ -102,7 +104,7 @@ class YoloDetector:
         self.seed = seed
         self.uncertainty = parse_settings(self.params)  # validates the settings now, not mid-round
         if not (is_weights(self.model) or self.model.endswith((".yaml", ".yml"))):
-            raise ValueError(f"model name {self.model!r}: use weights (yolo11n.pt, a path to best.pt) or a model "
+            raise ConfigError(f"model name {self.model!r}: use weights (yolo11n.pt, a path to best.pt) or a model "
                              f"yaml (yolov8n.yaml)")
         self._net: Any = None  # the loaded Ultralytics model, a cache
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from activelabel.formats.detection_base import ExportImage
+from activelabel.errors import NotEnoughAnswersError
+from activelabel.formats.detection import ExportImage
 from activelabel.formats.yolo_txt import write_data_yaml, write_yolo_folder
 from activelabel.types import Boxes, Item, Payload
 
@@ -40,9 +41,9 @@ def to_export_images(items: Sequence[Item], values: Sequence[Payload], paths: Se
 def write_training_set(folder: Path, images: Sequence[ExportImage], labels: Sequence[str]) -> Path:
     """Write the folder and return its data.yaml (absolute paths, so the working directory never matters)."""
     if not images:
-        raise ValueError("no labeled images to train on")
+        raise NotEnoughAnswersError("no labeled images to train on")
     if not any(im.boxes for im in images):
-        raise ValueError("the labeled images hold no boxes yet; draw at least one box before training")
+        raise NotEnoughAnswersError("the labeled images hold no boxes yet; draw at least one box before training")
     try:
         write_yolo_folder(folder, images, labels, link=True, split="train")
     except OSError:  # file systems without symlinks

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from activelabel.errors import ConfigError
+
 COMPONENTS = ("least_confident", "mean_entropy", "ambiguous", "flip")
 REDUCTIONS = COMPONENTS + ("mean", "max")
 
@@ -42,14 +44,14 @@ class UncertaintySettings:
 
     def __post_init__(self) -> None:
         if self.reduction not in REDUCTIONS:
-            raise ValueError(f"model.params.uncertainty must be one of {', '.join(REDUCTIONS)}; got {self.reduction!r}")
+            raise ConfigError(f"model.params.uncertainty must be one of {', '.join(REDUCTIONS)}; got {self.reduction!r}")
         if self.reduction == "flip" and not self.flip:
-            raise ValueError("model.params.uncertainty = 'flip' needs model.params.flip = true")
+            raise ConfigError("model.params.uncertainty = 'flip' needs model.params.flip = true")
         lo, hi = self.band
         if not 0.0 <= self.empty <= 1.0:
-            raise ValueError(f"model.params.empty_uncertainty must be in 0..1; got {self.empty}")
+            raise ConfigError(f"model.params.empty_uncertainty must be in 0..1; got {self.empty}")
         if not 0.0 <= lo < hi <= 1.0 or not 0.0 < self.conf < 1.0:
-            raise ValueError(f"model.params: need 0 <= band[0] < band[1] <= 1 and 0 < conf < 1; got {self.band}, {self.conf}")
+            raise ConfigError(f"model.params: need 0 <= band[0] < band[1] <= 1 and 0 < conf < 1; got {self.band}, {self.conf}")
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -134,7 +136,7 @@ def reduce_uncertainty(components: dict[str, float], settings: UncertaintySettin
 def parse_settings(params: dict[str, object]) -> UncertaintySettings:
     band = params.get("band", (0.15, 0.6))
     if not isinstance(band, Sequence) or len(band) != 2:
-        raise ValueError(f"model.params.band must be [low, high]; got {band!r}")
+        raise ConfigError(f"model.params.band must be [low, high]; got {band!r}")
     weights = params.get("uncertainty_weights", {})
     return UncertaintySettings(
         conf=float(params.get("conf", 0.25)),  # type: ignore[arg-type]

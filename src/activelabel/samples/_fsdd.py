@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from activelabel.errors import UsageError
 from activelabel.metrics_text import DIGIT_WORDS
 
 PATTERN = "{label}_{speaker}_{take}.wav"
@@ -22,7 +23,7 @@ def copy_clips(folder: Path, n: int, seed: int) -> list[Path]:
     """Copy ``n`` bundled clips (a seeded draw, at most 40) into ``folder``."""
     names = bundled_clips()
     if not 1 <= n <= len(names):
-        raise ValueError(f"n must be between 1 and {len(names)} (the bundled FSDD clips)")
+        raise UsageError(f"n must be between 1 and {len(names)} (the bundled FSDD clips)")
     chosen = sorted(np.random.default_rng(seed).choice(len(names), size=n, replace=False).tolist())
     folder.mkdir(parents=True, exist_ok=True)
     out = []

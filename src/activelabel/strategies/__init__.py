@@ -4,7 +4,9 @@ Two layers, as in modAL and baal: *utility* functions map model outputs to one s
 (higher means more worth a human's time), and *selection* turns scores into chosen indices.
 """
 
+from activelabel.strategies.applicable import applicable_strategies, check_applicable
 from activelabel.strategies.base import PoolView, StrategyFn, StrategyInfo
 from activelabel.strategies.registry import available_strategies, get_strategy
 
-__all__ = ["PoolView", "StrategyFn", "StrategyInfo", "available_strategies", "get_strategy"]
+__all__ = ["PoolView", "StrategyFn", "StrategyInfo", "applicable_strategies", "available_strategies",
+           "check_applicable", "get_strategy"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from activelabel.errors import StrategyNotApplicableError
 from activelabel.strategies import committee, diversity, utility
 from activelabel.strategies.base import PoolView, StrategyFn, StrategyInfo
 from activelabel.strategies.select import top_k
@@ -22,7 +23,7 @@ POWER_BETA = 1.0
 
 def _need(value: np.ndarray | None, what: str, who: str) -> np.ndarray:
     if value is None:
-        raise ValueError(f"strategy {who} needs {what}, and the model or loop gave none")
+        raise StrategyNotApplicableError(f"strategy {who} needs {what}, and the model or loop gave none")
     return value
 
 

@@ -29,12 +29,6 @@ class PoolView:
     def size(self) -> int:
         return int(self.confidence.shape[0])
 
-    def mean_proba(self) -> np.ndarray:
-        """Class probabilities averaged over draws; raises if the model gives none."""
-        if self.proba is None:
-            raise ValueError("this strategy needs class probabilities, and the model gives none")
-        return self.proba.mean(axis=2) if self.proba.ndim == 3 else self.proba
-
 
 StrategyFn = Callable[[PoolView, int, np.random.Generator], Selection]
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from activelabel.errors import StrategyNotApplicableError
+
 
 def _draws(proba: np.ndarray | None, who: str) -> np.ndarray:
     if proba is None or proba.ndim != 3:
         shape = None if proba is None else proba.shape
-        raise ValueError(f"{who} needs probability draws of shape (n, classes, draws) from a committee or "
+        raise StrategyNotApplicableError(f"{who} needs probability draws of shape (n, classes, draws) from a committee or "
                          f"MC dropout; the model gives {shape} (for vectors-logreg set model.params.committee)")
     return proba
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from activelabel.errors import InvalidLabelError
 from activelabel.formats.base import ImportRecord, RecordStream, Rejection
-from activelabel.models.base import Proposal
+from activelabel.models.base import Capabilities, Proposal
 from activelabel.tasks import TaskSpec
 from activelabel.types import Item
 
@@ -84,6 +84,9 @@ class RatingModel:
     """Logistic regression on word counts; learned state: ``vocab_``, ``coef_``."""
 
     task = "rating"
+    capabilities = Capabilities(proba=True, draws=False, embeddings=False, warm_start=False)
+    refit_on_all = True
+    rehearses = False
 
     def __init__(self, labels: Sequence[str]) -> None:
         self.labels = list(labels)
