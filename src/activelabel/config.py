@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from activelabel.errors import ConfigError, UnknownPluginError
+from activelabel.errors import ConfigError, StrategyNotApplicableError, UnknownPluginError
 from activelabel.registry import registry
 from activelabel.tasks import TaskSpec, get_task
 
@@ -116,9 +116,23 @@ class ProjectConfig(BaseModel):
 
         capabilities = registry("models").load(self.adapter).capabilities
         check_applicable(get_strategy(self.loop.strategy), capabilities, model=self.model_name)
-        cold = get_strategy(self.loop.cold_start)
+        if not self.strategy_fits_task(self.loop.strategy):
+            raise StrategyNotApplicableError(f"{self.loop.strategy} balances classes, and a {self.task} answer is "
+                                             "not one class; choose margin, entropy or least_confidence")
         if self.spec.media != "text":  # text cold starts embed with TF-IDF; other media need the model's embed
-            check_applicable(cold, capabilities, model=self.model_name)
+            check_applicable(get_strategy(self.loop.cold_start), capabilities, model=self.model_name)
+
+    def strategy_fits_task(self, name: str) -> bool:
+        from activelabel.strategies import get_strategy
+
+        return "labeled_classes" not in get_strategy(name).needs or self.spec.single_label
+
+    def fitting_strategies(self) -> list[str]:
+        """The strategies this project's model and task kind can serve (for pickers)."""
+        from activelabel.strategies import applicable_strategies
+
+        capabilities = registry("models").load(self.adapter).capabilities
+        return [n for n in applicable_strategies(capabilities) if self.strategy_fits_task(n)]
 
     def db_url(self, project_dir: Path) -> str:
         return self.db or f"sqlite:///{(project_dir / 'activelabel.db').resolve()}"

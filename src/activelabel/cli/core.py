@@ -275,8 +275,8 @@ def export(
 @app.command()
 @friendly_errors
 def strategies() -> None:
-    """List the registered sampling strategies: name, description, task kinds."""
+    """List the registered sampling strategies: name, description, what they need of the model."""
     from activelabel.strategies import available_strategies
 
     for info in available_strategies().values():
-        typer.echo(f"{info.name}\t{info.description}\t{','.join(info.tasks)}")
+        typer.echo(f"{info.name}\t{info.description}\t{','.join(info.needs) or '-'}")

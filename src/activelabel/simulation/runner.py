@@ -78,9 +78,7 @@ def check_settings(settings: Settings, dataset: SimDataset) -> list[StrategyInfo
         if "proba_draws" in info.needs and (dataset.model or {}).get("name") not in DRAW_MODELS:
             raise ActiveLabelError(f"strategy {info.name!r} needs probability draws (a committee or MC dropout); "
                                    f"of the models, {', '.join(sorted(DRAW_MODELS))} give them")
-        if dataset.task not in info.tasks:
-            raise ActiveLabelError(f"strategy {info.name!r} does not apply to {dataset.task} "
-                                   f"(it serves {', '.join(info.tasks)})")
+        _config(dataset, settings, info.name, 0, settings.batch)  # refuses a strategy the model cannot serve
     return infos
 
 

@@ -15,8 +15,6 @@ from activelabel.strategies.base import PoolView, StrategyFn, StrategyInfo
 from activelabel.strategies.select import top_k
 from activelabel.types import Selection
 
-CLASS_TASKS = ("classification", "audio_classification")
-ALL_TASKS = ("classification", "ner", "detection", "transcription", "audio_classification")
 PREFILTER = 10  # hybrid strategies look at PREFILTER x k uncertainty candidates
 POWER_BETA = 1.0
 
@@ -204,24 +202,24 @@ def balanced_quotas(have: np.ndarray, available: np.ndarray, k: int) -> np.ndarr
     return quota
 
 
-def _info(fn: StrategyFn, tasks: tuple[str, ...], needs: tuple[str, ...]) -> StrategyInfo:
+def _info(fn: StrategyFn, needs: tuple[str, ...]) -> StrategyInfo:
     doc = (fn.__doc__ or "").strip().splitlines()
     cite = f" [{doc[1].strip().rstrip('.')}]" if len(doc) > 1 else ""
-    return StrategyInfo(fn.__name__, fn, doc[0] + cite, tasks, needs)
+    return StrategyInfo(fn.__name__, fn, doc[0] + cite, needs)
 
 
 STRATEGIES: list[StrategyInfo] = [
-    _info(bald, CLASS_TASKS, ("proba", "proba_draws")),
-    _info(mc_dropout, CLASS_TASKS, ("proba", "proba_draws")),
-    _info(vote_entropy, CLASS_TASKS, ("proba", "proba_draws")),
-    _info(consensus_kl, CLASS_TASKS, ("proba", "proba_draws")),
-    _info(coreset, ALL_TASKS, ("embeddings", "labeled_embeddings")),
-    _info(badge, CLASS_TASKS, ("proba", "embeddings")),
-    _info(cluster_margin, ALL_TASKS, ("embeddings",)),
-    _info(information_density, ALL_TASKS, ("embeddings",)),
-    _info(uncertainty_diversity, ALL_TASKS, ("embeddings",)),
-    _info(power_entropy, ALL_TASKS, ()),
-    _info(softrank_margin, ALL_TASKS, ()),
-    _info(kmeans_cold_start, ALL_TASKS, ("embeddings",)),
-    _info(class_balanced_margin, CLASS_TASKS, ("proba", "labeled_classes")),
+    _info(bald, ("proba", "proba_draws")),
+    _info(mc_dropout, ("proba", "proba_draws")),
+    _info(vote_entropy, ("proba", "proba_draws")),
+    _info(consensus_kl, ("proba", "proba_draws")),
+    _info(coreset, ("embeddings", "labeled_embeddings")),
+    _info(badge, ("proba", "embeddings")),
+    _info(cluster_margin, ("embeddings",)),
+    _info(information_density, ("embeddings",)),
+    _info(uncertainty_diversity, ("embeddings",)),
+    _info(power_entropy, ()),
+    _info(softrank_margin, ()),
+    _info(kmeans_cold_start, ("embeddings",)),
+    _info(class_balanced_margin, ("proba", "labeled_classes")),
 ]

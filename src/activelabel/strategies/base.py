@@ -38,5 +38,6 @@ class StrategyInfo:
     name: str
     fn: StrategyFn
     description: str
-    tasks: tuple[str, ...]
-    needs: tuple[str, ...] = ()  # extra inputs: "proba", "embeddings", "labeled_embeddings"
+    # extra inputs: "proba", "proba_draws", "embeddings", "labeled_embeddings", "labeled_classes"; whether a
+    # project's model and task kind give them is checked when its config loads (strategies.check_applicable)
+    needs: tuple[str, ...] = ()

@@ -13,8 +13,6 @@ from activelabel.strategies.base import PoolView
 from activelabel.strategies.select import random_k, top_k
 from activelabel.types import Selection
 
-ALL_TASKS = ("classification", "ner", "detection", "transcription", "audio_classification")
-
 
 def random(pool: PoolView, k: int, rng: np.random.Generator) -> Selection:
     """Uniform random sampling: the baseline every strategy must beat."""

@@ -18,7 +18,7 @@ ENTRY_POINT_GROUP = "activelabel.strategies"
 
 def _builtin_table() -> dict[str, StrategyInfo]:
     table = {
-        fn.__name__: StrategyInfo(fn.__name__, fn, (fn.__doc__ or "").strip().splitlines()[0], builtin.ALL_TASKS)
+        fn.__name__: StrategyInfo(fn.__name__, fn, (fn.__doc__ or "").strip().splitlines()[0])
         for fn in (builtin.random, builtin.least_confidence, builtin.margin, builtin.entropy)
     }
     try:  # the strategy lab's advanced strategies, when that module is present
@@ -36,8 +36,7 @@ def _plugin_table() -> dict[str, StrategyInfo]:
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         fn = ep.load()
         doc = (getattr(fn, "__doc__", None) or "third-party strategy").strip().splitlines()[0]
-        tasks = tuple(getattr(fn, "tasks", builtin.ALL_TASKS))
-        table[ep.name] = StrategyInfo(ep.name, fn, doc, tasks)
+        table[ep.name] = StrategyInfo(ep.name, fn, doc, tuple(getattr(fn, "needs", ())))
     return table
 
 
@@ -66,7 +65,7 @@ def get_strategy(name: str) -> StrategyInfo:
     if ":" in name:
         fn = _load_dotted(name)
         doc = (fn.__doc__ or "custom strategy").strip().splitlines()[0]
-        return StrategyInfo(name, fn, doc, builtin.ALL_TASKS)
+        return StrategyInfo(name, fn, doc, tuple(getattr(fn, "needs", ())))
     builtins = _builtin_table()
     if name in builtins:  # the common path skips the entry-point scan (~90 ms per call)
         return builtins[name]

@@ -25,8 +25,8 @@ def render(project: Project) -> None:
     require(g.user, "admin")
     st.markdown(f"#### Settings · {md_escape(project.config.name)}")
     loop = project.config.loop
-    strategies = {name: info for name, info in available_strategies().items()
-                  if project.task in info.tasks or not info.tasks}
+    fitting = set(project.config.fitting_strategies())
+    strategies = {name: info for name, info in available_strategies().items() if name in fitting}
     names = list(strategies)
     if loop.strategy not in names:
         names.append(loop.strategy)
