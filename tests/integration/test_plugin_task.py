@@ -51,6 +51,7 @@ def _reviews(n: int, seed: int) -> list[tuple[str, int]]:
 
 
 def test_plugin_registers_every_piece(rating_plugin) -> None:
+    assert "rating\ttext\t1 to 5 stars for a text" in _cli("tasks")
     assert "rating" in registry("tasks")
     assert "rating-logreg" in registry("models")
     assert "rating" in registry("readers") and "rating-jsonl" in registry("writers")

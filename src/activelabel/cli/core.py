@@ -32,7 +32,7 @@ def _progress() -> Progress:
 @friendly_errors
 def init(
     directory: DirArg,
-    task: Annotated[str, typer.Option(help="classification | ner | detection | transcription | audio_classification")],
+    task: Annotated[str, typer.Option(help="A registered task kind: classification, ner, detection, transcription, audio_classification, or one a plug-in adds (`activelabel tasks` lists them).")],
     labels: Annotated[str, typer.Option(help="Comma-separated label names, e.g. ham,spam.")] = "",
     model: Annotated[str, typer.Option(help="Model name; default depends on the task (tfidf-logreg for text).")] = "",
     db: DbOpt = None,
@@ -280,3 +280,15 @@ def strategies() -> None:
 
     for info in available_strategies().values():
         typer.echo(f"{info.name}\t{info.description}\t{','.join(info.needs) or '-'}")
+
+
+@app.command()
+@friendly_errors
+def tasks() -> None:
+    """List the registered task kinds: name, media, what an answer is, default model, export formats."""
+    from activelabel.tasks import get_task, task_names
+
+    for name in task_names():
+        spec = get_task(name)
+        formats = ",".join(dict.fromkeys(["jsonl", "csv", *spec.export_formats]))
+        typer.echo(f"{name}\t{spec.media}\t{spec.description}\t{spec.default_model}\t{formats}")
