@@ -23,6 +23,17 @@ def _open(directory: Path, db: str | None = None):  # noqa: ANN202 - returns Pro
     return Project.open(directory, db)
 
 
+def parse_reader_options(option: list[str] | None) -> dict[str, str]:
+    """``--option KEY=VALUE`` (repeatable) as the reader's keyword options; dashes in keys become underscores."""
+    extra: dict[str, str] = {}
+    for raw in option or []:
+        key, sep, val = raw.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"--option expects KEY=VALUE, got {raw!r}")
+        extra[key.strip().replace("-", "_")] = val
+    return extra
+
+
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console, transient=False)
@@ -70,12 +81,7 @@ def import_(
     db: DbOpt = None,
 ) -> None:
     """Import items (and optional labels); every rejected record is reported with its line and reason."""
-    extra: dict[str, str] = {}
-    for raw in option or []:
-        key, sep, val = raw.partition("=")
-        if not sep or not key.strip():
-            raise typer.BadParameter(f"--option expects KEY=VALUE, got {raw!r}")
-        extra[key.strip().replace("-", "_")] = val
+    extra = parse_reader_options(option)
     with _open(directory, db) as project:
         opts = {k: v for k, v in {"text_field": text_field, "label_field": label_field,
                                   "label_from_filename": label_from_filename}.items() if v is not None}

@@ -3,6 +3,7 @@ and compare sampling strategies by their learning curves."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -15,19 +16,26 @@ from activelabel.errors import UsageError
 @app.command("simulate")
 @friendly_errors
 def simulate(
-    dataset: Annotated[str, typer.Option("--dataset", help="A labeled CSV/TSV/JSONL file, or a built-in name: digits.")],
+    dataset: Annotated[str, typer.Option("--dataset", help="A labeled file or folder in one of the task's import formats "
+                                         "(CSV/TSV/JSONL text, CoNLL, YOLO/COCO/VOC, an audio folder or manifest), "
+                                         "or a built-in name: digits.")],
     task: Annotated[str, typer.Option("--task", help="Task kind: classification, ner, detection, transcription, audio_classification, or one a plug-in registers.")] = "classification",
     strategies: Annotated[str, typer.Option("--strategies", help="Comma-separated names (see `activelabel strategies`) or module:function.")] = "random,margin",
     eval_path: Annotated[str | None, typer.Option("--eval", help="Held-out file; default: a seeded, stratified 30% split.")] = None,
     seeds: Annotated[int, typer.Option(help="Runs per strategy, seeds 0..N-1.")] = 5,
     init: Annotated[int, typer.Option(help="Labels of the cold-start round.")] = 20,
     batch: Annotated[int, typer.Option(help="Labels per later round (one retrain each).")] = 10,
-    budget: Annotated[int, typer.Option(help="Total labels per run.")] = 400,
+    budget: Annotated[int, typer.Option(help="Total labels per run; more than the pool labels all of it.")] = 400,
     out: Annotated[Path, typer.Option("--out", help="Folder for curves.csv, stopping.csv, summary.json, curves.png.")] = Path("simulation"),
     pool_subsample: Annotated[int, typer.Option("--pool-subsample", help="Score at most N unlabeled items per round (0: all).")] = 0,
     cold_start: Annotated[str, typer.Option("--cold-start", help="Strategy of round 0, e.g. random or kmeans_cold_start.")] = "random",
     committee: Annotated[int, typer.Option(help="Bagged committee size for draw-based strategies (bald, vote_entropy, ...).")] = 5,
     split_seed: Annotated[int, typer.Option("--split-seed", help="Seed of the held-out split.")] = 0,
+    format: Annotated[str, typer.Option("--format", help="The data set's format, as `import --format` takes it "
+                                        "(auto: from the suffix or folder).")] = "auto",
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", "-o", help="A reader option KEY=VALUE, repeatable, as `import` takes it (e.g. scheme=bilou, "
+        "label_from_filename='{label}_{speaker}_{take}.wav').")] = None,
     text_field: Annotated[str | None, typer.Option(help="Column/key with the text (guessed if absent).")] = None,
     label_field: Annotated[str | None, typer.Option(help="Column/key with the label (guessed if absent).")] = None,
     model: Annotated[str, typer.Option(help="Model name for the projects (default: the task's, vectors-logreg for digits).")] = "",
@@ -51,6 +59,7 @@ def simulate(
         TimeRemainingColumn,
     )
 
+    from activelabel.cli.core import parse_reader_options
     from activelabel.simulation.lab import simulate as run_simulation
     from activelabel.simulation.report import table
     from activelabel.simulation.runner import RoundResult, Settings, check_settings
@@ -60,7 +69,13 @@ def simulate(
                         init=init, batch=batch, budget=budget, pool_subsample=pool_subsample, cold_start=cold_start,
                         committee=committee)
     data = load_dataset(task, dataset, eval_path=eval_path, seed=split_seed,
-                        options={"text_field": text_field, "label_field": label_field, "model": model})
+                        options={"text_field": text_field, "label_field": label_field, "model": model,
+                                 "format": format, "reader_options": parse_reader_options(option)})
+    notes = list(data.notes)
+    if settings.budget > data.n_pool:
+        notes.insert(0, f"--budget {settings.budget} is more than the pool ({data.n_pool} items after holding out "
+                        f"{data.n_eval}): each run labels all {data.n_pool}")
+        settings = dataclasses.replace(settings, budget=data.n_pool)
     check_settings(settings, data)  # every bad input fails here, before any work
     if engine not in ("local", "ray") or (address and engine != "ray"):
         raise UsageError(f"--engine {engine!r}: use local or ray (--address needs --engine ray)")
@@ -70,8 +85,8 @@ def simulate(
         import_ray()  # a missing scale extra is named now, before any work
     console.print(f"{data.name}: {data.n_pool} pool items, {data.n_eval} held out; "
                   f"{len(settings.strategies)} strategies x {seeds} seeds x {settings.rounds} rounds")
-    for note in data.notes:
-        console.print(f"  note: {note}")
+    for note in notes:
+        console.print(f"  note: {note}", highlight=False, soft_wrap=True)
     total = len(settings.strategies) * seeds * settings.rounds
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=console) as bar:

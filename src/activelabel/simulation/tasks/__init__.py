@@ -10,8 +10,12 @@ The loader's signature::
 - ``dataset`` is a path in one of the task's import formats, or a built-in name (``digits``).
   ``eval_path``, when given, is the held-out set in the same format; without it the loader holds
   out a seeded 30% test split (stratified where the task has classes).
-- ``options`` carries the command's extra settings (``text_field``, ``label_field``, ...); ignore
-  the ones that do not apply.
+- ``options`` carries the command's extra settings; ignore the ones that do not apply. The data
+  set is read as ``import`` reads it: ``reader_settings(options)`` gives the format
+  (``options["format"]``, ``simulate --format``; ``auto`` by default) and the reader's keyword
+  options (``options["reader_options"]``, from the repeatable ``--option KEY=VALUE``, plus
+  ``text_field``, ``label_field`` and ``label_from_filename`` when given), to pass to the task's
+  reader. ``options["model"]`` names the project's model, if the user picked one.
 - Raise ``ActiveLabelError`` (or a subclass) for data that cannot be simulated (one class, no
   labels, an unreadable file) -- the command calls the loader before any run starts.
 
@@ -45,6 +49,23 @@ from typing import Any, Protocol
 from activelabel.errors import ActiveLabelError, UnknownPluginError
 from activelabel.tasks import get_task, task_names
 from activelabel.types import Item, Payload
+
+READER_FIELDS = ("text_field", "label_field", "label_from_filename")
+
+
+class AnyLabel(tuple):  # type: ignore[type-arg]
+    """A label set that holds every label: a simulation learns its labels from the data set itself."""
+
+    def __contains__(self, _item: object) -> bool:
+        return True
+
+
+def reader_settings(options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The import format and the reader's keyword options, as ``import`` passes them on."""
+    fmt = str(options.get("format") or "auto")
+    extra = {k: options[k] for k in READER_FIELDS if options.get(k) is not None}
+    extra.update(options.get("reader_options") or {})
+    return fmt, extra
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from activelabel.errors import ActiveLabelError
-from activelabel.simulation.tasks import ImportSpec
+from activelabel.simulation.tasks import AnyLabel, ImportSpec, reader_settings
 from activelabel.types import ClassLabel, Item, Payload
 
 BUILTIN = ("digits",)
@@ -78,7 +78,7 @@ def _digits() -> list[tuple[str, str]]:
 
 def _read_file(path: str, options: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
     from activelabel.formats.base import Rejection
-    from activelabel.formats.tabular import read_text_records
+    from activelabel.formats.tabular import read_classification
 
     p = Path(path)
     if not p.exists():
@@ -88,8 +88,8 @@ def _read_file(path: str, options: dict[str, Any]) -> tuple[list[tuple[str, str]
     notes: list[str] = []
     rejected = 0
     unlabeled = 0
-    for rec in read_text_records(p, options.get("format", "auto"), text_field=options.get("text_field"),
-                                 label_field=options.get("label_field")):
+    fmt, reader_options = reader_settings(options)
+    for rec in read_classification(p, fmt, labels=AnyLabel(), project_dir=p.parent, **reader_options):
         if isinstance(rec, Rejection):
             rejected += 1
             continue
@@ -102,7 +102,8 @@ def _read_file(path: str, options: dict[str, Any]) -> tuple[list[tuple[str, str]
     if rejected:
         notes.append(f"{rejected} records of {path} were rejected by the reader")
     if not rows:
-        raise ActiveLabelError(f"{path}: no labeled records (pass --label-field if the label column is not guessed)")
+        raise ActiveLabelError(f"{path}: no labeled records (pass --label-field if the label column is not "
+                               "guessed, or --format if the file's suffix does not say it)")
     return rows, notes
 
 

@@ -22,7 +22,7 @@ from activelabel.errors import ActiveLabelError
 from activelabel.formats.base import ImportRecord, Rejection, content_id
 from activelabel.formats.detection import read_detection
 from activelabel.formats.detection_base import ExportImage
-from activelabel.simulation.tasks import ImportSpec
+from activelabel.simulation.tasks import ImportSpec, reader_settings
 from activelabel.types import Boxes, Item, Payload
 
 TEST_SHARE = 0.3
@@ -79,15 +79,17 @@ class DetectionData:
                                    "it is not in the data set") from None
 
 
-def _read(path: str, labels: list[str] | None, scratch: Path, notes: list[str]) -> tuple[list[ExportImage], list[str]]:
+def _read(path: str, labels: list[str] | None, scratch: Path, notes: list[str],
+          options: dict[str, Any]) -> tuple[list[ExportImage], list[str]]:
     p = Path(path)
     if not p.exists():
         raise ActiveLabelError(f"no such data set {path!r}: give a YOLO folder (data.yaml), a COCO .json or a VOC folder")
+    fmt, reader_options = reader_settings(options)
     if labels is None:
-        labels = _names(p)
+        labels = _names(p, fmt)
     images: list[ExportImage] = []
     rejected = unlabeled = 0
-    for rec in read_detection(p, "auto", labels=labels, project_dir=scratch):
+    for rec in read_detection(p, fmt, labels=labels, project_dir=scratch, **reader_options):
         if isinstance(rec, Rejection):
             rejected += 1
             continue
@@ -116,14 +118,14 @@ def _export_image(rec: ImportRecord, scratch: Path) -> ExportImage:
     return ExportImage(item_id, path, int(rec.meta["width"]), int(rec.meta["height"]), boxes)
 
 
-def _names(path: Path) -> list[str]:
+def _names(path: Path, fmt: str = "auto") -> list[str]:
     """The class names a data set declares (data.yaml names, COCO categories, VOC object names)."""
     import json
     import xml.etree.ElementTree as ET  # noqa: S405 - local annotation files
 
     from activelabel.formats.detection import detect_format
 
-    fmt = detect_format(path)
+    fmt = detect_format(path) if fmt == "auto" else fmt
     if fmt == "yolo":
         from activelabel.formats.yolo_txt import _find_yaml, class_names
 
@@ -155,9 +157,9 @@ def load(dataset: str, *, eval_path: str | None, seed: int, options: dict[str, A
     scratch = Path(tempfile.mkdtemp(prefix="activelabel-sim-detect-"))
     notes: list[str] = []
     try:
-        images, labels = _read(dataset, None, scratch, notes)
+        images, labels = _read(dataset, None, scratch, notes, options)
         if eval_path is not None:
-            eval_images, _ = _read(eval_path, labels, scratch, notes)
+            eval_images, _ = _read(eval_path, labels, scratch, notes, options)
             eval_ids = {im.item_id for im in eval_images}
             overlap = sum(im.item_id in eval_ids for im in images)
             if overlap:

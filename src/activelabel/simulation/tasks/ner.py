@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from activelabel.errors import ActiveLabelError
-from activelabel.simulation.tasks import ImportSpec
+from activelabel.simulation.tasks import AnyLabel, ImportSpec, reader_settings
 from activelabel.types import Item, Payload, Span, Spans
 
 TEST_SHARE = 0.3
@@ -36,13 +36,6 @@ NAME_MATCHES: dict[str, tuple[str, ...]] = {
     "DATE": ("date",),
     "MONEY": ("money",),
 }
-
-
-class _AnyLabel(tuple):  # type: ignore[type-arg]
-    """Accepts every label: the simulation learns the label set from the file itself."""
-
-    def __contains__(self, _item: object) -> bool:
-        return True
 
 
 def guess_label_map(labels: list[str]) -> dict[str, str]:
@@ -110,7 +103,8 @@ def _read(path: str, options: dict[str, Any], notes: list[str]) -> list[tuple[st
         raise ActiveLabelError(f"no such data set {path!r}: give a CoNLL, JSONL spans, .spacy or Label Studio file")
     rows: dict[str, Spans] = {}
     rejected = unlabeled = duplicates = 0
-    for rec in read_ner(p, options.get("format", "auto"), labels=_AnyLabel()):
+    fmt, reader_options = reader_settings(options)
+    for rec in read_ner(p, fmt, labels=AnyLabel(), **reader_options):
         if not isinstance(rec, ImportRecord):
             rejected += 1
         elif not isinstance(rec.value, Spans):

@@ -25,7 +25,7 @@ import numpy as np
 
 from activelabel.errors import ActiveLabelError
 from activelabel.formats.base import ImportRecord, Rejection, content_id
-from activelabel.simulation.tasks import ImportSpec
+from activelabel.simulation.tasks import ImportSpec, reader_settings
 from activelabel.types import ClassLabel, Item, Payload, Transcript
 
 TEST_SHARE = 0.3
@@ -101,10 +101,11 @@ def _read(task: str, path: str, options: dict[str, Any], scratch: Path,
         raise ActiveLabelError(f"no such data set {path!r}: give an audio folder or a manifest (CSV/JSONL/NeMo/"
                                "Label Studio)")
     reader = read_transcription if task == "transcription" else read_audio_classification
-    pattern = options.get("label_from_filename") or (FSDD_PATTERN if p.is_dir() else None)
+    fmt, reader_options = reader_settings(options)
+    pattern = reader_options.pop("label_from_filename", None) or (FSDD_PATTERN if p.is_dir() else None)
     rows: dict[str, tuple[Path, str]] = {}
     rejected = unlabeled = 0
-    for rec in reader(p, "auto", labels=(), project_dir=scratch, label_from_filename=pattern):
+    for rec in reader(p, fmt, labels=(), project_dir=scratch, label_from_filename=pattern, **reader_options):
         if isinstance(rec, Rejection):
             rejected += 1
             continue
