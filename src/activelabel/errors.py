@@ -76,6 +76,10 @@ class ItemNotFoundError(ActiveLabelError):
     """An item id that the store does not hold."""
 
 
+class AmbiguousItemIdError(ActiveLabelError):
+    """A shortened item id that starts more than one item's id; a longer prefix picks one."""
+
+
 class PermissionDeniedError(ActiveLabelError):
     """The signed-in user's role does not allow the action."""
 

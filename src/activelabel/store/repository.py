@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from activelabel.errors import ItemNotFoundError
+from activelabel.errors import AmbiguousItemIdError, ItemNotFoundError
 from activelabel.store import schema as s
 from activelabel.store.engine import make_engine
 from activelabel.store.queue import QueueEntry, QueueMixin, ensure_leased
@@ -142,6 +142,27 @@ class Store(QueueMixin, VersionsMixin, ReadModelsMixin):
         if item_id not in items:
             raise ItemNotFoundError(f"no item with id {item_id!r}")
         return items[item_id]
+
+    def resolve_item_id(self, prefix: str) -> str:
+        """The one item whose id is ``prefix`` or starts with it, so people can type a short id.
+
+        Raises ``ItemNotFoundError`` when no id matches and ``AmbiguousItemIdError`` (naming some of
+        the candidates) when several do; the comparison is case-sensitive on every backend.
+        """
+        if not prefix:
+            raise ItemNotFoundError("give an item id (or the start of one)")
+        ids = s.items.c.id
+        with self.read() as conn:
+            if conn.scalar(select(ids).where(ids == prefix)) is not None:
+                return prefix
+            found = list(conn.scalars(
+                select(ids).where(func.substr(ids, 1, len(prefix)) == prefix).order_by(ids).limit(4)))
+        if not found:
+            raise ItemNotFoundError(f"no item with id {prefix!r} (nor one starting with it)")
+        if len(found) > 1:
+            shown = ", ".join(found[:3]) + (", ..." if len(found) > 3 else "")
+            raise AmbiguousItemIdError(f"{prefix!r} starts several item ids ({shown}): give more characters")
+        return str(found[0])
 
     def get_items(self, ids: Sequence[str]) -> dict[str, Item]:
         out: dict[str, Item] = {}
