@@ -3,7 +3,9 @@
 Training reads the answers up to a snapshot id and never holds a write lock while it fits, so
 labeling goes on. The version folder is written under a temporary name and renamed into place,
 so no reader ever sees half a model. Background training is a separate process (it survives a
-Streamlit rerun and never blocks the UI); a lock file with its PID stops two at once.
+Streamlit rerun and never blocks the UI); a lock file with its PID stops two at once. A
+foreground ``train --wait`` that finds a run going on joins it instead of failing, and trains
+again after it only when answers arrived after that run's snapshot.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ if TYPE_CHECKING:
     from activelabel.workspace import Workspace
 
 LOCK_NAME = ".train.lock"
+JOIN_POLL_S = 0.5  # how often a joined run's progress is read back from its version row
 ProgressFn = Callable[[float, str], None]
+NoteFn = Callable[[str], None]
 
 
 def _lock_path(project: Workspace) -> Path:
@@ -86,15 +90,87 @@ def _split(spec: TaskSpec, item_ids: list[str], values: list[Payload], share: fl
     return np.flatnonzero(mask), val_idx
 
 
+def _already_running(project: Workspace) -> TrainingBusyError:
+    running = running_version(project)
+    name = f" ({running})" if running else ""
+    return TrainingBusyError(f"a training run{name} is already going on for this project: `activelabel train "
+                        f"{project.dir} --wait` waits for it, `activelabel status {project.dir}` shows its progress")
+
+
 def train_and_promote(project: Workspace, *, progress: ProgressFn | None = None, version: str | None = None) -> str:
     """Train a new version on the answers so far, promote it, and re-score the pool."""
     if version is None:
         if not _take_lock(project):
-            raise TrainingBusyError("a training run is already going on for this project")
+            raise _already_running(project)
+    return _train_holding_lock(project, progress=progress, version=version)
+
+
+def _train_holding_lock(project: Workspace, *, progress: ProgressFn | None, version: str | None) -> str:
     try:
         return _train(project, progress=progress, version=version)
     finally:
         _lock_path(project).unlink(missing_ok=True)
+
+
+def running_version(project: Workspace) -> str | None:
+    """The version the running training works on (the newest one still in status 'training')."""
+    if not training_running(project):
+        return None
+    training = [v["id"] for v in project.store.list_versions() if v["status"] == "training"]
+    return training[-1] if training else None
+
+
+def pending_answers(project: Workspace, after_id: int | None = None) -> int:
+    """Human answers after ``after_id`` (default: the newest trained version's snapshot)."""
+    if after_id is None:
+        versions = [v for v in project.store.list_versions() if v["status"] in ("ready", "promoted", "retired")]
+        after_id = max((v["trained_on_annotation_id"] for v in versions), default=0)
+    return project.store.human_answer_count(after_id=after_id)
+
+
+def wait_for_training(project: Workspace, *, progress: ProgressFn | None = None,
+                      poll_s: float = JOIN_POLL_S) -> str | None:
+    """Block while a training runs (this process's or another's); returns the version it worked on.
+
+    The run is followed through its lock (its PID) rather than its version row, so a worker that
+    died without a word ends the wait too."""
+    version = running_version(project)
+    while training_running(project):
+        if version is None:
+            version = running_version(project)
+        elif progress is not None:
+            row = project.store.get_version(version)
+            progress(float(row["progress"] or 0.0), str(row["message"] or ""))
+        time.sleep(poll_s)
+    return version
+
+
+def train_or_join(project: Workspace, *, progress: ProgressFn | None = None, note: NoteFn | None = None,
+                  poll_s: float = JOIN_POLL_S) -> str:
+    """Train in the foreground; if a run is already going on, wait for it instead of failing.
+
+    After a joined run, a new one starts only when human answers arrived after its snapshot (or it
+    failed, or its worker died); otherwise the joined version is the result. ``note`` hears what
+    happens (joined, training again and why), for the command to print."""
+    tell = note or (lambda _message: None)
+    while not _take_lock(project):
+        running = running_version(project)
+        if running is not None:
+            tell(f"a training run ({running}) is already going on: waiting for it")
+        joined = wait_for_training(project, progress=progress, poll_s=poll_s)
+        if joined is None:
+            continue  # the run ended before its version could be read; try to take the lock again
+        row = project.store.get_version(joined)
+        if row["status"] == "failed":
+            tell(f"{joined} failed ({row['message']}); training a new version")
+        elif row["status"] == "training":
+            tell(f"{joined} stopped without finishing (its worker is gone); training a new version")
+        else:
+            newer = pending_answers(project, after_id=int(row["trained_on_annotation_id"] or 0))
+            if newer == 0:
+                return joined
+            tell(f"{newer} answer(s) arrived after {joined}'s snapshot: training a new version on them")
+    return _train_holding_lock(project, progress=progress, version=None)
 
 
 def _train(project: Workspace, *, progress: ProgressFn | None, version: str | None) -> str:
@@ -187,7 +263,7 @@ def _fresh_or_warm(project: Workspace, base: str | None) -> Any:
 def start_background_training(project: Workspace) -> str:
     """Reserve a version and train it in a detached worker process; returns the version id."""
     if training_running(project):
-        raise TrainingBusyError("a training run is already going on for this project")
+        raise _already_running(project)
     version = project.store.create_version(base_version=project.store.current_version(),
                                            path_for=lambda v: project.models_dir / v)
     log = (project.dir / "logs")
@@ -207,9 +283,7 @@ def maybe_trigger_retrain(project: Workspace) -> str | None:
     every = project.config.loop.retrain_every
     if every <= 0 or training_running(project):
         return None
-    versions = [v for v in project.store.list_versions() if v["status"] in ("ready", "promoted", "retired")]
-    since = max((v["trained_on_annotation_id"] for v in versions), default=0)
-    if project.store.human_answer_count(after_id=since) < every:
+    if pending_answers(project) < every:
         return None
     labels = project.store.current_labels()
     if project.config.spec.single_label:
