@@ -143,12 +143,16 @@ def queue(
         for d in data:
             typer.echo(json.dumps(d, ensure_ascii=False))
         return
-    table = Table("id", "content", "proposed", "conf.", "score", "why")
+    table = Table()
+    # the whole id, never cut or wrapped: it is what `annotate` takes (a unique start of it works too)
+    table.add_column("id", no_wrap=True, min_width=max((len(d["id"]) for d in data), default=2))
+    for header in ("content", "proposed", "conf.", "score", "why"):
+        table.add_column(header)
     for d in data:
         proposed = d["proposed"] or {}
         shown = proposed.get("label") or proposed.get("text") or (json.dumps(proposed)[:30] if proposed else "-")
         conf = "-" if d["confidence"] is None else f"{d['confidence']:.2f}"
-        table.add_row(d["id"][:10], d["content"][:60], str(shown), conf, f"{d['score']:.3f}",
+        table.add_row(d["id"], d["content"][:60], str(shown), conf, f"{d['score']:.3f}",
                       f"{d['reason']} #{d['rank']}")
     console.print(table)
     if not data:
@@ -159,7 +163,8 @@ def queue(
 @friendly_errors
 def annotate(
     directory: DirArg,
-    item_id: Annotated[str | None, typer.Argument(help="The item's id (from `queue`).")] = None,
+    item_id: Annotated[str | None, typer.Argument(
+        help="The item's id as `queue` prints it, or any unique start of it.")] = None,
     value: Annotated[str | None, typer.Argument(help="A label, a transcript, or JSON spans/boxes; or reject/skip.")] = None,
     annotator: Annotated[str, typer.Option(help="Who answers.")] = "cli",
     submission_id: Annotated[str | None, typer.Option(help="Idempotency key: a retried submit stores once.")] = None,
@@ -185,42 +190,55 @@ def annotate(
                                         line=n) from exc
     else:
         pairs.append((str(item_id), str(value), submission_id))
+    from activelabel.training import maybe_trigger_retrain, pending_answers
+
     with _open(directory, db) as project:
         saved = 0
-        for n, (iid, val, sid) in enumerate(pairs, 1):
-            result = _annotate_one(project, iid, val, annotator, sid, last=n == len(pairs))
+        for iid, val, sid in pairs:
+            result = _annotate_one(project, project.store.resolve_item_id(iid), val, annotator, sid)
             saved += result.created
-    console.print(f"saved {saved} answer(s)" + (f", {len(pairs) - saved} already saved" if saved < len(pairs) else ""))
+        console.print(f"saved {saved} answer(s)" + (f", {len(pairs) - saved} already saved" if saved < len(pairs) else ""))
+        version = maybe_trigger_retrain(project) if saved else None
+        if version is not None:
+            console.print(f"{pending_answers(project)} new answers: retraining in the background as {version} "
+                          f"(activelabel status {directory} shows progress)", highlight=False, soft_wrap=True)
 
 
-def _annotate_one(project, item_id: str, value: str, annotator: str, submission_id: str | None, last: bool):  # noqa: ANN001,ANN202
+def _annotate_one(project, item_id: str, value: str, annotator: str, submission_id: str | None):  # noqa: ANN001,ANN202
+    """One answer; the retrain check runs once after the whole batch, where it can be reported."""
     from activelabel.types import AnnotationStatus
 
     if value in ("reject", "skip"):
         status = AnnotationStatus.REJECTED if value == "reject" else AnnotationStatus.SKIPPED
         return project.submit(item_id, None, annotator=annotator, status=status, submission_id=submission_id,
-                              trigger_retrain=last)
+                              trigger_retrain=False)
     return project.submit(item_id, project.spec.parse_value(value), annotator=annotator,
-                          submission_id=submission_id, trigger_retrain=last)
+                          submission_id=submission_id, trigger_retrain=False)
 
 
 @app.command()
 @friendly_errors
 def train(
     directory: DirArg,
-    wait: Annotated[bool, typer.Option("--wait", help="Train in the foreground with a progress bar.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="Train in the foreground with a progress bar; if a training "
+                                       "is already running, wait for it (and train again after it when answers "
+                                       "arrived after its snapshot).")] = False,
     db: DbOpt = None,
 ) -> None:
     """Retrain on the human answers, promote the new version and re-score the pool."""
+    from activelabel.training import train_or_join
+
     with _open(directory, db) as project:
         if not wait:
             version = project.train(wait=False)
-            console.print(f"training {version} in the background; follow it with `activelabel status`")
+            console.print(f"training {version} in the background (activelabel status {directory} shows progress)",
+                          highlight=False, soft_wrap=True)
             return
         with _progress() as bar:
             task = bar.add_task("training", total=100)
-            version = project.train(wait=True, progress=lambda f, m: bar.update(
-                task, completed=int(100 * f), description=f"training: {m[:50]}"))
+            version = train_or_join(project, note=lambda m: bar.console.print(m, highlight=False, soft_wrap=True),
+                                    progress=lambda f, m: bar.update(
+                                        task, completed=int(100 * f), description=f"training: {m[:50]}"))
         metrics = project.store.get_version(version)["metrics"]
     shown = ", ".join(f"{k}={v:.3f}" for k, v in metrics.items() if isinstance(v, float))
     console.print(f"promoted {version}" + (f" ({shown})" if shown else " (too few answers for a held-out metric)"))
