@@ -21,7 +21,7 @@ def simulate(
                                          "or a built-in name: digits.")],
     task: Annotated[str, typer.Option("--task", help="Task kind: classification, ner, detection, transcription, audio_classification, or one a plug-in registers.")] = "classification",
     strategies: Annotated[str, typer.Option("--strategies", help="Comma-separated names (see `activelabel strategies`) or module:function.")] = "random,margin",
-    eval_path: Annotated[str | None, typer.Option("--eval", help="Held-out file; default: a seeded, stratified 30% split.")] = None,
+    eval_path: Annotated[str | None, typer.Option("--eval", help="Held-out data set, read like --dataset; default: a seeded 30% split (stratified where the task has classes).")] = None,
     seeds: Annotated[int, typer.Option(help="Runs per strategy, seeds 0..N-1.")] = 5,
     init: Annotated[int, typer.Option(help="Labels of the cold-start round.")] = 20,
     batch: Annotated[int, typer.Option(help="Labels per later round (one retrain each).")] = 10,
