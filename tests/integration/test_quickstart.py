@@ -38,7 +38,8 @@ SCRIPT = Path(sys.executable).parent / "activelabel"
 ROW_ID = re.compile(r"^│ (\S+) +│")
 DEADLINE_S = 120  # a safety net against a hung command, never a speed assertion
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="pausing the worker needs POSIX signals")
+pytestmark = [pytest.mark.slow,  # some 30 console-script runs and a training
+              pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="pausing the worker needs POSIX signals")]
 
 
 def quickstart_lines() -> list[str]:
