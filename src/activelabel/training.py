@@ -94,7 +94,8 @@ def _already_running(project: Workspace) -> TrainingBusyError:
     running = running_version(project)
     name = f" ({running})" if running else ""
     return TrainingBusyError(f"a training run{name} is already going on for this project: `activelabel train "
-                        f"{project.dir} --wait` waits for it, `activelabel status {project.dir}` shows its progress")
+                             f"{project.dir} --wait` waits for it, `activelabel status {project.dir}` shows its "
+                             "progress")
 
 
 def train_and_promote(project: Workspace, *, progress: ProgressFn | None = None, version: str | None = None) -> str:
