@@ -96,9 +96,12 @@ def review(directory: DirArg, n: Annotated[int, typer.Option("-n", help="How man
         for r in rows:
             typer.echo(json.dumps(r, default=str, ensure_ascii=False))
         return
-    table = Table("id", "content", "why", "answers")
+    table = Table()
+    table.add_column("id", no_wrap=True, min_width=max((len(r["item_id"]) for r in rows), default=2))  # whole ids
+    for name in ("content", "why", "answers"):
+        table.add_column(name)
     for r in rows:
-        table.add_row(r["item_id"][:10], r["content"][:50], ", ".join(r["reasons"]),
+        table.add_row(r["item_id"], r["content"][:50], ", ".join(r["reasons"]),
                       "; ".join(f"{k}: {json.dumps(v)[:30]}" for k, v in r["answers"].items()))
     console.print(table)
 
@@ -107,7 +110,7 @@ def review(directory: DirArg, n: Annotated[int, typer.Option("-n", help="How man
 @friendly_errors
 def resolve(
     directory: DirArg,
-    item_id: Annotated[str, typer.Argument(help="The item's id.")],
+    item_id: Annotated[str, typer.Argument(help="The item's id, or any unique start of it (as `review` shows).")],
     value: Annotated[str, typer.Argument(help="The resolved label, transcript, or JSON spans/boxes.")],
     reviewer: Annotated[str, typer.Option(help="Who resolves (a user with the reviewer role, if users exist).")],
     note: Annotated[str, typer.Option(help="Why; kept with the resolution.")] = "",
@@ -117,26 +120,28 @@ def resolve(
     from activelabel.quality.adjudication import resolve as do_resolve
 
     with _open(directory, db) as project:
+        item_id = project.store.resolve_item_id(item_id)
         aid = do_resolve(project, item_id, project.spec.parse_value(value), reviewer, note)
     console.print(f"resolved {item_id} (annotation {aid})")
 
 
 @app.command()
 @friendly_errors
-def flag(directory: DirArg, item_id: Annotated[str, typer.Argument(help="The item's id.")],
+def flag(directory: DirArg, item_id: Annotated[str, typer.Argument(help="The item's id, or any unique start of it (as `review` shows).")],
          by: Annotated[str, typer.Option(help="Who flags it.")] = "cli",
          note: Annotated[str, typer.Option(help="What looks wrong.")] = "", db: DbOpt = None) -> None:
     """Send an item to review."""
     from activelabel.quality.adjudication import flag as do_flag
 
     with _open(directory, db) as project:
+        item_id = project.store.resolve_item_id(item_id)
         do_flag(project, item_id, by, note)
     console.print(f"flagged {item_id} for review")
 
 
 @app.command()
 @friendly_errors
-def history(directory: DirArg, item_id: Annotated[str, typer.Argument(help="The item's id.")],
+def history(directory: DirArg, item_id: Annotated[str, typer.Argument(help="The item's id, or any unique start of it (as `review` shows).")],
             json_out: JsonOpt = False, db: DbOpt = None) -> None:
     """Every event of one item's label: who, when, what, and what changed."""
     import time
@@ -144,7 +149,7 @@ def history(directory: DirArg, item_id: Annotated[str, typer.Argument(help="The 
     from activelabel.quality.adjudication import history as item_history
 
     with _open(directory, db) as project:
-        events = item_history(project, item_id)
+        events = item_history(project, project.store.resolve_item_id(item_id))
     if json_out:
         typer.echo(json.dumps(events, default=str))
         return
