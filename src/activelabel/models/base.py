@@ -14,7 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from activelabel.types import Item, Payload, TaskKind
+from activelabel.types import Item, Payload, TaskKind, payload_from_json
 
 ProgressFn = Callable[[float, str], None]  # (fraction done, message)
 
@@ -28,6 +28,18 @@ class Proposal:
     proba: np.ndarray | None = None  # (n_classes,) or (n_classes, n_draws)
     parts: tuple[float, ...] = ()  # per box / entity / word confidences
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_row(self, item_id: str, model_version: str) -> dict[str, Any]:
+        """The one stored shape (predictions table, exports): the score kept beside it is 1 - confidence."""
+        confidence = float(self.confidence)
+        return {"item_id": item_id, "model_version": model_version, "value": self.value.to_json(),
+                "confidence": confidence, "score": 1.0 - confidence, "parts": [float(x) for x in self.parts]}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], task: TaskKind) -> Proposal:
+        """A stored row back as a proposal (class probabilities are not stored, so ``proba`` is None)."""
+        return cls(payload_from_json(task, row["value"]), float(row["confidence"]), None,
+                   tuple(float(x) for x in row.get("parts") or ()))
 
 
 @runtime_checkable
