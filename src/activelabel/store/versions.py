@@ -8,10 +8,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, exists, func, insert, select, text, update
+from sqlalchemy import Connection, delete, exists, func, insert, select, update
 
 from activelabel.store import schema as s
-from activelabel.store.sql import chunks, human_answered, promote_version, serialize
+from activelabel.store.sql import HUMAN_ANSWERED, chunks, human_answered, promote_version, serialize
 from activelabel.types import Item
 
 
@@ -23,10 +23,26 @@ def _in_pool() -> list[Any]:
     return [s.items.c.is_gold.is_(False), ~human_answered(s.items.c.id)]
 
 
+def _answered_ids(conn: Connection) -> set[str]:
+    """Ids of the items with a live human answer (what ``human_answered`` tests row by row)."""
+    a = s.annotations
+    return set(conn.scalars(select(a.c.item_id).distinct().where(a.c.revoked_at.is_(None),
+                                                                 a.c.status.in_(HUMAN_ANSWERED))))
+
+
 def _pending(version: str) -> list[Any]:
     p = s.predictions
     scored = exists().where(p.c.item_id == s.items.c.id, p.c.model_version == version)
     return [*_in_pool(), ~scored]
+
+
+def _positional_mark(paramstyle: str) -> str:
+    """The driver's positional placeholder (SQLite's ``?``, psycopg's ``%s``)."""
+    if paramstyle == "qmark":
+        return "?"
+    if paramstyle in ("format", "pyformat"):
+        return "%s"
+    raise ValueError(f"unsupported DB-API paramstyle {paramstyle!r} for bulk prediction inserts")
 
 
 class VersionsMixin:
@@ -36,27 +52,24 @@ class VersionsMixin:
     def save_predictions(self, version: str, rows: Sequence[dict[str, Any]]) -> None:
         """Bulk insert; rows hold item_id, value, confidence, score, parts. Re-saving replaces.
 
-        JSON is serialised here and sent through the driver directly: SQLAlchemy's per-row type
-        processing cost more than the insert itself on 100k-item pools.
+        JSON is serialised here and the rows go to the driver as plain tuples: SQLAlchemy's per-row
+        parameter processing cost more than the insert itself on 100k-item pools.
         """
         now = time.time()
-        payload = [{"item_id": r["item_id"], "model_version": version, "value": json.dumps(r["value"]),
-                    "confidence": float(r["confidence"]), "score": float(r["score"]),
-                    "parts": json.dumps(list(r.get("parts", []))), "created_at": now} for r in rows]
-        json_cast = "CAST({} AS JSON)" if self.engine.dialect.name == "postgresql" else "{}"
-        stmt = text(
-            "INSERT INTO predictions (item_id, model_version, value, confidence, score, parts, created_at) "
-            f"VALUES (:item_id, :model_version, {json_cast.format(':value')}, :confidence, :score, "
-            f"{json_cast.format(':parts')}, :created_at)"
-        )
+        payload = [(r["item_id"], version, json.dumps(r["value"]), float(r["confidence"]), float(r["score"]),
+                    json.dumps(list(r.get("parts", []))), now) for r in rows]
+        mark = _positional_mark(self.engine.dialect.paramstyle)
+        json_value = f"CAST({mark} AS JSON)" if self.engine.dialect.name == "postgresql" else mark
+        stmt = ("INSERT INTO predictions (item_id, model_version, value, confidence, score, parts, created_at) "
+                f"VALUES ({mark}, {mark}, {json_value}, {mark}, {mark}, {json_value}, {mark})")
         with self.write() as conn:
             had_any = conn.scalar(select(s.predictions.c.id).where(s.predictions.c.model_version == version).limit(1))
             for chunk in chunks(payload, 5000):
                 if had_any is not None:
-                    ids = [r["item_id"] for r in chunk]
+                    ids = [r[0] for r in chunk]
                     conn.execute(delete(s.predictions).where(s.predictions.c.model_version == version,
                                                              s.predictions.c.item_id.in_(ids)))
-                conn.execute(stmt, list(chunk))
+                conn.exec_driver_sql(stmt, list(chunk))
 
     def predictions_for(self, version: str, item_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -96,16 +109,31 @@ class VersionsMixin:
             return int(conn.scalar(select(func.count()).select_from(s.items).where(*_pending(version))) or 0)
 
     def iter_pending(self, version: str, page_size: int) -> Iterator[list[Item]]:
-        """Pool items that ``version`` has not scored yet, page by page in import order."""
+        """Pool items that ``version`` has not scored yet, page by page in import order.
+
+        Pages are plain keyset reads of the non-gold items; answered and already-scored ids are
+        dropped here, from sets read once (ids only): two correlated subqueries per row cost as
+        much as predicting the page. An item answered while the run goes on is still scored.
+        """
+        with self.read() as conn:
+            skip = _answered_ids(conn) | set(conn.scalars(select(s.predictions.c.item_id)
+                                                          .where(s.predictions.c.model_version == version)))
+        cols = (s.items.c.seq, s.items.c.id, s.items.c.media, s.items.c.content, s.items.c.meta)
         last = 0
+        held: list[Item] = []  # pages hold exactly page_size pending items (the Ray ranges' batches)
         while True:
             with self.read() as conn:
-                rows = list(conn.execute(select(s.items).where(s.items.c.seq > last, *_pending(version))
+                rows = list(conn.execute(select(*cols).where(s.items.c.seq > last, s.items.c.is_gold.is_(False))
                                          .order_by(s.items.c.seq).limit(page_size)))
             if not rows:
-                return
+                break
             last = rows[-1].seq
-            yield [_item(r) for r in rows]
+            held.extend(_item(r) for r in rows if r.id not in skip)
+            while len(held) >= page_size:
+                yield held[:page_size]
+                held = held[page_size:]
+        if held:
+            yield held
 
     def pending_ranges(self, version: str, page_size: int) -> list[tuple[int, int]]:
         """Half-open ``seq`` ranges ``(lo, hi]`` that each hold at most ``page_size`` pending items.
