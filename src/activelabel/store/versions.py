@@ -25,7 +25,7 @@ def _in_pool() -> list[Any]:
 
 def _answered_ids(conn: Connection) -> set[str]:
     """Ids of the items with a live human answer (what ``human_answered`` tests row by row)."""
-    a = s.annotations
+    a: Any = s.annotations  # schema.py also imports the __future__ feature of that name
     return set(conn.scalars(select(a.c.item_id).distinct().where(a.c.revoked_at.is_(None),
                                                                  a.c.status.in_(HUMAN_ANSWERED))))
 
