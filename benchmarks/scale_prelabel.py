@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import json
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,21 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from activelabel.config import parse_config
-from activelabel.engines import LocalEngine, get_engine, score_pool, scores_root
-from activelabel.engines.pool import forget_version
-from activelabel.engines.ray_engine import READERS, _task_pool
-from activelabel.project import Project
-from activelabel.types import ClassLabel
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-WORDS = ("free win prize cash claim call now offer reward txt lunch meeting home tonight thanks mum later "
-         "dinner work see you soon love ok sure when where what").split()
+from text_common import seeded_text_project  # noqa: E402
 
-
-def texts(n: int, seed: int) -> list[str]:
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(WORDS), size=(n, 8))
-    return [" ".join(WORDS[j] for j in row) + f" #{i}" for i, row in enumerate(idx)]
+from activelabel.config import parse_config  # noqa: E402
+from activelabel.engines import LocalEngine, get_engine, score_pool, scores_root  # noqa: E402
+from activelabel.engines.ray_engine import READERS, _task_pool  # noqa: E402
+from activelabel.project import Project  # noqa: E402
 
 
 def digest(project: Project, version: str) -> str:
@@ -58,7 +52,7 @@ def run_engines(project: Project, kind: str, workers: int, ray_ready: list[bool]
     assert version is not None
     out: dict[str, Any] = {}
     for name in ("local", "ray"):
-        forget_version(project.store, version)
+        project.store.forget_predictions(version)
         shutil.rmtree(scores_root(project) / version, ignore_errors=True)
         if name == "ray" and not ray_ready[0]:
             import ray
@@ -82,19 +76,7 @@ def run_engines(project: Project, kind: str, workers: int, ray_ready: list[bool]
 
 
 def bench_texts(tmp: Path, n: int, workers: int, ray_ready: list[bool]) -> dict[str, Any]:
-    cfg = parse_config({"task": "classification", "labels": ["ham", "spam"],
-                        "loop": {"retrain_every": 0, "human_budget_per_round": 1000}})
-    project = Project.init(tmp / "texts", cfg)
-    pool = tmp / "pool.txt"
-    pool.write_text("\n".join(texts(n, 0)) + "\n")
-    t0 = time.perf_counter()
-    project.import_file(pool)
-    print(f"texts: imported {project.store.item_count()} in {time.perf_counter() - t0:.1f} s")
-    project.prelabel()
-    for q in project.claim("seed", 200):
-        text = q.entry.item.content
-        project.submit(q.entry.item.id, ClassLabel("spam" if text.split()[0] in WORDS[:10] else "ham"),
-                       annotator="seed", trigger_retrain=False)
+    project = seeded_text_project(tmp / "texts", n)
     t0 = time.perf_counter()
     project.train(wait=True)
     print(f"texts: train + promote + re-score (local engine) + route: {time.perf_counter() - t0:.1f} s")

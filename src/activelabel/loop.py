@@ -12,17 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from activelabel.models.base import Model, Proposal
+from activelabel.models.base import Model, embeddings_of
 from activelabel.models.registry import create_model, load_model
 from activelabel.routing import route
-from activelabel.strategies import PoolView, check_applicable, get_strategy
+from activelabel.strategies import PoolView, get_strategy
 from activelabel.types import Item
 
 if TYPE_CHECKING:
     from activelabel.engines import Engine
     from activelabel.workspace import Workspace
 
-PREDICT_BATCH = 2000
 ProgressFn = Callable[[int, int], None]  # (done, total)
 
 
@@ -34,29 +33,14 @@ def current_model(project: Workspace) -> tuple[Model | None, str | None]:
     return None, None
 
 
-def predict_pool(model: Model, items: list[Item], progress: ProgressFn | None = None,
-                 batch: int = PREDICT_BATCH) -> list[Proposal]:
-    out: list[Proposal] = []
-    for start in range(0, len(items), batch):
-        out.extend(model.predict(items[start:start + batch]))
-        if progress:
-            progress(min(start + batch, len(items)), len(items))
-    return out
-
-
-def _pool_view(proposals: list[Proposal], embeddings: np.ndarray | None) -> PoolView:
-    confidence = np.fromiter((p.confidence for p in proposals), dtype=float, count=len(proposals))
-    probas = [p.proba for p in proposals]
-    proba = np.stack(probas) if probas and all(p is not None for p in probas) else None
-    return PoolView(confidence=confidence, proba=proba, embeddings=embeddings)
-
-
 def run_round(project: Workspace, *, progress: ProgressFn | None = None, model: Model | None = None,
               version: str | None = None, engine: Engine | None = None, promote: bool = False) -> dict[str, Any]:
     """Score every unlabeled item and install the ranking and auto-labels as a new round.
 
-    With ``promote``, the given (trained, not yet current) version is promoted in the same
-    transaction that installs its ranking.
+    The pool is streamed once by the engine (pages of items, predicted in batches, written in
+    bulk); what the round routes on stays in memory as ids and arrays. With ``promote``, the
+    given (trained, not yet current) version is promoted in the same transaction that installs
+    its ranking.
     """
     cfg = project.config.loop
     rng = np.random.default_rng([cfg.seed, project.store.max_annotation_id(), len(project.store.list_rounds())])
@@ -66,52 +50,66 @@ def run_round(project: Workspace, *, progress: ProgressFn | None = None, model: 
         model = _pretrained_model(project)
         if model is not None:
             version = _register_pretrained(project, model)
-    items = [it for page in project.store.iter_pool() for it in page]
-    if not items:
+    ids: np.ndarray | None = None  # None: the whole pool, streamed by the engine
+    if cfg.pool_subsample:
+        all_ids = project.store.pool_ids()
+        n_pool = len(all_ids)
+        if n_pool > cfg.pool_subsample:  # large pools: score a seeded random subset
+            ids = all_ids[np.sort(rng.choice(n_pool, size=cfg.pool_subsample, replace=False))]
+    else:
+        n_pool = project.store.pool_size()
+    if n_pool == 0:
         if promote and version is not None:
             project.store.promote(version)
         return {"round": None, "n_scored": 0, "message": "the pool is empty: every item has a human answer"}
-    if cfg.pool_subsample and len(items) > cfg.pool_subsample:  # large pools: score a seeded random subset
-        keep = np.sort(rng.choice(len(items), size=cfg.pool_subsample, replace=False))
-        items = [items[i] for i in keep.tolist()]
 
     if model is None or version is None:
         strategy = get_strategy(cfg.cold_start)
-        embeddings = _cold_start_embeddings(project, items) if "embeddings" in strategy.needs else None
-        pool = PoolView(confidence=np.zeros(len(items)), embeddings=embeddings)
-        plan = route(pool, strategy, budget=cfg.human_budget_per_round, rng=rng, auto_threshold=None,
-                     audit_rate=0.0)
-        proposals: list[Proposal] = []
-    else:
-        strategy = get_strategy(cfg.strategy)
-        check_applicable(strategy, model.capabilities, model=project.config.model_name)
-        from activelabel.engines import pool_proposals  # local by default; resumes what this version scored
-
-        items, proposals = pool_proposals(project, version, items, model=model, engine=engine, progress=progress,
-                                          subset=bool(cfg.pool_subsample and len(items) >= cfg.pool_subsample))
         embeddings = None
         if "embeddings" in strategy.needs:
-            embeddings = model.embed(items)  # type: ignore[attr-defined]
-        pool = _pool_view(proposals, embeddings)
+            items = _items_of(project, ids)
+            ids, embeddings = np.array([it.id for it in items], dtype=str), _cold_start_embeddings(project, items)
+        elif ids is None:
+            ids = project.store.pool_ids()
+        pool = PoolView(confidence=np.zeros(len(ids)), embeddings=embeddings)
+        plan = route(pool, strategy, budget=cfg.human_budget_per_round, rng=rng, auto_threshold=None,
+                     audit_rate=0.0)
+        pool_ids, confidence, values = ids.tolist(), np.empty(0), []
+    else:
+        strategy = get_strategy(cfg.strategy)
+        from activelabel.engines import score_pool  # local by default; resumes what this version scored
+
+        scored, _ = score_pool(project, version, model=model, engine=engine, progress=progress, ids=ids,
+                               embed="embeddings" in strategy.needs)
+        pool = PoolView(confidence=scored.confidence, proba=scored.proba, embeddings=scored.embeddings)
         if {"labeled_embeddings", "labeled_classes"} & set(strategy.needs):
             pool = _with_labeled(project, model, pool, strategy.needs)
         # a threshold of 1.0 turns auto-accept off (a confidence of exactly 1.0 is not proof)
         auto_threshold = cfg.auto_accept_threshold if cfg.auto_accept_threshold < 1.0 else None
         plan = route(pool, strategy, budget=cfg.human_budget_per_round, rng=rng,
                      auto_threshold=auto_threshold, audit_rate=cfg.audit_rate)
-    entries = [dict(item_id=items[i].id, rank=pos, reason=reason, score=float(score), pool_rank=int(rank))
+        pool_ids, confidence, values = scored.ids.tolist(), scored.confidence, scored.values or []
+    entries = [dict(item_id=pool_ids[i], rank=pos, reason=reason, score=float(score), pool_rank=int(rank))
                for pos, (i, reason, score, rank) in enumerate(zip(plan.queue.tolist(), plan.reasons,
                                                                   plan.scores.tolist(), plan.pool_rank.tolist()))]
-    auto = [dict(item_id=items[i].id, value=proposals[i].value.to_json(), confidence=float(proposals[i].confidence))
-            for i in plan.auto.tolist()]
-    stats = {"n_scored": len(proposals), "pool": len(items),
-             "mean_confidence": float(np.mean([p.confidence for p in proposals])) if proposals else None}
+    auto = [dict(item_id=pool_ids[i], value=values[i], confidence=float(confidence[i])) for i in plan.auto.tolist()]
+    n_scored = len(confidence)
+    stats = {"n_scored": n_scored, "pool": len(pool_ids),
+             "mean_confidence": float(np.mean(confidence)) if n_scored else None}
     rid = project.store.create_round(version=version, strategy=strategy.name if version else f"cold_start:{strategy.name}",
                                      entries=entries, auto=auto, budget=cfg.human_budget_per_round, stats=stats,
                                      promote=promote)
-    return {"round": rid, "model_version": version, "n_scored": len(proposals), "pool": len(items),
+    return {"round": rid, "model_version": version, "n_scored": n_scored, "pool": len(pool_ids),
             "n_auto": len(auto), "n_audit": sum(r == "audit" for r in plan.reasons), "n_queued": len(entries),
             "strategy": strategy.name}
+
+
+def _items_of(project: Workspace, ids: np.ndarray | None) -> list[Item]:
+    """The pool's items (or those of ``ids``): only a cold start that embeds the pool holds them all."""
+    if ids is None:
+        return [it for page in project.store.iter_pool() for it in page]
+    by_id = project.store.get_items(ids.tolist())
+    return [by_id[i] for i in ids.tolist() if i in by_id]
 
 
 def _with_labeled(project: Workspace, model: Model, pool: PoolView, needs: tuple[str, ...]) -> PoolView:
@@ -123,11 +121,11 @@ def _with_labeled(project: Workspace, model: Model, pool: PoolView, needs: tuple
     if "labeled_embeddings" in needs:
         by_id = project.store.get_items([r.item_id for r in rows])
         labeled = [by_id[r.item_id] for r in rows if r.item_id in by_id]
-        labeled_emb = model.embed(labeled) if labeled else None  # type: ignore[attr-defined]
+        labeled_emb = embeddings_of(model, labeled) if labeled else None
     if "labeled_classes" in needs:
         index = {lab: i for i, lab in enumerate(project.config.labels)}
-        labeled_cls = np.array([index[(r.value or {}).get("label")] for r in rows
-                                if (r.value or {}).get("label") in index], dtype=np.int64)
+        labeled_cls = np.array([index[lab] for r in rows for lab in project.spec.labels_in(r.value or {})
+                                if lab in index], dtype=np.int64)
     return replace(pool, labeled_embeddings=labeled_emb, labeled_classes=labeled_cls)
 
 
@@ -160,4 +158,4 @@ def _cold_start_embeddings(project: Workspace, items: list[Item]) -> np.ndarray:
         k = max(2, min(64, x.shape[1] - 1, x.shape[0] - 1))
         return np.asarray(TruncatedSVD(n_components=k, random_state=project.config.loop.seed).fit_transform(x))
     model = create_model(project.config, project.dir)
-    return np.asarray(model.embed(items))  # type: ignore[attr-defined]
+    return embeddings_of(model, items)

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from activelabel.engines import LocalEngine, get_engine, score_pool, scores_root
-from activelabel.engines.pool import count_pool, forget_version
 from activelabel.engines.shards import load_pool
 from activelabel.errors import MissingDependencyError
 from activelabel.loop import run_round
@@ -42,7 +41,7 @@ def _shard_ids(project, version) -> list[str]:  # noqa: ANN001
 
 
 def _forget(project, version) -> None:  # noqa: ANN001
-    forget_version(project.store, version)
+    project.store.forget_predictions(version)
     shutil.rmtree(scores_root(project) / version)
 
 
@@ -81,7 +80,7 @@ def test_ray_resumes_a_local_run_with_identical_predictions_and_scores(tmp_path,
     local_rows = _stored(project, version)  # the training re-score ran on the local engine
     pool_ids = np.array(list(local_rows), dtype="U40")
     local_nums = load_pool(scores_root(project) / version, pool_ids)
-    assert len(local_rows) == count_pool(project.store) > 300
+    assert len(local_rows) == project.store.pool_size() > 300
 
     _forget(project, version)
     with pytest.raises(StopAfter):

@@ -11,8 +11,6 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "activelabel"
 STORE = PACKAGE / "store"
-# modules still holding SQL that another slice of issue 13 moves into the store; remove on merge
-PENDING = {"engines/pool.py"}
 
 
 def _module_name(path: Path) -> str:
@@ -59,16 +57,10 @@ def _offences(path: Path) -> list[str]:
 def test_only_the_store_touches_the_database() -> None:
     offences = []
     for path in sorted(PACKAGE.rglob("*.py")):
-        if path.is_relative_to(STORE) or path.relative_to(PACKAGE).as_posix() in PENDING:
+        if path.is_relative_to(STORE):
             continue
         offences.extend(_offences(path))
     assert not offences, "SQL outside activelabel/store/ (add a store method instead):\n" + "\n".join(offences)
-
-
-def test_the_pending_list_is_not_stale() -> None:
-    for rel in sorted(PENDING):
-        path = PACKAGE / rel
-        assert path.is_file() and _offences(path), f"{rel} no longer imports the database: drop it from PENDING"
 
 
 def test_the_walk_sees_every_form_of_import() -> None:

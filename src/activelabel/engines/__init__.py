@@ -1,8 +1,8 @@
 """Engines that run a model over the pool: ``local`` (this process) and ``ray`` (a Ray cluster).
 
-``score_pool`` is what the loop calls: it scores what this version has not scored yet (so a
-stopped run resumes), then returns the whole pool's numbers for routing. Ray is imported only
-when the Ray engine runs.
+``score_pool`` is what the loop calls: it streams the pool once, scoring what this version has
+not scored yet (so a stopped run resumes), and returns the whole pool's numbers, from memory,
+for routing. Ray is imported only when the Ray engine runs.
 """
 
 from __future__ import annotations
@@ -13,14 +13,24 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from activelabel.engines.base import BATCH_SIZES, Engine, ProgressFn, ScoreJob, ScoreReport, batch_size_for
-from activelabel.engines.local import LocalEngine
-from activelabel.engines.shards import ScoredPool, load_pool, remove_stale
+from activelabel.engines.base import (
+    BATCH_SIZES,
+    Engine,
+    PageFn,
+    ProgressFn,
+    ScoreJob,
+    ScoreReport,
+    batch_size_for,
+)
+from activelabel.engines.local import LocalEngine, pages_of
+from activelabel.engines.scored import PageCollector, ScoredPool, concat_pools, positions
+from activelabel.engines.shards import load_pool, remove_stale
 from activelabel.errors import UsageError
-from activelabel.models.base import Proposal
-from activelabel.types import Item
+from activelabel.models.base import embeddings_of
 
 if TYPE_CHECKING:
+    from rich.progress import ProgressColumn
+
     from activelabel.models.base import Model
     from activelabel.workspace import Workspace
 
@@ -46,63 +56,79 @@ def scores_root(project: Workspace) -> Path:
 
 
 def make_job(project: Workspace, version: str, model: Model | None = None, batch_size: int | None = None,
-             items: Sequence[Item] | None = None) -> ScoreJob:
+             ids: Sequence[str] | np.ndarray | None = None, *, embed: bool = False, on_page: PageFn | None = None) -> ScoreJob:
     store = project.store
     return ScoreJob(store=store, store_url=store.engine.url.render_as_string(hide_password=False), version=version,
                     model_path=Path(store.get_version(version)["path"]), scores_dir=scores_root(project) / version,
                     media=project.spec.media, project_dir=project.dir, model=model, batch_size=batch_size,
-                    items=None if items is None else list(items))
+                    ids=None if ids is None else [str(i) for i in ids], embed=embed, on_page=on_page)
 
 
 def score_pool(project: Workspace, version: str, *, model: Model | None = None, engine: Engine | None = None,
-               progress: ProgressFn | None = None, items: Sequence[Item] | None = None,
+               progress: ProgressFn | None = None, ids: Sequence[str] | np.ndarray | None = None, embed: bool = False,
                ) -> tuple[ScoredPool, ScoreReport]:
-    """Score what ``version`` has not scored yet and return the numbers of every pool item.
+    """Score what ``version`` has not scored yet and return the numbers and values of every pool item.
 
-    With ``items`` (a subsample the loop chose), only those are scored; otherwise the engine
-    pages through the store itself, so the pool's media never sit in this process.
+    The engine streams the pending pool once, in pages, and writes each page to the store; the
+    numbers come back from memory. Only items that an earlier, stopped run scored are read back
+    (numbers from the shards, values from the store). With ``ids`` (a subsample the loop chose),
+    only those are scored. ``embed`` also returns the model's embeddings (diversity strategies).
     """
-    from activelabel.engines.pool import forget_version, pool_ids
-
-    ids = np.array([it.id for it in items], dtype="U40") if items is not None else pool_ids(project.store)
     keep = {v["id"] for v in project.store.list_versions() if v["status"] not in ("retired", "failed")} | {version}
     remove_stale(scores_root(project), keep)
     if not (scores_root(project) / version).is_dir():
         # rows without their numbers (a rolled-back version, a deleted folder): score them again
-        forget_version(project.store, version)
-    job = make_job(project, version, model, items=items)
-    report = (engine or LocalEngine()).score(job, progress)
-    return load_pool(scores_root(project) / version, ids), report
+        project.store.forget_predictions(version)
+    collected = PageCollector()
+    engine = engine or LocalEngine()
+    job = make_job(project, version, model, ids=ids, embed=embed, on_page=collected)
+    report = engine.score(job, progress)
+    fresh = collected.result()
+    if ids is None and report.skipped == 0 and engine.ordered:
+        return fresh, report  # the common case: every pool item predicted now, in import order
+    target = np.asarray(ids, dtype=str) if ids is not None else project.store.pool_ids()
+    return _aligned(project, version, target, fresh, model, embed), report
 
 
-def pool_proposals(project: Workspace, version: str, items: list[Item], *, model: Model | None = None,
-                   engine: Engine | None = None, progress: ProgressFn | None = None, subset: bool = False,
-                   ) -> tuple[list[Item], list[Proposal]]:
-    """What the loop routes on: the proposals for ``items`` (scored by the engine, read back).
+def _aligned(project: Workspace, version: str, target: np.ndarray, fresh: ScoredPool, model: Model | None,
+             embed: bool) -> ScoredPool:
+    """``target``'s numbers in its order: from memory, else as an earlier run stored them; items with
+    neither (answered while the run went on) are left out."""
+    in_fresh, where = positions(target, fresh.ids)
+    at, got = [np.flatnonzero(in_fresh)], [fresh.take(where)]
+    rest = np.flatnonzero(~in_fresh)
+    if len(rest):
+        earlier = _stored(project, version, target[rest], model, embed)  # in target order, some left out
+        at.append(rest[positions(target[rest], earlier.ids)[0]])
+        got.append(earlier)
+    return concat_pools(got).take(np.argsort(np.concatenate(at), kind="stable"))
 
-    Items answered by a person while the run went on drop out, so the two lists stay aligned.
-    """
-    scored, _ = score_pool(project, version, model=model, engine=engine, progress=progress,
-                           items=items if subset else None)
-    rows = project.store.predictions_for(version, scored.ids.tolist())
-    by_id = {it.id: it for it in items}
-    kept: list[Item] = []
-    proposals: list[Proposal] = []
-    for j, item_id in enumerate(scored.ids.tolist()):
-        if item_id not in by_id or item_id not in rows:
-            continue
-        row = rows[item_id]
-        kept.append(by_id[item_id])
-        proposals.append(Proposal(project.spec.payload(row["value"]), float(scored.confidence[j]),
-                                  None if scored.proba is None else scored.proba[j], tuple(row["parts"] or ())))
-    return kept, proposals
+
+def _stored(project: Workspace, version: str, ids: np.ndarray, model: Model | None, embed: bool) -> ScoredPool:
+    """What an earlier run of ``version`` stored for ``ids`` (in their order), embedded again if asked."""
+    numbers = load_pool(scores_root(project) / version, ids)
+    rows = project.store.predictions_for(version, numbers.ids.tolist())
+    has_row = np.fromiter((i in rows for i in numbers.ids.tolist()), dtype=bool, count=len(numbers.ids))
+    numbers = numbers.take(np.flatnonzero(has_row))
+    embeddings = None
+    if embed:
+        from activelabel.models.registry import load_model
+
+        model = model if model is not None else load_model(Path(project.store.get_version(version)["path"]))
+        items = [it for page in pages_of(project.store, numbers.ids.tolist(), 2000) for it in page]
+        if len(items) != len(numbers.ids):
+            raise RuntimeError(f"{len(numbers.ids) - len(items)} scored items vanished from the store while ranking")
+        batches = [embeddings_of(model, items[i:i + 2000]) for i in range(0, len(items), 2000)]
+        embeddings = np.concatenate(batches) if batches else None
+    return ScoredPool(ids=numbers.ids, confidence=numbers.confidence, proba=numbers.proba,
+                      values=[rows[i]["value"] for i in numbers.ids.tolist()], embeddings=embeddings)
 
 
 __all__ = ["BATCH_SIZES", "ENGINES", "Engine", "LocalEngine", "ScoreJob", "ScoreReport", "ScoredPool",
-           "batch_size_for", "get_engine", "make_job", "pool_proposals", "score_pool"]
+           "batch_size_for", "get_engine", "make_job", "score_pool"]
 
 
-def throughput_column() -> object:
+def throughput_column() -> ProgressColumn:
     """A rich progress column: items per second over the run so far (resumed items not counted)."""
     from rich.progress import ProgressColumn
     from rich.text import Text

@@ -1,8 +1,9 @@
 """The engine interface: score every pending pool item with one model version, write it back.
 
 An engine predicts (in batches that fit the adapter), and hands each result batch to a ``Sink``,
-which buffers up to a page and then writes the numeric shard and the prediction rows in one bulk
-insert. Engines differ only in where ``score_items`` runs: in this process, or on Ray actors.
+which buffers up to a page, writes the numeric shard and the prediction rows in one bulk insert,
+and then hands the page to the job's ``on_page`` (the loop keeps the numbers and routes from
+memory). Engines differ only in where ``score_items`` runs: in this process, or on Ray actors.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from activelabel.engines.scoring import ScoredBatch
+import numpy as np
+
+from activelabel.engines.scoring import ScoredBatch, concat_optional
 from activelabel.engines.shards import write_shard
 from activelabel.models.base import Model
 from activelabel.store import Store
-from activelabel.types import Item
 
 ProgressFn = Callable[[int, int], None]  # (items done, items in the pool)
+PageFn = Callable[[ScoredBatch], None]  # one written page
 
 # items per model call, by media; an adapter may override with a class attribute ``predict_batch_size``
 BATCH_SIZES = {"text": 2000, "image": 16, "audio": 8}
@@ -51,7 +54,9 @@ class ScoreJob:
     model: Model | None = None  # an already loaded model (the local engine reuses it)
     batch_size: int | None = None  # None: batch_size_for(the adapter, media)
     page_size: int = WRITE_PAGE
-    items: list[Item] | None = None  # score these (a subsample) instead of paging through the pool
+    ids: list[str] | None = None  # score these (a subsample), in this order, instead of paging through the pool
+    embed: bool = False  # also embed each batch (the round's strategy ranks on embeddings)
+    on_page: PageFn | None = None  # called with each page once it is written
 
     def with_options(self, batch_size: int | None, page_size: int | None) -> ScoreJob:
         """The job with an engine's own batch and page sizes, where it sets them."""
@@ -79,6 +84,7 @@ class ScoreReport:
 
 class Engine(Protocol):
     name: str
+    ordered: bool  # pages reach ``on_page`` in import order
 
     def score(self, job: ScoreJob, progress: ProgressFn | None = None) -> ScoreReport:
         """Predict every pending item of ``job`` and write it back; safe to stop and run again."""
@@ -107,7 +113,9 @@ class Sink:
             return
         merged = _concat(self.pending)
         write_shard(self.job.scores_dir, merged)
-        self.job.store.save_predictions(self.job.version, merged.rows())
+        self.job.store.save_predictions(self.job.version, merged.rows)
+        if self.job.on_page is not None:
+            self.job.on_page(merged)
         self.report.predicted += len(merged)
         self.report.seconds = time.perf_counter() - self.started
         self.pending, self.buffered = [], 0
@@ -116,15 +124,10 @@ class Sink:
 
 
 def _concat(batches: list[ScoredBatch]) -> ScoredBatch:
-    import numpy as np
-
     if len(batches) == 1:
         return batches[0]
-    probas = [b.proba for b in batches]
-    if any(p is None for p in probas) and any(p is not None for p in probas):
-        raise ValueError("the model gave class probabilities for some batches and not for others")
-    return ScoredBatch(
-        ids=[i for b in batches for i in b.ids], values=[v for b in batches for v in b.values],
-        confidence=np.concatenate([b.confidence for b in batches]), parts=[p for b in batches for p in b.parts],
-        proba=np.concatenate(probas) if all(p is not None for p in probas) else None,  # type: ignore[arg-type]
-    )
+    return ScoredBatch(rows=[r for b in batches for r in b.rows],
+                       confidence=np.concatenate([b.confidence for b in batches]),
+                       proba=concat_optional([b.proba for b in batches], "class probabilities"),
+                       embeddings=concat_optional([b.embeddings for b in batches], "embeddings"))
+

@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from activelabel.engines import pool
 from activelabel.engines.base import ProgressFn, ScoreJob, ScoreReport, Sink, batch_size_for
+from activelabel.engines.local import pages_of
 from activelabel.engines.scoring import ScoredBatch, score_items
 from activelabel.errors import MissingDependencyError
 
@@ -60,11 +60,13 @@ def _adapter_of(folder: Path) -> Any:
 class _Predictor:
     """One Ray actor: loads the model once, then scores every batch it is given."""
 
-    def __init__(self, files: Any, workdir: str, model_path: str = "") -> None:
+    def __init__(self, files: Any, workdir: str, version: str, model_path: str = "", embed: bool = False) -> None:
         import ray
 
         from activelabel.models.registry import load_model
 
+        self.version = version
+        self.embed = embed
         if model_path and Path(model_path).is_dir():
             # the version folder itself (same machine or shared storage): adapters that look at their
             # project (Whisper's vocabulary, YOLO's media root) then load exactly as in the local engine
@@ -89,7 +91,7 @@ class _Predictor:
 
         items = [Item(id=str(i), media=str(m), content=str(c), meta=json.loads(x))
                  for i, m, c, x in zip(batch["id"], batch["media"], batch["content"], batch["meta"], strict=True)]
-        return score_items(self.model, items).to_columns()
+        return score_items(self.model, items, self.version, embed=self.embed).to_columns()
 
 
 def _read_ranges(batch: dict[str, Any], store_url: str, version: str) -> dict[str, Any]:
@@ -101,7 +103,7 @@ def _read_ranges(batch: dict[str, Any], store_url: str, version: str) -> dict[st
     store = Store.open(store_url, migrate=False)
     try:
         items = [it for lo, hi in zip(batch["lo"], batch["hi"], strict=True)
-                 for it in pool.read_range(store, version, int(lo), int(hi))]
+                 for it in store.read_pending_range(version, int(lo), int(hi))]
     finally:
         store.close()
     return {"id": np.array([i.id for i in items], dtype=object),
@@ -116,6 +118,7 @@ class RayEngine:
     ``batch_size`` / ``page_size`` override the adapter's batch and the items per bulk write."""
 
     name = "ray"
+    ordered = False  # result blocks come back as actors finish them
 
     def __init__(self, address: str | None = None, gpus_per_worker: float = 0.0, cpus_per_worker: float = 1.0,
                  workers: int | None = None, batch_size: int | None = None, page_size: int | None = None) -> None:
@@ -148,9 +151,9 @@ class RayEngine:
 
     def score(self, job: ScoreJob, progress: ProgressFn | None = None) -> ScoreReport:
         job = job.with_options(self.batch_size, self.page_size)
-        chosen = pool.pending_of(job.store, job.version, job.items) if job.items is not None else None
-        total = pool.count_pool(job.store) if job.items is None else len(job.items)
-        pending = pool.count_pending(job.store, job.version) if chosen is None else len(chosen)
+        chosen = job.store.unscored(job.version, job.ids) if job.ids is not None else None
+        total = job.store.pool_size() if job.ids is None else len(job.ids)
+        pending = job.store.count_pending(job.version) if chosen is None else len(chosen)
         report = ScoreReport(engine=self.name, version=job.version, total=total, skipped=total - pending)
         if progress:
             progress(report.skipped, total)
@@ -164,12 +167,13 @@ class RayEngine:
         # Whisper among them, pad a batch to its longest item: the same items must share a batch)
         per_range = size * max(1, min(-(-job.page_size // size), -(-pending // (2 * n_workers * size))))
         files_ref = ray.put(_model_files(job.model_path))
-        if chosen is not None:  # a subsample the loop already holds: ship it from here
+        if chosen is not None:  # a subsample the loop chose (bounded by pool_subsample): ship it from here
             source = ray.data.from_items([{"id": i.id, "media": i.media, "content": i.content,
-                                           "meta": json.dumps(dict(i.meta))} for i in chosen],
+                                           "meta": json.dumps(dict(i.meta))}
+                                          for page in pages_of(job.store, chosen, job.page_size) for i in page],
                                          override_num_blocks=max(1, -(-len(chosen) // per_range)))
         else:
-            plan = pool.pending_ranges(job.store, job.version, per_range)
+            plan = job.store.pending_ranges(job.version, per_range)
             if not plan:  # answered by people since the count
                 return report
             source = (ray.data.from_items([{"lo": lo, "hi": hi} for lo, hi in plan], override_num_blocks=len(plan))
@@ -179,7 +183,8 @@ class RayEngine:
             source.map_batches(_Predictor, batch_size=size, compute=ray.data.ActorPoolStrategy(size=n_workers),
                                num_cpus=self.cpus_per_worker, num_gpus=self.gpus_per_worker or None,
                                fn_constructor_kwargs={"files": files_ref, "workdir": str(job.project_dir),
-                                                     "model_path": str(job.model_path)})
+                                                     "version": job.version, "model_path": str(job.model_path),
+                                                     "embed": job.embed})
         )
         sink = Sink(job, report, progress)
         for cols in ds.iter_batches(batch_size=None, batch_format="numpy", prefetch_batches=2):

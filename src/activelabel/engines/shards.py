@@ -4,7 +4,8 @@ The predictions table holds what people and exports need (value, confidence, par
 probabilities, which margin and entropy rank on, go to small ``.npz`` shards under
 ``<project>/scores/<version>/``. Each shard is written (atomically) before its batch's database
 rows, so an item the database calls scored always has its numbers on disk, and a stopped run
-can rank the items it skipped on resume without predicting them again.
+can rank the items it skipped on resume without predicting them again. A round keeps what it
+predicts in memory: shards are read back only for the items an earlier, stopped run scored.
 """
 
 from __future__ import annotations
@@ -12,21 +13,12 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from activelabel.engines.scored import ScoredPool
 from activelabel.engines.scoring import ScoredBatch
-
-
-@dataclass(frozen=True)
-class ScoredPool:
-    """The pool as a strategy sees it, aligned on ``ids`` (import order)."""
-
-    ids: np.ndarray  # (n,) str
-    confidence: np.ndarray  # (n,)
-    proba: np.ndarray | None  # (n, c) or (n, c, d)
 
 
 def write_shard(folder: Path, batch: ScoredBatch) -> Path:

@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
+from activelabel.errors import StrategyNotApplicableError
 from activelabel.types import Item, Payload
+
+if TYPE_CHECKING:
+    from activelabel.tasks import TaskSpec
 
 ProgressFn = Callable[[float, str], None]  # (fraction done, message)
 
@@ -28,6 +32,18 @@ class Proposal:
     proba: np.ndarray | None = None  # (n_classes,) or (n_classes, n_draws)
     parts: tuple[float, ...] = ()  # per box / entity / word confidences
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_row(self, item_id: str, model_version: str) -> dict[str, Any]:
+        """The one stored shape (predictions table, exports): the score kept beside it is 1 - confidence."""
+        confidence = float(self.confidence)
+        return {"item_id": item_id, "model_version": model_version, "value": self.value.to_json(),
+                "confidence": confidence, "score": 1.0 - confidence, "parts": [float(x) for x in self.parts]}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], spec: TaskSpec) -> Proposal:
+        """A stored row back as a proposal (class probabilities are not stored, so ``proba`` is None)."""
+        return cls(spec.payload(row["value"]), float(row["confidence"]), None,
+                   tuple(float(x) for x in row.get("parts") or ()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +106,14 @@ class Embedder(Protocol):
     """Gives one feature row per item, for diversity strategies (``capabilities.embeddings``)."""
 
     def embed(self, items: Sequence[Item]) -> np.ndarray: ...
+
+
+def embeddings_of(model: object, items: Sequence[Item]) -> np.ndarray:
+    """A model's embeddings of ``items``; a model declared without them is refused by name."""
+    if not isinstance(model, Embedder):
+        raise StrategyNotApplicableError(f"{type(model).__name__} gives no embeddings; choose a strategy that "
+                                         "needs none (margin, entropy, least_confidence)")
+    return np.asarray(model.embed(items))
 
 
 @runtime_checkable

@@ -31,10 +31,7 @@ def ensure_predictions(project: Workspace, version: str, item_ids: Sequence[str]
         return {}
     items = list(project.store.get_items(list(item_ids)).values())
     proposals = model.predict(items)
-    project.store.save_predictions(version, [
-        dict(item_id=it.id, value=p.value.to_json(), confidence=float(p.confidence), score=1.0 - float(p.confidence),
-             parts=list(p.parts)) for it, p in zip(items, proposals, strict=True)
-    ])
+    project.store.save_predictions(version, [p.to_row(it.id, version) for it, p in zip(items, proposals, strict=True)])
     return project.store.predictions_for(version, [it.id for it in items])
 
 
