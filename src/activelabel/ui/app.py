@@ -75,9 +75,9 @@ def _page_fn(name: str, directory: Path) -> Callable[[], None]:
 def main(only: str | None = None) -> None:
     """Draw the app; ``only`` renders one page without navigation (for tests and screenshots)."""
     from activelabel.ui import signin
-    from activelabel.ui.common import current_user, open_project_cached, sign_out_session
+    from activelabel.ui.common import current_user, open_project_cached, page_icon, sign_out_session
 
-    st.set_page_config(page_title="activelabel", page_icon=":material/label:", layout="wide")
+    st.set_page_config(page_title="activelabel", page_icon=page_icon(), layout="wide")
     directory = _pick_project()
     if directory is None:
         return

@@ -33,6 +33,19 @@ def open_project_cached(directory: str) -> Project:
     return Project.open(Path(directory))
 
 
+@st.cache_resource(show_spinner=False)
+def page_icon() -> Any:
+    """The tab icon, drawn here: Streamlit fetches ``:material/...:`` icons from fonts.gstatic.com,
+    and the UI must not reach the internet."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.polygon([(6, 18), (40, 18), (58, 32), (40, 46), (6, 46)], fill=(37, 99, 235, 255))  # a label tag
+    draw.ellipse((12, 28, 20, 36), fill=(255, 255, 255, 255))
+    return img
+
+
 def md_escape(text: str) -> str:
     """Escape user data for st.markdown, so that no item text can inject formatting or links.
 
