@@ -118,3 +118,17 @@ def user_list(directory: DirArg) -> None:
     with Project.open(directory) as project:
         for u in project.store.list_users():
             console.print(f"{u['name']}\t{u['role']}", highlight=False)
+
+
+@user_app.command("revoke")
+@friendly_errors
+def user_revoke(directory: DirArg, name: Annotated[str, typer.Argument(help="The sign-in name.")]) -> None:
+    """Sign a user out of every browser: their session cookies stop working; the account stays."""
+    from activelabel.project import Project
+    from activelabel.sessions import revoke_user
+
+    with Project.open(directory) as project:
+        if project.store.get_user(name) is None:
+            raise ValueError(f"no account {name!r} in {directory}: `activelabel user list {directory}` shows them")
+        revoke_user(project.store, name)
+    console.print(f"signed {name} out of every session")

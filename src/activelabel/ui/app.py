@@ -31,7 +31,7 @@ def project_choices() -> list[Path]:
 
 
 def _pick_project() -> Path | None:
-    from activelabel.ui.common import PROJECT_KEY, sign_out_session
+    from activelabel.ui.common import PICK_KEY, PROJECT_KEY, clear_page_state
 
     choices = project_choices()
     if not choices:
@@ -41,11 +41,12 @@ def _pick_project() -> Path | None:
         return choices[0]
     names = [p.name for p in choices]
     current = st.session_state.get(PROJECT_KEY)
-    index = names.index(current) if current in names else 0
-    chosen = st.sidebar.selectbox("Project", names, index=index)
+    if st.session_state.get(PICK_KEY) not in names:
+        st.session_state[PICK_KEY] = current if current in names else names[0]
+    chosen = str(st.sidebar.selectbox("Project", names, key=PICK_KEY))
     if chosen != current:
         if current is not None:
-            sign_out_session()
+            clear_page_state()  # who is signed in where stays: a switch keeps the user
         st.session_state[PROJECT_KEY] = chosen
     return choices[names.index(chosen)]
 
@@ -84,9 +85,12 @@ def main(only: str | None = None) -> None:
     project = open_project_cached(str(directory))
     user = current_user(project)
     if user is None:
-        signin.render(project)
+        signin.render(project, [p for p in project_choices() if p != directory])
         return
+    from activelabel.ui.session_cookie import exchange_handoffs
+
     with st.sidebar:
+        exchange_handoffs()
         st.markdown(f"**{user.name}** · {user.role}")
         st.caption(f"{project.config.name} · {project.task}")
         if st.button("Sign out", key="al_signout"):

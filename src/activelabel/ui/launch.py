@@ -48,16 +48,14 @@ class ServerStartError(ActiveLabelError):
     """The Streamlit child stopped, or never answered, before it served the app."""
 
 
-def app_script() -> Path:
-    """The Streamlit script of the UI."""
-    from activelabel.ui import app as ui_app
-
-    return Path(ui_app.__file__)
+def asgi_script() -> Path:
+    """The file ``streamlit run`` serves: the app plus the session-cookie route (``ui/asgi.py``)."""
+    return Path(__file__).with_name("asgi.py")
 
 
 def streamlit_command(port: int, *, address: str = "localhost") -> list[str]:
     """The ``streamlit run`` command line: headless, no email prompt, no usage statistics, XSRF on."""
-    return [sys.executable, "-m", "streamlit", "run", str(app_script()),
+    return [sys.executable, "-m", "streamlit", "run", str(asgi_script()),
             "--server.port", str(port), "--server.address", address,
             "--server.headless", "true", "--server.showEmailPrompt", "false",
             "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from activelabel.auth import require
+from activelabel.auth import Guard, require
 from activelabel.config import parse_config
 from activelabel.errors import ActiveLabelError
 from activelabel.strategies import available_strategies
@@ -18,6 +18,20 @@ from activelabel.ui.common import guard, md_escape
 
 if TYPE_CHECKING:
     from activelabel.project import Project
+
+
+def _sessions(g: Guard) -> None:
+    """Sign a user out of every browser: their session cookies are refused from now on."""
+    st.markdown("##### Sessions")
+    names = [u["name"] for u in g.project.store.list_users()]
+    if not names:
+        return
+    with st.form("al_revoke_form"):
+        name = st.selectbox("User", names, key="al_revoke_name")
+        revoke = st.form_submit_button("Sign out everywhere")
+    if revoke:
+        g.revoke_sessions(name)
+        st.success(f"{name} is signed out of every browser; they sign in again with their password.")
 
 
 def render(project: Project) -> None:
@@ -50,5 +64,6 @@ def render(project: Project) -> None:
             st.error(f"Not saved: {exc}")
         else:
             st.success("Saved to activelabel.toml. The next round (pre-label or training) uses them.")
+    _sessions(g)
     st.caption(f"Project folder: `{project.dir}` · task {project.task} · labels: "
                + md_escape(", ".join(project.config.labels) or "-"))
