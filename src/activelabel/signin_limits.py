@@ -34,11 +34,14 @@ class SignInThrottledError(ActiveLabelError):
         minutes = max(1, math.ceil(wait_s / 60))
         super().__init__(f"Too many failed sign-ins for this name or from this address: sign-in is paused for "
                          f"{minutes} minute{'s' if minutes > 1 else ''}. Try again then, or ask an admin to "
-                         "check the account.")
+                         "run `activelabel user unlock`.")
+
+
+_NAME, _ADDRESS = "auth:fail:n:", "auth:fail:a:"
 
 
 def _keys(name: str, address: str | None) -> list[str]:
-    return [f"auth:fail:n:{name_key(name.strip())}", f"auth:fail:a:{name_key(address or LOCAL)}"]
+    return [_NAME + name_key(name.strip()), _ADDRESS + name_key(address or LOCAL)]
 
 
 def check(store: Store, name: str, address: str | None, *, now: float | None = None) -> None:
@@ -69,3 +72,8 @@ def sign_in(store: Store, name: str, password: str, address: str | None, *, now:
     if worst[0] >= MAX_FAILURES:
         raise SignInThrottledError(worst[1] + WINDOW_S - now)
     return None
+
+
+def unlock(store: Store, name: str) -> None:
+    """An admin's reset: clear the name's failed sign-ins and every address's."""
+    store.delete_states([_keys(name, None)[0]] + [_ADDRESS + k for k in store.states_with_prefix(_ADDRESS)])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import stat
+import time
 from typing import Any
 
 import pytest
@@ -97,6 +99,24 @@ def test_ten_failed_sign_ins_throttle_the_address(cls_project: Project) -> None:
     with pytest.raises(SignInThrottledError):
         sign_in(store, "bob", USERS["bob"][1], "10.9.9.9", now=200.0)
     assert sign_in(store, "bob", USERS["bob"][1], "10.1.1.1", now=200.0) == User("bob", "annotator")
+
+
+def test_user_unlock_lifts_the_pause(cls_project: Project) -> None:
+    import importlib
+
+    from activelabel.cli import COMMAND_MODULES, app
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+    store, now = cls_project.store, time.time()
+    for i in range(MAX_FAILURES):
+        with contextlib.suppress(SignInThrottledError):
+            sign_in(store, "alice", "wrong-pass", "10.0.0.1", now=now + i)
+    with pytest.raises(SignInThrottledError, match="activelabel user unlock"):
+        sign_in(store, "alice", USERS["alice"][1], "10.0.0.1", now=now + 20)
+    result = CliRunner().invoke(app, ["user", "unlock", str(cls_project.dir), "alice"])
+    assert result.exit_code == 0, result.output
+    assert sign_in(store, "alice", USERS["alice"][1], "10.0.0.1", now=now + 30) == User("alice", "annotator")
 
 
 def test_a_success_clears_the_names_count(cls_project: Project) -> None:

@@ -132,3 +132,15 @@ def user_revoke(directory: DirArg, name: Annotated[str, typer.Argument(help="The
             raise ValueError(f"no account {name!r} in {directory}: `activelabel user list {directory}` shows them")
         revoke_user(project.store, name)
     console.print(f"signed {name} out of every session")
+
+
+@user_app.command("unlock")
+@friendly_errors
+def user_unlock(directory: DirArg, name: Annotated[str, typer.Argument(help="The sign-in name.")]) -> None:
+    """Lift the pause after too many failed sign-ins: for the name, and for every address."""
+    from activelabel.project import Project
+    from activelabel.signin_limits import unlock
+
+    with Project.open(directory) as project:
+        unlock(project.store, name)
+    console.print(f"{name} may sign in again")
