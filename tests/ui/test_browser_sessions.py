@@ -120,3 +120,20 @@ def test_ten_failed_sign_ins_are_throttled(cls_project: Project, tmp_path: Path)
         page.get_by_text(re.compile("Too many failed sign-ins")).wait_for(timeout=30_000)
         page.screenshot(path=str(tmp_path / "throttled.png"), full_page=True)
         assert page.get_by_text("Why this item").count() == 0
+
+
+def test_a_deep_link_lands_on_its_page_after_the_sign_in(cls_project: Project, tmp_path: Path) -> None:
+    with streamlit_server("ACTIVELABEL_PROJECT", cls_project.dir, tmp_path / "server.log") as url, \
+            chromium() as browser:
+        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        page.goto(f"{url}/dashboard")
+        page.get_by_label("Name").wait_for(timeout=60_000)
+        settle(page)
+        assert page.url.endswith("/dashboard")
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0  # no page links before the sign-in
+        _try_sign_in(page, "alice", USERS["alice"][1])
+        page.get_by_text("Retrain", exact=True).wait_for(timeout=60_000)
+        assert page.url.endswith("/dashboard") and page.get_by_text("Why this item").count() == 0
+        page.wait_for_timeout(500)
+        settle(page)
+        page.screenshot(path=str(tmp_path / "deep-link.png"), full_page=True)

@@ -11,8 +11,12 @@ import importlib.util
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
+
+if TYPE_CHECKING:
+    from activelabel.project import Project
 
 PROJECT_ENV = "ACTIVELABEL_PROJECT"
 PROJECTS_ENV = "ACTIVELABEL_PROJECTS"
@@ -73,6 +77,16 @@ def _page_fn(name: str, directory: Path) -> Callable[[], None]:
     return run
 
 
+def _signin_fn(name: str, project: Project, others: list[Path]) -> Callable[[], None]:
+    def run() -> None:
+        from activelabel.ui import signin
+
+        signin.render(project, others)
+
+    run.__name__ = f"signin_{name}"
+    return run
+
+
 def main(only: str | None = None) -> None:
     """Draw the app; ``only`` renders one page without navigation (for tests and screenshots)."""
     from activelabel.ui import signin
@@ -85,7 +99,13 @@ def main(only: str | None = None) -> None:
     project = open_project_cached(str(directory))
     user = current_user(project)
     if user is None:
-        signin.render(project, [p for p in project_choices() if p != directory])
+        others = [p for p in project_choices() if p != directory]
+        if only is not None:
+            signin.render(project, others)
+            return
+        # every page's address shows the sign-in form, so a deep link (/dashboard) lands there after it
+        st.navigation([st.Page(_signin_fn(name, project, others), title="Sign in", url_path=name,
+                               default=name == "label") for name in PAGES], position="hidden").run()
         return
     from activelabel.ui.session_cookie import exchange_handoffs
 

@@ -1,4 +1,5 @@
-"""The settings page (admins): strategy, auto-accept threshold, budget per round, retrain trigger.
+"""The settings page (admins): strategy, auto-accept threshold, budget per round, retrain trigger,
+overlap share (the report page points here for it), and signing a user out everywhere.
 
 The new values are validated by the same pydantic model as ``activelabel.toml`` and written to it
 atomically; an invalid value is refused with the key it concerns.
@@ -47,17 +48,21 @@ def render(project: Project) -> None:
     with st.form("al_settings"):
         strategy = st.selectbox("Strategy", names, index=names.index(loop.strategy),
                                 format_func=lambda n: f"{n} — {strategies[n].description}" if n in strategies else n)
-        threshold = st.number_input("Auto-accept threshold (confidence at or above it is labeled by the model)",
-                                    min_value=0.0, max_value=1.0, value=float(loop.auto_accept_threshold), step=0.01)
+        # no min/max on the widget: the browser would only paint a red border; the config says what is wrong
+        threshold = st.number_input("Auto-accept threshold, 0 to 1 (confidence at or above it is labeled by the "
+                                    "model)", value=float(loop.auto_accept_threshold), step=0.01, format="%.2f")
         budget = st.number_input("Human budget per round (items queued for people)", min_value=1,
                                  value=int(loop.human_budget_per_round), step=1)
         retrain = st.number_input("Retrain every N new answers (0: only on demand)", min_value=0,
                                   value=int(loop.retrain_every), step=1)
+        overlap = st.number_input("Overlap share, 0 to 1 (items answered by several people, for agreement)",
+                                  value=float(project.config.quality.overlap_share), step=0.05, format="%.2f")
         saved = st.form_submit_button("Save settings", type="primary")
     if saved:
         data = project.config.model_dump(mode="json")
         data["loop"].update(strategy=strategy, auto_accept_threshold=float(threshold),
                             human_budget_per_round=int(budget), retrain_every=int(retrain))
+        data["quality"]["overlap_share"] = float(overlap)
         try:
             g.save_config(parse_config(data, source="settings"))
         except ActiveLabelError as exc:
