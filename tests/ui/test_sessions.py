@@ -138,3 +138,39 @@ def test_settings_page_signs_a_user_out_everywhere(cls_project: Project, app_for
     assert any("alice is signed out of every browser" in s.value for s in at.success)
     assert is_revoked(cls_project.store, "alice", "any", issued=0.0)
     assert not is_revoked(cls_project.store, "bob", "any", issued=0.0)
+
+
+def test_counters_and_revocations_on_every_backend(db_url: str, tmp_path: Any) -> None:
+    """The store methods under them (count_in_window, delete_states) on SQLite and PostgreSQL."""
+    from activelabel.auth import add_user
+    from activelabel.config import parse_config
+
+    cfg = parse_config({"name": "s", "task": "classification", "labels": ["ham", "spam"], "db": db_url})
+    with Project.init(tmp_path / "proj", cfg) as project:
+        store = project.store
+        add_user(store, "alice", USERS["alice"][1], "annotator")
+        assert store.count_in_window("auth:fail:n:x", 100.0, 60.0) == (1, 100.0)
+        assert store.count_in_window("auth:fail:n:x", 130.0, 60.0) == (2, 100.0)
+        assert store.count_in_window("auth:fail:n:x", 161.0, 60.0) == (1, 161.0)  # the window passed
+        store.delete_states(["auth:fail:n:x", "absent"])
+        assert store.get_state("auth:fail:n:x") is None
+        for _ in range(MAX_FAILURES - 1):
+            assert sign_in(store, "alice", "wrong-pass", "10.0.0.1", now=100.0) is None
+        with pytest.raises(SignInThrottledError):
+            sign_in(store, "alice", "wrong-pass", "10.0.0.1", now=100.0)
+        revoke(store, "j1", expires=500.0, now=100.0)
+        revoke_user(store, "alice", now=200.0)
+        assert is_revoked(store, "alice", "j1", 300.0) and is_revoked(store, "alice", "j2", 150.0)
+        assert not is_revoked(store, "alice", "j2", 250.0)
+
+
+def test_concurrent_failures_are_all_counted(db_url: str, tmp_path: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from activelabel.config import parse_config
+
+    cfg = parse_config({"name": "s", "task": "classification", "labels": ["ham", "spam"], "db": db_url})
+    with Project.init(tmp_path / "proj", cfg) as project:
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda _i: project.store.count_in_window("auth:fail:a:x", 100.0, 600.0), range(40)))
+        assert project.store.count_in_window("auth:fail:a:x", 100.0, 600.0)[0] == 41
