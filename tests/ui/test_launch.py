@@ -102,11 +102,20 @@ def test_ui_on_a_busy_port_exits_1_and_says_which(cls_project: Project, listenin
     assert "serving on" not in out
 
 
+def test_demo_checks_the_port_before_building(listening_port: int, tmp_path: Path) -> None:
+    log = tmp_path / "demo.log"
+    proc = _no_terminal([str(BIN / "activelabel"), "demo", "--root", str(tmp_path / "demo"), "--port",
+                         str(listening_port), "--no-browser", "--task", "classification"], log)
+    assert proc.wait(60) == 1
+    assert f"port {listening_port} on localhost is already in use" in " ".join(log.read_text().split())
+    assert not (tmp_path / "demo" / "classification").exists()  # nothing built for a server that cannot start
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=["SIGTERM", "SIGINT", "SIGKILL"])
 def test_stopping_the_parent_stops_the_streamlit_child(cls_project: Project, tmp_path: Path,
                                                        stop: signal.Signals) -> None:
-    """SIGTERM is forwarded; even SIGKILL (no chance to forward) stops the child (PR_SET_PDEATHSIG)."""
+    """SIGTERM and SIGINT are forwarded; even SIGKILL (no chance to forward) stops the child (PR_SET_PDEATHSIG)."""
     port, log = free_port(), tmp_path / "ui.log"
     proc = _no_terminal([str(BIN / "activelabel"), "ui", str(cls_project.dir), "--port", str(port), "--no-browser"],
                         log)
@@ -116,7 +125,7 @@ def test_stopping_the_parent_stops_the_streamlit_child(cls_project: Project, tmp
         assert children, "the Streamlit server runs as a child"
         os.kill(proc.pid, stop)
         code = proc.wait(30)
-        assert code == (0 if stop == signal.SIGTERM else -signal.SIGKILL)
+        assert code == (-signal.SIGKILL if stop == signal.SIGKILL else 0)
         assert _wait_gone(children) == [], "an orphaned Streamlit child is still running"
         with pytest.raises(OSError):
             socket.create_connection(("127.0.0.1", port), timeout=2).close()
