@@ -92,6 +92,16 @@ def test_a_busy_port_is_refused_before_starting(listening_port: int) -> None:
     check_port_free("localhost", free_port())  # a free one passes
 
 
+def test_a_child_that_dies_before_serving_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from activelabel.ui import launch
+
+    monkeypatch.setattr(launch, "streamlit_command", lambda port, address: [sys.executable, "-c", "raise SystemExit(3)"])
+    said: list[str] = []
+    with pytest.raises(launch.ServerStartError, match=r"exited \(code 3\) before it served"):
+        launch.serve(free_port(), {}, open_browser=False, say=said.append, startup_timeout=30)
+    assert said == []  # no "serving on" for a server that never served
+
+
 def test_ui_on_a_busy_port_exits_1_and_says_which(cls_project: Project, listening_port: int, tmp_path: Path) -> None:
     log = tmp_path / "ui.log"
     proc = _no_terminal([str(BIN / "activelabel"), "ui", str(cls_project.dir), "--port", str(listening_port),
