@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 system-deps:
 	bash scripts/install-system-deps.sh
 
+# DEMO_ARGS: extra options of `activelabel demo` (tests pass --root, --port, --task, -n; users need none)
 demo: $(STAMP)
-	$(BIN)/activelabel demo
+	$(BIN)/activelabel demo $(DEMO_ARGS)
 
 test: $(STAMP) system-deps
 	bash scripts/run-tests.sh

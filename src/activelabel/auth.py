@@ -227,8 +227,15 @@ class Guard:
         require(self.user, "admin")
         return add_user(self.project.store, name, password, role)
 
+    def revoke_sessions(self, name: str) -> None:
+        """Sign ``name`` out of every browser (their session cookies stop working at once)."""
+        from activelabel.sessions import revoke_user
+
+        require(self.user, "admin")
+        revoke_user(self.project.store, name)
+
 
 def describe_roles() -> dict[str, Any]:
     return {"annotator": "label items leased to them, undo their own answers",
             "reviewer": "and answer any item, re-queue items, start training",
-            "admin": "and change settings, add users"}
+            "admin": "and change settings, add users, sign users out everywhere"}

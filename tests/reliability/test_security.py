@@ -112,7 +112,7 @@ def test_no_hard_coded_secret_keys_and_xsrf_stays_on():
         text = py.read_text(encoding="utf-8")
         assert not re.search(r"(?i)(secret_key|cookie_secret)\s*=\s*['\"][^'\"]+['\"]", text), py
         assert "enableXsrfProtection\", \"false\"" not in text and "enableXsrfProtection=false" not in text, py
-    assert "\"--server.enableXsrfProtection\", \"true\"" in (SRC / "cli" / "ui.py").read_text(encoding="utf-8")
+    assert "\"--server.enableXsrfProtection\", \"true\"" in (SRC / "ui" / "launch.py").read_text(encoding="utf-8")
 
 
 def test_unsafe_allow_html_is_never_used_with_data():

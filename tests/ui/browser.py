@@ -28,11 +28,11 @@ def free_port() -> int:
 @contextmanager
 def streamlit_server(env_name: str, path: Path, log: Path, timeout: float = 60) -> Iterator[str]:
     """Serve the app (headless, no usage statistics) for a project; yields its URL; stops it after."""
-    from activelabel.cli.ui import streamlit_command
+    from activelabel.ui.launch import STREAMLIT_ENV, streamlit_command
 
     port = free_port()
-    cmd = streamlit_command(port, open_browser=False, address="127.0.0.1")
-    env = {**os.environ, env_name: str(path), "PYTHONUNBUFFERED": "1"}
+    cmd = streamlit_command(port, address="127.0.0.1")
+    env = {**os.environ, **STREAMLIT_ENV, env_name: str(path), "PYTHONUNBUFFERED": "1"}
     env.pop("ACTIVELABEL_UI_PAGE", None)
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, env=env, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

@@ -94,7 +94,7 @@ def seed_round(project: Project, predictions: list[dict[str, Any]], strategy: st
     ordered = sorted(predictions, key=lambda p: p["confidence"])
     store.create_round(version=version, strategy=strategy, budget=len(ordered), stats={"n_scored": len(ordered)},
                        entries=[dict(item_id=p["item_id"], rank=i, reason="uncertain", score=1.0 - p["confidence"],
-                                     pool_rank=i) for i, p in enumerate(ordered)], auto=[])
+                                     pool_rank=i + 1) for i, p in enumerate(ordered)], auto=[])
     return version
 
 

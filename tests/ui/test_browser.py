@@ -1,4 +1,5 @@
-"""End-to-end in a real headless Chromium: keyboard-only labeling, reload, and two annotators at once."""
+"""End-to-end in a real headless Chromium: keyboard-only labeling, reload (still signed in), and two
+annotators at once."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from typing import Any
 import pytest
 
 from activelabel.project import Project
-from tests.ui.browser import CHROMIUM, chromium, shown_item, sign_in, streamlit_server, wait_next_item
+from tests.ui.browser import (
+    CHROMIUM,
+    chromium,
+    shown_item,
+    sign_in,
+    streamlit_server,
+    wait_hotkeys,
+    wait_next_item,
+)
 from tests.ui.conftest import USERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -38,8 +47,10 @@ def test_keyboard_labeling_reload_and_two_annotators_at_once(cls_project: Projec
         for key in ["1", "2", "1", "2", "1"]:  # ham, spam, ...
             page.keyboard.press(key)
             seen.append(wait_next_item(page, seen[-1]))
-        page.reload()
-        sign_in(page, url, "alice", USERS["alice"][1])
+        page.reload()  # the session cookie keeps alice signed in
+        page.get_by_text("Why this item").wait_for(timeout=90_000)
+        wait_hotkeys(page)
+        assert page.get_by_label("Password", exact=True).count() == 0
         page.screenshot(path=str(tmp_path / "label.png"), full_page=True)
         after_reload = shown_item(page)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -22,31 +20,20 @@ PortOpt = Annotated[int, typer.Option("--port", help="Port to serve on (localhos
 NoBrowserOpt = Annotated[bool, typer.Option("--no-browser", help="Do not open a browser tab.")]
 
 
-def streamlit_command(port: int, *, open_browser: bool, address: str = "localhost") -> list[str]:
-    """The ``streamlit run`` command line for the app: no usage statistics, XSRF protection on."""
-    from activelabel.ui import app as ui_app
-
-    return [sys.executable, "-m", "streamlit", "run", str(Path(ui_app.__file__)),
-            "--server.port", str(port), "--server.address", address,
-            "--server.headless", "false" if open_browser else "true",
-            "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
-            "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
-            "--theme.base", "light"]
-
-
 def _serve(env_name: str, value: Path, port: int, open_browser: bool) -> None:
+    """Serve the UI (headless, no terminal needed) until it stops; exit with the server's code."""
     try:
         import streamlit  # noqa: F401
     except ImportError as exc:
         from activelabel.errors import MissingDependencyError
 
         raise MissingDependencyError("streamlit", "ui") from exc
-    env = {**os.environ, env_name: str(value.resolve())}
-    console.print(f"serving on http://localhost:{port}  (Ctrl+C stops)")
-    try:
-        subprocess.run(streamlit_command(port, open_browser=open_browser), env=env, check=False)
-    except KeyboardInterrupt:
-        pass
+    from activelabel.ui.launch import serve
+
+    code = serve(port, {env_name: str(value.resolve())}, open_browser=open_browser,
+                 say=lambda m: console.print(m, highlight=False, markup=False))
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -70,11 +57,22 @@ def demo(
     no_browser: NoBrowserOpt = False,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Build the projects, do not start the UI.")] = False,
     n: Annotated[int | None, typer.Option("-n", help="Items per sample (default: each sample's own).")] = None,
+    task: Annotated[list[str] | None, typer.Option(
+        "--task", help="Build only this task kind's demo project (repeatable; default: every kind with a sample).")
+    ] = None,
 ) -> None:
     """Build a pre-labeled demo project per task kind that has a sample, then open the UI with a project picker."""
-    from activelabel.demo import CREDENTIALS, DEMO_USER, build_demo, demo_password
+    from activelabel.demo import CREDENTIALS, DEMO_TASKS, DEMO_USER, build_demo, demo_password
 
-    made = build_demo(root, n=n, say=lambda m: console.print(m, highlight=False, markup=False))
+    unknown = sorted(set(task or ()) - set(DEMO_TASKS))
+    if unknown:
+        raise ValueError(f"no demo for task {', '.join(unknown)}: choose from {', '.join(DEMO_TASKS)}")
+    if not no_serve:  # before the minutes of building, not after
+        from activelabel.ui.launch import check_port_free
+
+        check_port_free("localhost", port)
+    made = build_demo(root, tuple(task) if task else DEMO_TASKS, n=n,
+                      say=lambda m: console.print(m, highlight=False, markup=False))
     if not made:
         raise ActiveLabelError("no demo sample is available")
     password, _ = demo_password(root)
@@ -121,3 +119,29 @@ def user_list(directory: DirArg) -> None:
     with Project.open(directory) as project:
         for u in project.store.list_users():
             console.print(f"{u['name']}\t{u['role']}", highlight=False)
+
+
+@user_app.command("revoke")
+@friendly_errors
+def user_revoke(directory: DirArg, name: Annotated[str, typer.Argument(help="The sign-in name.")]) -> None:
+    """Sign a user out of every browser: their session cookies stop working; the account stays."""
+    from activelabel.project import Project
+    from activelabel.sessions import revoke_user
+
+    with Project.open(directory) as project:
+        if project.store.get_user(name) is None:
+            raise ValueError(f"no account {name!r} in {directory}: `activelabel user list {directory}` shows them")
+        revoke_user(project.store, name)
+    console.print(f"signed {name} out of every session")
+
+
+@user_app.command("unlock")
+@friendly_errors
+def user_unlock(directory: DirArg, name: Annotated[str, typer.Argument(help="The sign-in name.")]) -> None:
+    """Lift the pause after too many failed sign-ins: for the name, and for every address."""
+    from activelabel.project import Project
+    from activelabel.signin_limits import unlock
+
+    with Project.open(directory) as project:
+        unlock(project.store, name)
+    console.print(f"{name} may sign in again")

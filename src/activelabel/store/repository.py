@@ -7,6 +7,7 @@ so two writers never deadlock on a lock upgrade); on PostgreSQL claims use
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -380,6 +381,25 @@ class Store(QueueMixin, VersionsMixin, ReadModelsMixin):
     def set_state(self, key: str, value: str) -> None:
         with self.write() as conn:
             set_state(conn, key, value)
+
+    def delete_states(self, keys: Sequence[str]) -> None:
+        """Drop project state keys (absent ones are fine)."""
+        if keys:
+            with self.write() as conn:
+                conn.execute(delete(s.project_state).where(s.project_state.c.key.in_(list(keys))))
+
+    def count_in_window(self, key: str, now: float, window_s: float) -> tuple[int, float]:
+        """Add one to the counter at ``key`` in one transaction, restarting it when its window
+        (``window_s`` from its first count) has passed; returns (count, start of the window)."""
+        with self.write() as conn:
+            serialize(conn, "project_state")  # PostgreSQL: no count lost to a concurrent one
+            raw = get_state(conn, key)
+            data = json.loads(raw) if raw else {}
+            n, since = int(data.get("n", 0)), float(data.get("since", now))
+            if now - since >= window_s:
+                n, since = 0, now
+            set_state(conn, key, json.dumps({"n": n + 1, "since": since}))
+        return n + 1, since
 
     def states_with_prefix(self, prefix: str) -> dict[str, str]:
         """Project state entries whose key starts with ``prefix``, keyed by the rest of the key."""

@@ -11,8 +11,12 @@ import importlib.util
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
+
+if TYPE_CHECKING:
+    from activelabel.project import Project
 
 PROJECT_ENV = "ACTIVELABEL_PROJECT"
 PROJECTS_ENV = "ACTIVELABEL_PROJECTS"
@@ -31,7 +35,7 @@ def project_choices() -> list[Path]:
 
 
 def _pick_project() -> Path | None:
-    from activelabel.ui.common import PROJECT_KEY, sign_out_session
+    from activelabel.ui.common import PICK_KEY, PROJECT_KEY, clear_page_state
 
     choices = project_choices()
     if not choices:
@@ -41,11 +45,12 @@ def _pick_project() -> Path | None:
         return choices[0]
     names = [p.name for p in choices]
     current = st.session_state.get(PROJECT_KEY)
-    index = names.index(current) if current in names else 0
-    chosen = st.sidebar.selectbox("Project", names, index=index)
+    if st.session_state.get(PICK_KEY) not in names:
+        st.session_state[PICK_KEY] = current if current in names else names[0]
+    chosen = str(st.sidebar.selectbox("Project", names, key=PICK_KEY))
     if chosen != current:
         if current is not None:
-            sign_out_session()
+            clear_page_state()  # who is signed in where stays: a switch keeps the user
         st.session_state[PROJECT_KEY] = chosen
     return choices[names.index(chosen)]
 
@@ -72,21 +77,40 @@ def _page_fn(name: str, directory: Path) -> Callable[[], None]:
     return run
 
 
+def _signin_fn(name: str, project: Project, others: list[Path]) -> Callable[[], None]:
+    def run() -> None:
+        from activelabel.ui import signin
+
+        signin.render(project, others)
+
+    run.__name__ = f"signin_{name}"
+    return run
+
+
 def main(only: str | None = None) -> None:
     """Draw the app; ``only`` renders one page without navigation (for tests and screenshots)."""
     from activelabel.ui import signin
-    from activelabel.ui.common import current_user, open_project_cached, sign_out_session
+    from activelabel.ui.common import current_user, open_project_cached, page_icon, sign_out_session
 
-    st.set_page_config(page_title="activelabel", page_icon=":material/label:", layout="wide")
+    st.set_page_config(page_title="activelabel", page_icon=page_icon(), layout="wide")
     directory = _pick_project()
     if directory is None:
         return
     project = open_project_cached(str(directory))
     user = current_user(project)
     if user is None:
-        signin.render(project)
+        others = [p for p in project_choices() if p != directory]
+        if only is not None:
+            signin.render(project, others)
+            return
+        # every page's address shows the sign-in form, so a deep link (/dashboard) lands there after it
+        st.navigation([st.Page(_signin_fn(name, project, others), title="Sign in", url_path=name,
+                               default=name == "label") for name in PAGES], position="hidden").run()
         return
+    from activelabel.ui.session_cookie import exchange_handoffs
+
     with st.sidebar:
+        exchange_handoffs()
         st.markdown(f"**{user.name}** · {user.role}")
         st.caption(f"{project.config.name} · {project.task}")
         if st.button("Sign out", key="al_signout"):

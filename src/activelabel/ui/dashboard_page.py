@@ -106,8 +106,9 @@ def render(project: Project) -> None:
         st.button("Train a new version now", key="al_train", on_click=_start_training, args=(g,),
                   disabled=data.training_progress(project) is not None, type="primary")
     else:
-        st.caption("A reviewer or admin can start training; it also starts on its own every "
-                   f"{project.config.loop.retrain_every} answers.")
+        every = project.config.loop.retrain_every
+        st.caption("A reviewer or admin can start training" + (
+            f"; it also starts on its own every {every} answers." if every else "."))
     if st.session_state.get("al_train_error"):
         st.error(st.session_state["al_train_error"])
     training_panel(project)

@@ -165,10 +165,12 @@ def act(project: Project, g: Guard, editor: ModuleType, action: str, value: Payl
 def _why(item: dict[str, Any]) -> str:
     parts = [f"picked by **{md_escape(item.get('strategy') or '?')}**",
              f"reason: {md_escape(str(item.get('reason')))}"]
-    if item.get("score") is not None:
-        parts.append(f"score {fmt_float(item['score'])}")
-    if item.get("rank") is not None:
-        parts.append(f"rank {int(item['rank']) + 1} in the pool")
+    if item.get("score") is not None:  # the strategy's score (e.g. 1 - confidence), not the model's confidence
+        parts.append(f"strategy score {fmt_float(item['score'])}")
+    if item.get("confidence") is not None:
+        parts.append(f"model confidence {fmt_float(item['confidence'], 2)}")
+    if item.get("rank"):  # 1-based among the candidates; 0 for an audit item, which has no pool rank
+        parts.append(f"rank {int(item['rank'])} in the pool")
     if item.get("queue_position") is not None:
         parts.append(f"queue position {int(item['queue_position']) + 1}")
     parts.append(f"model {md_escape(item.get('model_version') or 'none yet (cold start)')}")
