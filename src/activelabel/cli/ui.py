@@ -66,7 +66,7 @@ def demo(
 
     unknown = sorted(set(task or ()) - set(DEMO_TASKS))
     if unknown:
-        raise ValueError(f"no demo for task {', '.join(unknown)}: choose from {', '.join(DEMO_TASKS)}")
+        raise UsageError(f"no demo for task {', '.join(unknown)}: choose from {', '.join(DEMO_TASKS)}")
     if not no_serve:  # before the minutes of building, not after
         from activelabel.ui.launch import check_port_free
 
@@ -130,7 +130,7 @@ def user_revoke(directory: DirArg, name: Annotated[str, typer.Argument(help="The
 
     with Project.open(directory) as project:
         if project.store.get_user(name) is None:
-            raise ValueError(f"no account {name!r} in {directory}: `activelabel user list {directory}` shows them")
+            raise UsageError(f"no account {name!r} in {directory}: `activelabel user list {directory}` shows them")
         revoke_user(project.store, name)
     console.print(f"signed {name} out of every session")
 
