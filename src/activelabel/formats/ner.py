@@ -20,13 +20,14 @@ from typing import Any
 
 from activelabel.formats.base import RecordStream, Rejection
 from activelabel.formats.conll import read_conll, write_conll
+from activelabel.formats.prodigy import is_prediction, prodigy_fields
 from activelabel.formats.spans import Tokenizer, make_record, spacy_tokenizer
 
 FORMATS = ("conll", "jsonl", "labelstudio", "docbin", "txt")
 SUFFIXES = {".conll": "conll", ".iob": "conll", ".bio": "conll", ".bilou": "conll", ".conllu": "conll",
             ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "labelstudio", ".spacy": "docbin", ".txt": "txt"}
 PRODIGY_INTERNAL = ("_input_hash", "_task_hash", "_view_id", "_session_id", "_timestamp", "_annotator_id",
-                    "answer", "tokens", "meta")
+                    "_source", "answer", "tokens", "meta")
 
 
 def detect_ner_format(path: Path) -> str:
@@ -122,7 +123,7 @@ def _read_jsonl(path: Path, labels: Sequence[str], tokenizer: Tokenizer, offsets
             meta["_warning"] = f"Prodigy answer {obj['answer']!r}: spans not taken as an annotation"
             raw = None
         yield make_record(obj[text_field], raw, labels=labels, tokens=_prodigy_tokens(obj), tokenizer=tokenizer,
-                          source=source, line=n, meta=meta, offsets=offsets)
+                          source=source, line=n, meta=meta, offsets=offsets, prediction=is_prediction(obj))
 
 
 # ---- export ---------------------------------------------------------------------------------
@@ -134,45 +135,37 @@ def _span_tuples(value: dict[str, Any] | None) -> list[tuple[int, int, str]]:
     return [(int(s["start"]), int(s["end"]), str(s["label"])) for s in (value or {}).get("spans", [])]
 
 
-def write_ner(path: Path, rows: Sequence[dict[str, Any]], fmt: str) -> int:
-    """Write export rows (``exporting.export_rows``) as CoNLL, spaCy DocBin or Label Studio JSON.
-
-    JSONL export is ``export_jsonl`` (spans at the top level, as Prodigy writes them).
-    """
-    if fmt == "conll":
-        write_conll(path, [(r["text"], _span_tuples(r.get("value"))) for r in rows])
-    elif fmt == "spacy":
-        from activelabel.formats.docbin import write_docbin
-
-        write_docbin(path, [(r["text"], _span_tuples(r.get("value"))) for r in rows])
-    elif fmt == "labelstudio":
-        from activelabel.formats.labelstudio import write_labelstudio
-
-        write_labelstudio(path, rows)
-    else:
-        raise ValueError(f"unknown NER export format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
-    return len(rows)
-
-
-# the exporting.TASK_WRITERS signature: (project, out, rows) -> number of records written
+# the exporting.ExportWriter signature: (project, out, rows) -> number of records written
 def export_jsonl(_project: Any, out: Path, rows: Sequence[dict[str, Any]]) -> int:
-    """Prodigy-compatible lines: ``{"text", "spans", "answer": "accept"}`` plus id, source, annotator,
-    status and confidence at the top level (the JSONL reader keeps those as item meta)."""
+    """Prodigy-compatible lines: ``{"text", "spans", "answer", "_input_hash", "_task_hash", "_source"}``
+    plus id, source, annotator, status and confidence (the JSONL reader keeps those as item meta).
+
+    Only a human answer (source human or gold) says ``"answer": "accept"``; an auto or model label
+    says ``"answer": null``, so a re-import keeps it a prediction."""
     with out.open("w", encoding="utf-8") as fh:
         for r in rows:
-            rec = {"id": r["id"], "text": r["text"], "spans": list((r.get("value") or {}).get("spans", [])),
-                   "answer": "accept", **{k: r.get(k) for k in ("source", "annotator", "status", "confidence")}}
+            spans = list((r.get("value") or {}).get("spans", []))
+            rec = {"id": r["id"], "text": r["text"], "spans": spans, **prodigy_fields(r, spans),
+                   **{k: r.get(k) for k in ("source", "annotator", "status", "confidence")}}
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return len(rows)
 
 
 def export_conll(_project: Any, out: Path, rows: Sequence[dict[str, Any]]) -> int:
-    return write_ner(out, rows, "conll")
+    write_conll(out, [(r["text"], _span_tuples(r.get("value"))) for r in rows])
+    return len(rows)
 
 
 def export_docbin(_project: Any, out: Path, rows: Sequence[dict[str, Any]]) -> int:
-    return write_ner(out, rows, "spacy")
+    from activelabel.formats.docbin import write_docbin
+
+    write_docbin(out, [(r["text"], _span_tuples(r.get("value"))) for r in rows])
+    return len(rows)
 
 
-def export_labelstudio(_project: Any, out: Path, rows: Sequence[dict[str, Any]]) -> int:
-    return write_ner(out, rows, "labelstudio")
+def export_labelstudio(project: Any, out: Path, rows: Sequence[dict[str, Any]], *,
+                       ls_config: Path | None = None) -> int:
+    """Label Studio tasks with ``labels`` results; the labeling config goes to label_config.xml beside OUT."""
+    from activelabel.formats.labelstudio import load_config, write_labelstudio
+
+    return write_labelstudio(out, rows, load_config(ls_config, "labels", project.config.labels))

@@ -129,8 +129,11 @@ def check_spans(text: str, raw: Sequence[Mapping[str, Any]], labels: Sequence[st
 
 def make_record(text: object, raw_spans: Sequence[Mapping[str, Any]] | None, *, labels: Sequence[str],
                 tokens: TokenOffsets | None, tokenizer: Tokenizer | None, source: str, line: int,
-                meta: dict[str, Any] | None = None, offsets: str = "codepoint") -> ImportRecord | Rejection:
-    """An ImportRecord for one text (labeled when ``raw_spans`` is a list, even an empty one)."""
+                meta: dict[str, Any] | None = None, offsets: str = "codepoint",
+                prediction: bool = False) -> ImportRecord | Rejection:
+    """An ImportRecord for one text (labeled when ``raw_spans`` is a list, even an empty one).
+
+    With ``prediction``, the spans are a model's (``ImportRecord.prediction``), not a person's label."""
     if not isinstance(text, str):
         return Rejection(source, line, f"text must be a string, got {type(text).__name__}")
     if not text.strip():
@@ -150,4 +153,6 @@ def make_record(text: object, raw_spans: Sequence[Mapping[str, Any]] | None, *, 
         return Rejection(source, line, str(exc))
     if warnings:
         meta["_warning"] = "; ".join(warnings)
+    if prediction:
+        return ImportRecord(content=text, media="text", meta=meta, source=source, line=line, prediction=value)
     return ImportRecord(content=text, media="text", value=value, meta=meta, source=source, line=line)
