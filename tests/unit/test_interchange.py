@@ -1,0 +1,144 @@
+"""Interchange with Label Studio and Prodigy: ids, names from the labeling config, provenance, JSON arrays."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from activelabel.config import parse_config
+from activelabel.errors import ConfigError
+from activelabel.exporting import export_project
+from activelabel.formats.base import ImportRecord, Rejection
+from activelabel.formats.labelstudio import parse_config as parse_ls_config
+from activelabel.formats.tabular import read_classification
+from activelabel.importing import import_path
+from activelabel.samples.ner import LABELS as NER_LABELS
+from activelabel.samples.ner import labeled_sample
+from activelabel.workspace import Workspace
+
+SENTIMENT_XML = """<View>
+  <Header value="Review"/>
+  <Text name="review" value="$review_text"/>
+  <Choices name="sentiment" toName="review" choice="single"><Choice value="ham"/><Choice value="spam"/></Choices>
+</View>"""
+
+
+def _class_ws(root: Path, rows: list[tuple[str, str]], **import_options: str) -> Workspace:
+    ws = Workspace.init(root, parse_config({"task": "classification", "labels": ["ham", "spam"]}))
+    src = root.parent / f"{root.name}.jsonl"
+    src.write_text("".join(json.dumps({"text": t, "label": lab}) + "\n" for t, lab in rows), encoding="utf-8")
+    assert import_path(ws, src, **import_options).imported == len(rows)
+    return ws
+
+
+def _ner_ws(root: Path, n: int = 4, **import_options: str) -> Workspace:
+    ws = Workspace.init(root, parse_config({"task": "ner", "labels": NER_LABELS}))
+    src = root.parent / f"{root.name}.jsonl"
+    src.write_text("".join(json.dumps({"text": t, "spans": sp}) + "\n" for t, sp in labeled_sample(n, seed=3)),
+                   encoding="utf-8")
+    assert import_path(ws, src, **import_options).imported == n
+    return ws
+
+
+ROWS = [("win a free phone now", "spam"), ("see you at lunch", "ham"), ("call me later", "ham")]
+
+
+def test_label_studio_export_has_integer_ids_result_ids_and_a_written_config(tmp_path):
+    with _class_ws(tmp_path / "p", ROWS) as ws:
+        out = tmp_path / "out" / "ls.json"
+        assert export_project(ws, out, fmt="labelstudio") == 3
+    tasks = json.loads(out.read_text("utf-8"))
+    assert [t["id"] for t in tasks] == [1, 2, 3]
+    results = [r for t in tasks for a in t["annotations"] for r in a["result"]]
+    assert all(isinstance(a["id"], int) for t in tasks for a in t["annotations"])
+    assert len({r["id"] for r in results}) == 3 and all(r["id"] for r in results)
+    assert {(r["from_name"], r["to_name"], r["type"]) for r in results} == {("label", "text", "choices")}
+    written = parse_ls_config((out.parent / "label_config.xml").read_text("utf-8"), "choices")
+    assert (written.from_name, written.to_name, written.data_key) == ("label", "text", "text")
+
+
+def test_ls_config_names_the_results_and_the_data_key(tmp_path):
+    cfg = tmp_path / "config.xml"
+    cfg.write_text(SENTIMENT_XML, encoding="utf-8")
+    with _class_ws(tmp_path / "p", ROWS) as ws:
+        out = tmp_path / "ls.json"
+        export_project(ws, out, fmt="labelstudio", ls_config=cfg)
+        with pytest.raises(ConfigError, match="no <Labels"):
+            parse_ls_config(SENTIMENT_XML, "labels")
+    tasks = json.loads(out.read_text("utf-8"))
+    assert all("review_text" in t["data"] for t in tasks)
+    assert {(r["from_name"], r["to_name"]) for t in tasks for a in t["annotations"] for r in a["result"]} == \
+        {("sentiment", "review")}
+    assert (tmp_path / "label_config.xml").read_text("utf-8") == SENTIMENT_XML
+    with Workspace.init(tmp_path / "again", parse_config({"task": "classification", "labels": ["ham", "spam"]})) as ws2:
+        report = import_path(ws2, out, text_field="review_text")
+        assert (report.imported, report.rejected) == (3, 0)
+        assert sorted(r.value["label"] for r in ws2.store.current_labels()) == ["ham", "ham", "spam"]
+
+
+def test_auto_labels_go_to_predictions_and_never_come_back_as_human_answers(tmp_path):
+    with _ner_ws(tmp_path / "p", labels_as="predictions") as ws:
+        assert ws.store.human_answer_count() == 0
+        ls, pj = tmp_path / "ls.json", tmp_path / "prodigy.jsonl"
+        assert export_project(ws, ls, fmt="labelstudio") == 4
+        assert export_project(ws, pj, fmt="jsonl") == 4
+        again = tmp_path / "prodigy2.jsonl"
+        export_project(ws, again, fmt="jsonl")
+    tasks = json.loads(ls.read_text("utf-8"))
+    assert all("annotations" not in t and t["predictions"][0]["result"] for t in tasks)
+    lines = [json.loads(x) for x in pj.read_text("utf-8").splitlines()]
+    assert all(x["answer"] is None and x["_source"] == "auto" for x in lines)
+    assert [(x["_input_hash"], x["_task_hash"]) for x in lines] == \
+        [(x["_input_hash"], x["_task_hash"]) for x in map(json.loads, again.read_text("utf-8").splitlines())]
+    for src in (pj, ls):
+        with Workspace.init(tmp_path / f"re-{src.suffix[1:]}", parse_config({"task": "ner", "labels": NER_LABELS})) as ws2:
+            report = import_path(ws2, src)
+            assert (report.imported, report.rejected) == (4, 0)
+            assert ws2.store.human_answer_count() == 0  # zero human answers
+            assert len(ws2.store.current_labels(include_auto=True)) == 4  # kept as predictions
+
+
+def test_prodigy_hashes_follow_the_content_only(tmp_path):
+    with _ner_ws(tmp_path / "p") as ws:
+        out = tmp_path / "a.jsonl"
+        export_project(ws, out, fmt="jsonl")
+    lines = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
+    assert all(x["answer"] == "accept" and x["_source"] == "human" for x in lines)
+    assert len({x["_input_hash"] for x in lines}) == len(lines)
+    assert all(isinstance(x["_task_hash"], int) and x["_task_hash"] != x["_input_hash"] for x in lines)
+
+
+def test_labels_as_ignore_imports_text_only_and_answers_stay_the_default(tmp_path):
+    with _class_ws(tmp_path / "p", ROWS, labels_as="ignore") as ws:
+        assert ws.store.item_count() == 3 and ws.store.current_labels(include_auto=True) == []
+    with _class_ws(tmp_path / "q", ROWS) as ws:
+        assert ws.store.human_answer_count() == 3
+    with pytest.raises(ConfigError, match="labels_as"):
+        _class_ws(tmp_path / "r", ROWS, labels_as="maybe")
+
+
+def test_json_arrays_are_read_as_arrays_and_rejections_name_the_element(tmp_path):
+    json_min = tmp_path / "min.json"
+    json_min.write_text(json.dumps([{"text": "free money", "label": "spam"}, {"text": "", "label": "ham"},
+                                    "not an object", {"text": "hi mum", "label": "ham", "answer": "accept"},
+                                    {"text": "model said so", "label": "spam", "answer": None}]), encoding="utf-8")
+    recs = list(read_classification(json_min, "auto", labels=["ham", "spam"], project_dir=tmp_path))
+    assert [type(r).__name__ for r in recs] == ["ImportRecord", "Rejection", "Rejection", "ImportRecord",
+                                                "ImportRecord"]
+    assert isinstance(recs[1], Rejection) and recs[1].line == 2 and "element [1]" in recs[1].reason
+    assert isinstance(recs[2], Rejection) and "element [2]" in recs[2].reason
+    assert isinstance(recs[3], ImportRecord) and "answer" not in recs[3].meta
+    assert isinstance(recs[4], ImportRecord) and recs[4].value is None and recs[4].prediction is not None
+    ls = tmp_path / "ls.json"
+    ls.write_text(json.dumps([{"id": 7, "data": {"text": "cheap pills"},
+                               "annotations": [{"result": [{"type": "choices", "value": {"choices": ["spam"]}}]}]},
+                              {"id": 8, "data": {"text": "two answers"}, "annotations": [{"result": [
+                                  {"type": "choices", "value": {"choices": ["spam", "ham"]}}]}]},
+                              {"id": 9, "data": {"text": "predicted"}, "predictions": [{"result": [
+                                  {"type": "choices", "value": {"choices": ["ham"]}}]}]}]), encoding="utf-8")
+    a, b, c = read_classification(ls, "auto", labels=["ham", "spam"], project_dir=tmp_path)
+    assert isinstance(a, ImportRecord) and a.value is not None and a.meta["labelstudio_id"] == 7
+    assert isinstance(b, Rejection) and "element [1]" in b.reason and "exactly one choice" in b.reason
+    assert isinstance(c, ImportRecord) and c.value is None and c.prediction is not None
