@@ -142,3 +142,24 @@ def test_json_arrays_are_read_as_arrays_and_rejections_name_the_element(tmp_path
     assert isinstance(a, ImportRecord) and a.value is not None and a.meta["labelstudio_id"] == 7
     assert isinstance(b, Rejection) and "element [1]" in b.reason and "exactly one choice" in b.reason
     assert isinstance(c, ImportRecord) and c.value is None and c.prediction is not None
+
+
+def test_image_exports_keep_the_original_file_names_with_a_suffix_only_on_a_clash(tmp_path):
+    from activelabel.samples.detection import LABELS, make_sample
+
+    with Workspace.init(tmp_path / "p", parse_config({"task": "detection", "labels": LABELS})) as ws:
+        for seed in (1, 2):  # two samples: same file names, different pictures
+            folder = make_sample(tmp_path / f"s{seed}", 2, seed=seed, size=64)
+            for f in folder.rglob(f"shapes_{seed}_*"):
+                f.rename(f.with_name(f.name.replace(f"shapes_{seed}_", "shape_")))
+            assert import_path(ws, folder).imported == 2
+        originals = sorted(p.name for p in (tmp_path / "s1").rglob("*.png"))
+        for fmt in ("coco", "yolo", "voc", "labelstudio"):
+            export_project(ws, tmp_path / fmt, fmt=fmt)
+    stems = [Path(n).stem for n in originals]
+    want = sorted([*originals, *(f"{s}-2.png" for s in stems)])
+    for fmt in ("coco", "yolo", "voc", "labelstudio"):
+        assert sorted(p.name for p in (tmp_path / fmt / "images").iterdir()) == want, fmt
+    coco = json.loads((tmp_path / "coco" / "annotations.json").read_text("utf-8"))
+    assert sorted(im["file_name"] for im in coco["images"]) == want
+    assert sorted(p.stem for p in (tmp_path / "yolo" / "labels").iterdir()) == sorted(Path(n).stem for n in want)

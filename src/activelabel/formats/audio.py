@@ -35,6 +35,7 @@ from activelabel.formats.labelstudio import (
     transcript,
     write_labelstudio,
 )
+from activelabel.formats.media_names import original_name
 from activelabel.types import ClassLabel, Payload, Transcript
 
 if TYPE_CHECKING:
@@ -275,7 +276,7 @@ def export_labelstudio(project: Workspace, out: Path, rows: list[dict[str, Any]]
     under audio/ by their original names, and label_config.xml."""
     tasks = tasks_file(Path(out))
     items = project.store.get_items([r["id"] for r in rows])
-    names = copy_media([(project.dir / r["path"], str(items[r["id"]].meta.get("original") or Path(r["path"]).name))
+    names = copy_media([(project.dir / r["path"], str(items[r["id"]].meta.get("original") or original_name(r["path"])))
                         for r in rows], tasks.parent / "audio")
     cfg = load_config(ls_config, "textarea", project.config.labels)
     return write_labelstudio(tasks, rows, cfg, [f"audio/{n}" for n in names])

@@ -104,7 +104,7 @@ def write_coco_file(out: Path, images: Sequence[ExportImage], labels: Sequence[s
                             "categories": [{"id": i, "name": name} for name, i in cat_ids.items()]}
     ann_id = 1
     for img_id, im in enumerate(images, 1):
-        copy_image(im.path, img_dir)
+        copy_image(im.path, img_dir, name=im.name)
         coco["images"].append({"id": img_id, "file_name": im.name, "width": im.width, "height": im.height,
                                "activelabel_id": im.item_id})
         for b in im.boxes:

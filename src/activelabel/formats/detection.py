@@ -26,6 +26,7 @@ from activelabel.formats.labelstudio import (
     tasks_file,
     write_labelstudio,
 )
+from activelabel.formats.media_names import NameAllocator, original_name
 from activelabel.formats.voc import read_voc, write_voc_folder
 from activelabel.formats.yolo_txt import read_yolo, write_yolo_folder
 from activelabel.images import ImageLimits, is_image_name
@@ -114,12 +115,15 @@ def export_images(project: Workspace, rows: Iterable[dict[str, Any]]) -> list[Ex
     """Turn exporting.py's rows (id, path, value) into images with sizes, from the store."""
     rows = list(rows)
     items = project.store.get_items([r["id"] for r in rows])
+    names = NameAllocator()
     out = []
     for r in rows:
         meta = items[r["id"]].meta
         boxes = tuple(Box(float(b["x0"]), float(b["y0"]), float(b["x1"]), float(b["y1"]), str(b["label"]),
                           b.get("confidence")) for b in (r.get("value") or {}).get("boxes", []))
-        out.append(ExportImage(r["id"], project.dir / r["path"], int(meta["width"]), int(meta["height"]), boxes))
+        original = str(meta.get("file") or original_name(r["path"]))
+        out.append(ExportImage(r["id"], project.dir / r["path"], int(meta["width"]), int(meta["height"]), boxes,
+                               names.take(original)))
     return out
 
 
@@ -153,7 +157,7 @@ def write_labelstudio_tasks(project: Workspace, out: Path, rows: list[dict[str, 
     out = Path(out)
     tasks = tasks_file(out)
     items = project.store.get_items([r["id"] for r in rows])
-    names = copy_media([(project.dir / r["path"], str(items[r["id"]].meta.get("file") or Path(r["path"]).name))
+    names = copy_media([(project.dir / r["path"], str(items[r["id"]].meta.get("file") or original_name(r["path"])))
                         for r in rows], tasks.parent / "images")
     sized = [{**r, "width": int(items[r["id"]].meta["width"]), "height": int(items[r["id"]].meta["height"])}
              for r in rows]

@@ -128,16 +128,17 @@ class ExportImage:
     width: int
     height: int
     boxes: tuple[Box, ...]
+    file_name: str = ""  # the name in the export (the original name); empty: the stored file's name
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return self.file_name or self.path.name
 
 
-def copy_image(src: Path, dest_dir: Path, link: bool = False) -> Path:
-    """Copy (or symlink) an image into ``dest_dir`` under the same name."""
+def copy_image(src: Path, dest_dir: Path, link: bool = False, name: str | None = None) -> Path:
+    """Copy (or symlink) an image into ``dest_dir`` under ``name`` (default: the same name)."""
     dest_dir.mkdir(parents=True, exist_ok=True)
-    dest = dest_dir / src.name
+    dest = dest_dir / (name or src.name)
     if dest.exists() or dest.is_symlink():
         dest.unlink()
     if link:

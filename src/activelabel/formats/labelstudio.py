@@ -30,6 +30,7 @@ from activelabel.errors import ConfigError
 from activelabel.formats.base import ImportRecord, RecordStream, Rejection
 from activelabel.formats.detection_base import ReadContext
 from activelabel.formats.json_array import read_array, where
+from activelabel.formats.media_names import NameAllocator
 from activelabel.formats.spans import Tokenizer, make_record
 from activelabel.types import ClassLabel
 
@@ -367,15 +368,10 @@ def tasks_file(out: Path) -> Path:
 def copy_media(files: Sequence[tuple[Path, str]], dest: Path) -> list[str]:
     """Copy each (file, original name) into ``dest`` under its original name, a suffix only on a clash."""
     dest.mkdir(parents=True, exist_ok=True)
-    taken: set[str] = set()
-    names = []
+    names = NameAllocator()
+    out = []
     for src, original in files:
-        stem, suffix = Path(original).stem or "file", Path(original).suffix or src.suffix
-        name, k = f"{stem}{suffix}", 1
-        while name in taken:
-            k += 1
-            name = f"{stem}-{k}{suffix}"
-        taken.add(name)
+        name = names.take(original)
         shutil.copy2(src, dest / name)
-        names.append(name)
-    return names
+        out.append(name)
+    return out
