@@ -48,10 +48,13 @@ class ReadContext:
             return Rejection(source, line, str(exc).removeprefix(f"{path}: "))
 
     def record(self, checked: CheckedImage, boxes: Sequence[RawBox] | None, source: str,
-               line: int | None = None, extra_meta: dict[str, Any] | None = None) -> ImportRecord | Rejection:
-        """Validate the boxes against the image, copy the image into media/, build the record."""
+               line: int | None = None, extra_meta: dict[str, Any] | None = None,
+               warnings: Sequence[str] = ()) -> ImportRecord | Rejection:
+        """Validate the boxes against the image, copy the image into media/, build the record.
+
+        ``warnings``: what the reader fixed up already (skipped annotations), reported with the record."""
         value = None
-        warnings: list[str] = []
+        warnings = list(warnings)
         if boxes is not None:
             checked_boxes = []
             for n, raw in enumerate(boxes, 1):
