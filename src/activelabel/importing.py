@@ -1,7 +1,11 @@
 """Import a file into a project: every line is either imported or rejected with a reason.
 
-``imported + rejected == total`` always holds. Duplicates (within the file or of items already
-stored) are rejections that name the first copy. ``strict`` validates everything first and
+``imported + rejected == total`` always holds. A duplicate (the same item twice in the file)
+with the same label as its first copy, or of an item already stored, is a rejection that names
+the first copy. A duplicate whose label differs is never dropped: it is imported as a second
+annotation (by ``<annotator>#2``, ``#3``...), so the quality review shows the disagreement, and
+the report warns of the conflict with both values; in a gold import, where an item has one
+value, it is rejected as a conflict that names both values. ``strict`` validates everything first and
 writes nothing if anything was rejected.
 
 Provenance: a record's ``value`` is a person's label and ``prediction`` a model's or auto label
@@ -47,15 +51,39 @@ def _apply_labels_as(rec: ImportRecord, labels_as: str) -> ImportRecord:
     return rec
 
 
-def _store_labels(project: Workspace, rec: ImportRecord, item_id: str, annotator: str, as_gold: bool) -> None:
+def _store_labels(project: Workspace, rec: ImportRecord, item_id: str, annotator: str, as_gold: bool,
+                  copy: int = 1) -> None:
+    """Store the record's label as an answer and its prediction as an auto label (``copy``: the k-th copy)."""
+    tag = "" if copy == 1 else f"#{copy}"
     if rec.value is not None and not as_gold:
-        project.store.submit(item_id=item_id, annotator=annotator, status=AnnotationStatus.CORRECTED,
-                             value=rec.value.to_json(), submission_id=f"import:{item_id}", reason="import")
+        project.store.submit(item_id=item_id, annotator=annotator + tag, status=AnnotationStatus.CORRECTED,
+                             value=rec.value.to_json(), submission_id=f"import:{item_id}{tag}", reason="import")
     prediction: Payload | None = rec.prediction
     if prediction is not None:
-        project.store.submit(item_id=item_id, annotator=PREDICTION_ANNOTATOR, status=AnnotationStatus.AUTO,
-                             value=prediction.to_json(), submission_id=f"import-prediction:{item_id}",
+        project.store.submit(item_id=item_id, annotator=PREDICTION_ANNOTATOR + tag, status=AnnotationStatus.AUTO,
+                             value=prediction.to_json(), submission_id=f"import-prediction:{item_id}{tag}",
                              reason="import")
+
+
+def _where(rec: ImportRecord) -> str:
+    return rec.source + (f":{rec.line}" if rec.line is not None else "")
+
+
+def _copy_of(prior: ImportRecord, rec: ImportRecord) -> str:
+    """Where the first copy is: its line in the same file, else its file (and line)."""
+    return f"line {prior.line}" if prior.source == rec.source and prior.line is not None else _where(prior)
+
+
+def _labels_of(project: Workspace, rec: ImportRecord) -> tuple[Any, Any]:
+    """What makes two copies of an item the same: their label and prediction, in canonical form."""
+    canonical = project.spec.canonical
+    return (canonical(rec.value.to_json()) if rec.value is not None else None,
+            canonical(rec.prediction.to_json()) if rec.prediction is not None else None)
+
+
+def _shown(project: Workspace, rec: ImportRecord) -> str:
+    value = rec.value if rec.value is not None else rec.prediction
+    return project.spec.summarize(value.to_json()) if value is not None else "(no label)"
 
 
 def import_path(project: Workspace, path: Path, *, fmt: str = "auto", as_gold: bool = False, strict: bool = False,
@@ -72,7 +100,9 @@ def import_path(project: Workspace, path: Path, *, fmt: str = "auto", as_gold: b
     if not path.exists():
         raise ImportFormatError("no such file or folder", source=str(path))
     accepted: list[tuple[ImportRecord, str]] = []
-    first_line: dict[str, int | None] = {}
+    first: dict[str, ImportRecord] = {}
+    seen: dict[str, list[ImportRecord]] = {}  # the copies of each item with distinct labels
+    copies: list[tuple[ImportRecord, str, int]] = []  # conflicting duplicates: a further annotation each
     stream = record_stream(project.task, path, fmt, labels=project.config.labels, project_dir=project.dir,
                            **options)
     for rec in stream:
@@ -81,7 +111,7 @@ def import_path(project: Workspace, path: Path, *, fmt: str = "auto", as_gold: b
             report.rejections.append(rec)
             continue
         if rec.meta.get("_warning"):
-            report.warnings.append(f"{rec.source}:{rec.line}: {rec.meta['_warning']}")
+            report.warnings.append(f"{_where(rec)}: {rec.meta['_warning']}")
         rec = _apply_labels_as(rec, labels_as)
         try:
             _validate(project, rec)
@@ -92,10 +122,24 @@ def import_path(project: Workspace, path: Path, *, fmt: str = "auto", as_gold: b
             report.rejections.append(Rejection(rec.source, rec.line, "a gold item needs a label"))
             continue
         item_id = content_id(rec.media, rec.hash_basis if rec.hash_basis is not None else rec.content.encode())
-        if item_id in first_line:
-            report.rejections.append(Rejection(rec.source, rec.line, f"duplicate of line {first_line[item_id]}"))
+        if item_id in first:
+            prior = first[item_id]
+            same = next((c for c in seen[item_id] if _labels_of(project, c) == _labels_of(project, rec)), None)
+            if rec.value is None and rec.prediction is None or same is not None:
+                reason = f"duplicate of {_copy_of(same or prior, rec)}"
+                report.rejections.append(Rejection(rec.source, rec.line, reason))
+                continue
+            conflict = (f"conflict with {_copy_of(prior, rec)}: {_shown(project, prior)!r} there, "
+                        f"{_shown(project, rec)!r} here")
+            if as_gold:
+                report.rejections.append(Rejection(rec.source, rec.line, f"{conflict}; a gold item has one value"))
+                continue
+            seen[item_id].append(rec)
+            copies.append((rec, item_id, len(seen[item_id])))
+            report.warnings.append(f"{_where(rec)}: {conflict}; imported as annotation #{len(seen[item_id])}")
             continue
-        first_line[item_id] = rec.line
+        seen[item_id] = [rec]
+        first[item_id] = rec
         accepted.append((rec, item_id))
         if progress:
             progress(report.total)
@@ -106,6 +150,10 @@ def import_path(project: Workspace, path: Path, *, fmt: str = "auto", as_gold: b
             report.rejections.append(Rejection(rec.source, rec.line, f"already imported as item {item_id}"))
         else:
             fresh.append((rec, item_id))
+    for rec, item_id, _k in copies:
+        if item_id in already:
+            report.rejections.append(Rejection(rec.source, rec.line, f"already imported as item {item_id}"))
+    copies = [c for c in copies if c[1] not in already]
     if strict and report.rejections:
         shown = "; ".join(str(r) for r in report.rejections[:5])
         raise ImportFormatError(f"{report.rejected} of {report.total} records rejected, nothing imported "
@@ -118,9 +166,17 @@ def import_path(project: Workspace, path: Path, *, fmt: str = "auto", as_gold: b
     ]
     inserted = project.store.add_items(new_items)
     report.imported = sum(inserted)
+    stored = set()
     for (rec, item_id), was_new in zip(fresh, inserted):
         if not was_new:  # a concurrent import stored it between our check and our write
             report.rejections.append(Rejection(rec.source, rec.line, f"already imported as item {item_id}"))
         else:
+            stored.add(item_id)
             _store_labels(project, rec, item_id, annotator, as_gold)
+    for rec, item_id, k in copies:
+        if item_id in stored:
+            _store_labels(project, rec, item_id, annotator, as_gold, copy=k)
+            report.imported += 1
+        else:  # its first copy lost a race with a concurrent import
+            report.rejections.append(Rejection(rec.source, rec.line, f"already imported as item {item_id}"))
     return report

@@ -163,3 +163,24 @@ def test_image_exports_keep_the_original_file_names_with_a_suffix_only_on_a_clas
     coco = json.loads((tmp_path / "coco" / "annotations.json").read_text("utf-8"))
     assert sorted(im["file_name"] for im in coco["images"]) == want
     assert sorted(p.stem for p in (tmp_path / "yolo" / "labels").iterdir()) == sorted(Path(n).stem for n in want)
+
+
+def test_conflicting_duplicates_become_a_second_annotation_and_exact_ones_are_reported(tmp_path):
+    rows = [("free money", "spam"), ("free money", "spam"), ("free money", "ham"), ("lunch?", "ham"),
+            ("free money", "ham")]
+    ws = Workspace.init(tmp_path / "p", parse_config({"task": "classification", "labels": ["ham", "spam"]}))
+    with ws:
+        src = tmp_path / "dups.jsonl"
+        src.write_text("".join(json.dumps({"text": t, "label": lab}) + "\n" for t, lab in rows), encoding="utf-8")
+        report = import_path(ws, src)
+        assert (report.total, report.imported, report.rejected) == (5, 3, 2)
+        assert [r.reason for r in report.rejections] == ["duplicate of line 1", "duplicate of line 3"]
+        assert len(report.warnings) == 1 and "conflict with line 1: 'spam' there, 'ham' here" in report.warnings[0]
+        answers = [a for a in ws.store.all_annotations() if a["status"] == "corrected"]
+        assert sorted((a["annotator"], a["value"]["label"]) for a in answers) == [
+            ("import", "ham"), ("import", "spam"), ("import#2", "ham")]
+    with Workspace.init(tmp_path / "g", parse_config({"task": "classification", "labels": ["ham", "spam"]})) as gws:
+        report = import_path(gws, src, as_gold=True)
+        assert (report.imported, report.rejected) == (2, 3)
+        assert any("conflict with line 1: 'spam' there, 'ham' here; a gold item has one value" in r.reason
+                   for r in report.rejections)
