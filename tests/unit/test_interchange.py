@@ -184,3 +184,22 @@ def test_conflicting_duplicates_become_a_second_annotation_and_exact_ones_are_re
         assert (report.imported, report.rejected) == (2, 3)
         assert any("conflict with line 1: 'spam' there, 'ham' here; a gold item has one value" in r.reason
                    for r in report.rejections)
+
+
+def test_exact_duplicate_spans_merge_and_real_overlaps_are_still_named(tmp_path):
+    text = "Maria Lopez joined Google."
+    person = {"type": "labels", "value": {"start": 0, "end": 11, "text": "Maria Lopez", "labels": ["person"]}}
+    org = {"type": "labels", "value": {"start": 19, "end": 25, "text": "Google", "labels": ["org"]}}
+    overlap = {"type": "labels", "value": {"start": 6, "end": 11, "text": "Lopez", "labels": ["org"]}}
+    ls = tmp_path / "ls.json"
+    ls.write_text(json.dumps([{"data": {"text": text}, "annotations": [{"result": [person, org, person]}]},
+                              {"data": {"text": text + " Again."}, "annotations": [{"result": [person, overlap]}]}]),
+                  encoding="utf-8")
+    with Workspace.init(tmp_path / "p", parse_config({"task": "ner", "labels": NER_LABELS})) as ws:
+        report = import_path(ws, ls)
+        assert (report.imported, report.rejected) == (1, 1)
+        assert "given twice: merged" in report.warnings[0]
+        assert "element [1]" in report.rejections[0].reason and "overlap" in report.rejections[0].reason
+        (label,) = ws.store.current_labels()
+        assert [(s["start"], s["end"], s["label"]) for s in label.value["spans"]] == [(0, 11, "person"),
+                                                                                       (19, 25, "org")]

@@ -89,8 +89,13 @@ def _snap(text: str, start: int, end: int, tokens: TokenOffsets) -> tuple[int, i
 
 def check_spans(text: str, raw: Sequence[Mapping[str, Any]], labels: Sequence[str], tokens: TokenOffsets,
                 *, offsets: str = "codepoint") -> tuple[Spans, list[str]]:
-    """Validate raw ``{"start","end","label"[, "text"]}`` dicts; returns the spans and snap warnings."""
+    """Validate raw ``{"start","end","label"[, "text"]}`` dicts; returns the spans and the warnings.
+
+    Exact duplicates in the input (the same span and label twice, as Label Studio exports can hold)
+    merge into one, with a warning; spans that overlap otherwise, also after snapping to tokens, are
+    rejected (an NER answer has no overlaps)."""
     spans: list[Span] = []
+    given: set[tuple[int, int, str]] = set()
     warnings: list[str] = []
     token_starts = {s for s, _ in tokens}
     token_ends = {e for _, e in tokens}
@@ -105,6 +110,10 @@ def check_spans(text: str, raw: Sequence[Mapping[str, Any]], labels: Sequence[st
             raise SpanError(f"span {start}-{end}: unknown label {label!r}; the project's labels are {list(labels)}")
         if offsets == "utf16":
             start, end = utf16_to_codepoints(text, start), utf16_to_codepoints(text, end)
+        if (start, end, label) in given:
+            warnings.append(f"span {start}-{end} {_quote(text, start, end)} ({label}) given twice: merged")
+            continue
+        given.add((start, end, label))
         want = r.get("text")
         if not 0 <= start < end <= len(text):
             raise SpanError(f"span {start}-{end} ({label}): outside the text of {len(text)} code points "
