@@ -203,3 +203,28 @@ def test_exact_duplicate_spans_merge_and_real_overlaps_are_still_named(tmp_path)
         (label,) = ws.store.current_labels()
         assert [(s["start"], s["end"], s["label"]) for s in label.value["spans"]] == [(0, 11, "person"),
                                                                                        (19, 25, "org")]
+
+
+def test_docbin_export_keeps_the_tokens_the_item_was_imported_with(tmp_path):
+    pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    sentences = [[("Maria", "B-person"), ("don't", "O"), ("visit", "O"), ("U.S.-based", "O"), ("Acme", "B-org"),
+                  ("Corp.", "I-org"), ("!", "O")], [("Hi", "O"), ("@bob", "B-person"), (":)", "O")]]
+    conll = tmp_path / "in.conll"
+    conll.write_text("\n\n".join("\n".join(f"{w}\t{t}" for w, t in s) for s in sentences) + "\n", encoding="utf-8")
+    with Workspace.init(tmp_path / "p", parse_config({"task": "ner", "labels": NER_LABELS})) as ws:
+        assert import_path(ws, conll).imported == 2
+        export_project(ws, tmp_path / "out.spacy", fmt="spacy")
+    docs = list(DocBin().from_bytes((tmp_path / "out.spacy").read_bytes()).get_docs(Vocab()))
+    assert [[t.text for t in d] for d in docs] == [[w for w, _ in s] for s in sentences]
+    assert [[(e.text, e.label_) for e in d.ents] for d in docs] == [[("Maria", "person"), ("Acme Corp.", "org")],
+                                                                   [("@bob", "person")]]
+
+
+def test_whitespace_between_source_tokens_becomes_spacy_whitespace_tokens():
+    from activelabel.formats.docbin import _words
+
+    assert _words("a  b\nc", [[0, 1], [3, 4], [5, 6]]) == (["a", " ", "b", "\n", "c"], [True, False, False, False, False])
+    assert _words("ab", [[0, 1]]) is None  # a character no token covers

@@ -21,7 +21,7 @@ from typing import Any
 from activelabel.formats.base import RecordStream, Rejection
 from activelabel.formats.conll import read_conll, write_conll
 from activelabel.formats.prodigy import is_prediction, prodigy_fields
-from activelabel.formats.spans import Tokenizer, make_record, spacy_tokenizer
+from activelabel.formats.spans import SOURCE_TOKENS, Tokenizer, make_record, spacy_tokenizer
 
 FORMATS = ("conll", "jsonl", "labelstudio", "docbin", "txt")
 SUFFIXES = {".conll": "conll", ".iob": "conll", ".bio": "conll", ".bilou": "conll", ".conllu": "conll",
@@ -156,10 +156,13 @@ def export_conll(_project: Any, out: Path, rows: Sequence[dict[str, Any]]) -> in
     return len(rows)
 
 
-def export_docbin(_project: Any, out: Path, rows: Sequence[dict[str, Any]]) -> int:
+def export_docbin(project: Any, out: Path, rows: Sequence[dict[str, Any]]) -> int:
+    """spaCy DocBin; an item imported with its own tokens (CoNLL, DocBin, Prodigy) keeps them."""
     from activelabel.formats.docbin import write_docbin
 
-    write_docbin(out, [(r["text"], _span_tuples(r.get("value"))) for r in rows])
+    items = project.store.get_items([r["id"] for r in rows])
+    write_docbin(out, [(r["text"], _span_tuples(r.get("value"))) for r in rows],
+                 tokens=[items[r["id"]].meta.get(SOURCE_TOKENS) for r in rows])
     return len(rows)
 
 

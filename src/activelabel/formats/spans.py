@@ -136,6 +136,9 @@ def check_spans(text: str, raw: Sequence[Mapping[str, Any]], labels: Sequence[st
     return Spans(tuple(ordered)), warnings
 
 
+SOURCE_TOKENS = "source_tokens"  # item meta: [[start, end], ...] of the tokens the imported file gave
+
+
 def make_record(text: object, raw_spans: Sequence[Mapping[str, Any]] | None, *, labels: Sequence[str],
                 tokens: TokenOffsets | None, tokenizer: Tokenizer | None, source: str, line: int,
                 meta: dict[str, Any] | None = None, offsets: str = "codepoint",
@@ -148,6 +151,8 @@ def make_record(text: object, raw_spans: Sequence[Mapping[str, Any]] | None, *, 
     if not text.strip():
         return Rejection(source, line, "empty text")
     meta = dict(meta or {})
+    if tokens is not None:  # the source's own tokens: the DocBin export keeps them
+        meta[SOURCE_TOKENS] = [[int(s), int(e)] for s, e in tokens]
     if raw_spans is None:
         return ImportRecord(content=text, media="text", value=None, meta=meta, source=source, line=line)
     if not isinstance(raw_spans, list):
