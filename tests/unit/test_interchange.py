@@ -228,3 +228,14 @@ def test_whitespace_between_source_tokens_becomes_spacy_whitespace_tokens():
 
     assert _words("a  b\nc", [[0, 1], [3, 4], [5, 6]]) == (["a", " ", "b", "\n", "c"], [True, False, False, False, False])
     assert _words("ab", [[0, 1]]) is None  # a character no token covers
+
+
+def test_classification_jsonl_export_of_auto_labels_re_imports_as_predictions(tmp_path):
+    with _class_ws(tmp_path / "p", ROWS, labels_as="predictions") as ws:
+        out = tmp_path / "out.jsonl"
+        assert export_project(ws, out, fmt="jsonl") == 3
+    assert all(json.loads(x)["answer"] is None for x in out.read_text("utf-8").splitlines())
+    with Workspace.init(tmp_path / "q", parse_config({"task": "classification", "labels": ["ham", "spam"]})) as ws2:
+        assert import_path(ws2, out).imported == 3
+        assert ws2.store.human_answer_count() == 0
+        assert sorted(r.value["label"] for r in ws2.store.current_labels(include_auto=True)) == ["ham", "ham", "spam"]

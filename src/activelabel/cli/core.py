@@ -56,7 +56,7 @@ def init(
 def import_(
     directory: DirArg,
     path: Annotated[Path, typer.Argument(help="File or folder to import.")],
-    format: Annotated[str, typer.Option("--format", help="auto | jsonl | csv | tsv | txt, or the task's formats.")] = "auto",
+    format: Annotated[str, typer.Option("--format", help="auto | jsonl | csv | tsv | txt | labelstudio, or the task's formats (a .json array is read whole).")] = "auto",
     text_field: Annotated[str | None, typer.Option(help="Column/key with the text (guessed if absent).")] = None,
     label_field: Annotated[str | None, typer.Option(help="Column/key with the label, if labeled.")] = None,
     as_gold: Annotated[bool, typer.Option("--as-gold", help="Import as gold items with known answers.")] = False,
