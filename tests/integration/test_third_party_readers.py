@@ -61,3 +61,19 @@ def test_pycocotools_scores_the_coco_export_against_itself_at_ap_1(tmp_path: Pat
     ev.accumulate()
     ev.summarize()
     assert ev.stats[0] == pytest.approx(1.0)
+
+
+@pytest.mark.slow
+def test_ultralytics_accepts_the_yolo_export(tmp_path: Path) -> None:
+    pytest.importorskip("ultralytics")
+    from ultralytics.data.utils import check_det_dataset, img2label_paths
+
+    from activelabel.samples.detection import LABELS, make_sample
+
+    with Workspace.init(tmp_path / "p", parse_config({"task": "detection", "labels": LABELS})) as ws:
+        assert import_path(ws, make_sample(tmp_path / "sample", 4, seed=1, size=64)).imported == 4
+        export_project(ws, tmp_path / "yolo", fmt="yolo")
+    data = check_det_dataset(str(tmp_path / "yolo" / "data.yaml"), autodownload=False)
+    assert data["nc"] == len(LABELS) and list(data["names"].values()) == LABELS
+    images = sorted(str(p) for p in Path(data["train"]).iterdir())
+    assert len(images) == 4 and all(Path(p).is_file() for p in img2label_paths(images))
