@@ -239,3 +239,18 @@ def test_classification_jsonl_export_of_auto_labels_re_imports_as_predictions(tm
         assert import_path(ws2, out).imported == 3
         assert ws2.store.human_answer_count() == 0
         assert sorted(r.value["label"] for r in ws2.store.current_labels(include_auto=True)) == ["ham", "ham", "spam"]
+
+
+def test_ls_config_on_import_reads_only_its_control_and_its_text_field(tmp_path):
+    cfg = tmp_path / "config.xml"
+    cfg.write_text(SENTIMENT_XML, encoding="utf-8")
+    result = [{"from_name": "sentiment", "to_name": "review", "type": "choices", "value": {"choices": ["spam"]}},
+              {"from_name": "topic", "to_name": "review", "type": "choices", "value": {"choices": ["ham"]}}]
+    ls = tmp_path / "two-controls.json"
+    ls.write_text(json.dumps([{"id": 1, "data": {"review_text": "buy now", "title": "x"},
+                               "annotations": [{"result": result}]}]), encoding="utf-8")
+    (mixed,) = read_classification(ls, "auto", labels=["ham", "spam"], project_dir=tmp_path, text_field="review_text")
+    assert isinstance(mixed, Rejection) and "exactly one choice" in mixed.reason
+    (rec,) = read_classification(ls, "auto", labels=["ham", "spam"], project_dir=tmp_path, ls_config=str(cfg))
+    assert isinstance(rec, ImportRecord) and rec.content == "buy now" and rec.value is not None
+    assert rec.value.to_json() == {"label": "spam"}

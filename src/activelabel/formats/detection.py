@@ -21,6 +21,7 @@ from activelabel.formats.detection_base import ExportImage, ReadContext, image_f
 from activelabel.formats.json_array import holds_array
 from activelabel.formats.labelstudio import (
     copy_media,
+    import_config,
     load_config,
     read_rectangles,
     tasks_file,
@@ -95,7 +96,8 @@ def read_detection(path: Path, fmt: str = "auto", *, labels: Sequence[str], proj
     if fmt == "coco":
         return read_coco(path, ctx, Path(images_dir) if images_dir else None)
     if fmt == "labelstudio":
-        return read_rectangles(path, ctx, Path(images_dir) if images_dir else None)
+        return read_rectangles(path, ctx, Path(images_dir) if images_dir else None,
+                               import_config(_options.get("ls_config"), "rectanglelabels"))
     return read_voc(path, ctx)
 
 

@@ -88,7 +88,8 @@ def parse_config(xml: str, result_type: str, source: str = "the labeling config"
     return LSConfig(result_type, str(found.get("name")), to_name, value[1:], xml)
 
 
-def load_config(path: Path | None, result_type: str, labels: Sequence[str]) -> LSConfig:
+def load_config(path: Path | str | None, result_type: str, labels: Sequence[str]) -> LSConfig:
+    """The labeling config in the file at ``path``; without one, the default for ``labels``."""
     if path is None:
         return default_config(result_type, labels)
     try:
@@ -96,6 +97,11 @@ def load_config(path: Path | None, result_type: str, labels: Sequence[str]) -> L
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read the Label Studio config {path}: {exc}") from exc
     return parse_config(text, result_type, source=str(path))
+
+
+def import_config(path: Any, result_type: str) -> LSConfig | None:
+    """The reader option ``ls_config=FILE``: the config whose control's results are read."""
+    return None if path in (None, "") else load_config(str(path), result_type, ())
 
 
 # ---- reading ----------------------------------------------------------------------------------
@@ -113,19 +119,23 @@ class LSTask:
     prediction: list[dict[str, Any]] | None
 
 
-def ls_results(entries: Any, rtype: str) -> list[list[dict[str, Any]]]:
+def ls_results(entries: Any, rtype: str, from_name: str | None = None) -> list[list[dict[str, Any]]]:
+    """Per annotation (or prediction) that was not cancelled, its results of type ``rtype``
+    (and of the control ``from_name``, when given)."""
     out = []
     for a in entries if isinstance(entries, list) else []:
         if not isinstance(a, dict) or a.get("was_cancelled") or a.get("skipped"):
             continue
         res = a.get("result") or []
         out.append([r for r in res if isinstance(r, dict) and r.get("type", rtype) == rtype
-                    and isinstance(r.get("value"), dict)])
+                    and isinstance(r.get("value"), dict) and from_name in (None, r.get("from_name"))])
     return out
 
 
-def read_tasks(path: Path, rtype: str) -> Iterator[LSTask | Rejection]:
-    """Each task of a Label Studio export, or a rejection that names its element index."""
+def read_tasks(path: Path, rtype: str, cfg: LSConfig | None = None) -> Iterator[LSTask | Rejection]:
+    """Each task of a Label Studio export, or a rejection that names its element index; with the
+    project's labeling config ``cfg``, only the results of its control count."""
+    from_name = cfg.from_name if cfg is not None else None
     source = str(path)
     for got in read_array(path, "Label Studio tasks"):
         if isinstance(got, Rejection):
@@ -135,8 +145,8 @@ def read_tasks(path: Path, rtype: str) -> Iterator[LSTask | Rejection]:
         if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
             yield Rejection(source, n, f"{where(n - 1)}: task without a data object")
             continue
-        answers = ls_results(task.get("annotations") or task.get("completions"), rtype)
-        preds = ls_results(task.get("predictions"), rtype)
+        answers = ls_results(task.get("annotations") or task.get("completions"), rtype, from_name)
+        preds = ls_results(task.get("predictions"), rtype, from_name)
         yield LSTask(n, n - 1, task.get("id"), task["data"], answers[-1] if answers else None,
                      preds[-1] if preds else None)
 
@@ -212,10 +222,11 @@ def media_path(ref: Any, json_dir: Path, media_dir: Path | None) -> Path | str:
 
 
 def read_labelstudio(path: Path, *, labels: Sequence[str], tokenizer: Tokenizer, offsets: str = "codepoint",
-                     text_field: str | None = None) -> RecordStream:
+                     text_field: str | None = None, cfg: LSConfig | None = None) -> RecordStream:
     """NER tasks (``labels`` results) as text records."""
     source = str(path)
-    for task in read_tasks(path, "labels"):
+    text_field = text_field or (cfg.data_key if cfg is not None else None)
+    for task in read_tasks(path, "labels", cfg):
         if isinstance(task, Rejection):
             yield task
             continue
@@ -236,10 +247,12 @@ def read_labelstudio(path: Path, *, labels: Sequence[str], tokenizer: Tokenizer,
         yield reject(source, task, rec.reason) if isinstance(rec, Rejection) else rec
 
 
-def read_choices(path: Path, *, labels: Sequence[str], text_field: str | None = None) -> RecordStream:
+def read_choices(path: Path, *, labels: Sequence[str], text_field: str | None = None,
+                 cfg: LSConfig | None = None) -> RecordStream:
     """Classification tasks (``choices`` results) as text records."""
     source = str(path)
-    for task in read_tasks(path, "choices"):
+    text_field = text_field or (cfg.data_key if cfg is not None else None)
+    for task in read_tasks(path, "choices", cfg):
         if isinstance(task, Rejection):
             yield task
             continue
@@ -263,15 +276,17 @@ def read_choices(path: Path, *, labels: Sequence[str], text_field: str | None = 
                            source=source, line=task.n, prediction=value if is_prediction else None)
 
 
-def read_rectangles(path: Path, ctx: ReadContext, images_dir: Path | None = None) -> RecordStream:
+def read_rectangles(path: Path, ctx: ReadContext, images_dir: Path | None = None,
+                    cfg: LSConfig | None = None) -> RecordStream:
     """Detection tasks (``rectanglelabels`` results, percent of the image) as image records."""
     json_path = tasks_file(path) if path.is_dir() else path
     source = str(json_path)
-    for task in read_tasks(json_path, "rectanglelabels"):
+    key = cfg.data_key if cfg is not None else "image"
+    for task in read_tasks(json_path, "rectanglelabels", cfg):
         if isinstance(task, Rejection):
             yield task
             continue
-        ref = task.data.get("image", next(iter(task.data.values()), None))
+        ref = task.data.get(key, next(iter(task.data.values()), None) if cfg is None else None)
         found = media_path(ref, json_path.parent, images_dir)
         if isinstance(found, str):
             yield reject(source, task, found)

@@ -8,7 +8,8 @@
 Options (``activelabel import ... --option`` or keyword arguments): ``scheme`` (CoNLL: auto,
 iob1, iob2, bilou), ``offsets`` (codepoint or utf16: how a JSON file counts characters),
 ``lang`` (the tokenizer for token-boundary checks, default en), ``text_field`` and
-``spans_field`` for JSONL.
+``spans_field`` for JSONL, ``ls_config`` (a Label Studio labeling config: read its ``Labels``
+control's results only, and its text field).
 """
 
 from __future__ import annotations
@@ -56,10 +57,11 @@ def read_ner(path: Path, fmt: str = "auto", *, labels: Sequence[str], project_di
         return _read_jsonl(path, labels, tokenizer, offsets, options.get("text_field") or "text",
                            options.get("spans_field") or options.get("label_field") or "spans")
     if fmt == "labelstudio":
-        from activelabel.formats.labelstudio import read_labelstudio
+        from activelabel.formats.labelstudio import import_config, read_labelstudio
 
         return read_labelstudio(path, labels=labels, tokenizer=tokenizer, offsets=offsets,
-                                text_field=options.get("text_field"))
+                                text_field=options.get("text_field"),
+                                cfg=import_config(options.get("ls_config"), "labels"))
     if fmt == "txt":
         return _read_txt(path, labels, tokenizer)
     raise ValueError(f"unknown NER format {fmt!r}; use auto, {', '.join(FORMATS)}")

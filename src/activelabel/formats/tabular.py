@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from activelabel.formats.base import ImportRecord, RecordStream, Rejection
 from activelabel.formats.json_array import holds_array, read_array, where
-from activelabel.formats.labelstudio import load_config, read_choices, write_labelstudio
+from activelabel.formats.labelstudio import (
+    LSConfig,
+    import_config,
+    load_config,
+    read_choices,
+    write_labelstudio,
+)
 from activelabel.formats.prodigy import INTERNAL, is_prediction
 from activelabel.types import ClassLabel
 
@@ -166,11 +172,11 @@ def _object_record(obj: object, n: int, text_field: str | None, label_field: str
 
 
 def _read_array(path: Path, text_field: str | None, label_field: str | None,
-                labels: Sequence[str]) -> RecordStream:
+                labels: Sequence[str], cfg: LSConfig | None) -> RecordStream:
     """A JSON array: Label Studio tasks (objects with ``data``), or flat objects (LS JSON-min, Prodigy)."""
     first = next((e for e in read_array(path) if not isinstance(e, Rejection)), None)
     if first is not None and isinstance(first[1], dict) and isinstance(first[1].get("data"), dict):
-        yield from read_choices(path, labels=labels, text_field=text_field)
+        yield from read_choices(path, labels=labels, text_field=text_field, cfg=cfg)
         return
     source = str(path)
     for got in read_array(path):
@@ -198,13 +204,15 @@ def write_csv(path: Path, rows: Sequence[dict[str, object]], columns: Sequence[s
 
 def read_classification(path: Path, fmt: str, *, labels: Sequence[str], project_dir: Path,
                         text_field: str | None = None, label_field: str | None = None,
-                        **_options: object) -> RecordStream:
+                        ls_config: str | None = None, **_options: object) -> RecordStream:
     """The classification reader in the registry's signature: a ``.json`` array, or ``fmt`` labelstudio
-    or json, is read as a whole; every other format line by line."""
+    or json, is read as a whole; every other format line by line. ``ls_config=FILE``: read the
+    results of that Label Studio config's ``Choices`` control only, and its text field."""
+    cfg = import_config(ls_config, "choices")
     if fmt == "labelstudio":
-        return read_choices(path, labels=labels, text_field=text_field)
+        return read_choices(path, labels=labels, text_field=text_field, cfg=cfg)
     if fmt == "json" or (fmt == "auto" and path.suffix.lower() == ".json" and holds_array(path)):
-        return _read_array(path, text_field, label_field, labels)
+        return _read_array(path, text_field, label_field, labels, cfg)
     return read_text_records(path, fmt, text_field=text_field, label_field=label_field, labels=labels)
 
 
