@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from activelabel.formats.base import ImportRecord, Rejection, content_id
+from activelabel.formats.media_names import original_name
 from activelabel.images import (
     CheckedImage,
     ImageLimits,
@@ -109,8 +110,7 @@ def _fmt(v: object) -> str:
 
 def _safe_name(name: str) -> str:
     """A file-system-safe name, without an earlier import's hash prefix (re-imports stay readable)."""
-    if len(name) > 17 and name[16] == "_" and all(c in "0123456789abcdef" for c in name[:16]):
-        name = name[17:]
+    name = original_name(name)
     keep = "".join(c if (c.isalnum() or c in "._-") else "_" for c in name)
     return keep[-80:] or "image"
 

@@ -31,6 +31,7 @@ from activelabel.formats.base import ImportRecord, RecordStream, Rejection
 from activelabel.formats.detection_base import ReadContext
 from activelabel.formats.json_array import read_array, where
 from activelabel.formats.media_names import NameAllocator
+from activelabel.formats.prodigy import HUMAN_SOURCES
 from activelabel.formats.spans import Tokenizer, make_record
 from activelabel.types import ClassLabel
 
@@ -339,7 +340,6 @@ def rectangle_results(row: Row, cfg: LSConfig) -> list[dict[str, Any]]:
 
 BUILDERS: dict[str, ResultBuilder] = {"labels": span_results, "choices": choice_results,
                                       "rectanglelabels": rectangle_results, "textarea": textarea_results}
-HUMAN_SOURCES = ("human", "gold")
 
 
 def build_tasks(rows: Sequence[Row], cfg: LSConfig, data_values: Sequence[str] | None = None) -> list[dict[str, Any]]:

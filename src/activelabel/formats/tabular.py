@@ -1,7 +1,10 @@
-"""CSV, TSV and JSONL readers for text items, with or without a label column.
+"""CSV, TSV, JSONL and JSON-array readers for text items, with or without a label column.
 
 Each line is read on its own, so one broken line (bad JSON, non-UTF-8 bytes, an empty text, an
-unknown label) becomes a Rejection with its line number and the rest of the file goes on.
+unknown label) becomes a Rejection with its line number and the rest of the file goes on. A
+``.json`` file that holds an array (a Label Studio export, LS JSON-min, a Prodigy ``data.json``)
+is read as one array, and its rejections name the element index. A line or element that says
+``"answer": null`` (or ``_source`` auto/model) carries a prediction, not a person's label.
 """
 
 from __future__ import annotations
