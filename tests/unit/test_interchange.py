@@ -179,6 +179,11 @@ def test_conflicting_duplicates_become_a_second_annotation_and_exact_ones_are_re
         answers = [a for a in ws.store.all_annotations() if a["status"] == "corrected"]
         assert sorted((a["annotator"], a["value"]["label"]) for a in answers) == [
             ("import", "ham"), ("import", "spam"), ("import#2", "ham")]
+        from activelabel.quality.adjudication import review_queue
+
+        (review,) = review_queue(ws)  # the quality review shows the conflict as a disagreement
+        assert review["content"] == "free money" and review["reasons"] == ["disagreement"]
+        assert review["answers"] == {"import": {"label": "spam"}, "import#2": {"label": "ham"}}
     with Workspace.init(tmp_path / "g", parse_config({"task": "classification", "labels": ["ham", "spam"]})) as gws:
         report = import_path(gws, src, as_gold=True)
         assert (report.imported, report.rejected) == (2, 3)
