@@ -259,3 +259,25 @@ def test_ls_config_on_import_reads_only_its_control_and_its_text_field(tmp_path)
     (rec,) = read_classification(ls, "auto", labels=["ham", "spam"], project_dir=tmp_path, ls_config=str(cfg))
     assert isinstance(rec, ImportRecord) and rec.content == "buy now" and rec.value is not None
     assert rec.value.to_json() == {"label": "spam"}
+
+
+def test_ner_json_min_and_prodigy_data_json_arrays(tmp_path):
+    from activelabel.formats.ner import read_ner
+
+    text = "Maria Lopez joined Google."
+    json_min = tmp_path / "min.json"
+    json_min.write_text(json.dumps([
+        {"id": 1, "text": text, "label": [{"start": 0, "end": 11, "text": "Maria Lopez", "labels": ["person"]}]},
+        {"id": 2, "text": text, "label": [{"start": 0, "end": 11, "labels": ["person", "org"]}]}]), encoding="utf-8")
+    ok, bad = read_ner(json_min, labels=NER_LABELS, project_dir=tmp_path)
+    assert isinstance(ok, ImportRecord) and ok.value is not None
+    assert [(s.start, s.end, s.label) for s in ok.value.spans] == [(0, 11, "person")]
+    assert isinstance(bad, Rejection) and bad.line == 2 and "element [1]" in bad.reason
+    data_json = tmp_path / "data.json"
+    data_json.write_text(json.dumps([{"text": text, "spans": [{"start": 19, "end": 25, "label": "org"}],
+                                      "answer": "accept", "_input_hash": 1, "_task_hash": 2},
+                                     {"text": "Paris is nice.", "spans": [{"start": 0, "end": 5, "label": "location"}],
+                                      "answer": None, "_source": "model"}]), encoding="utf-8")
+    human, predicted = read_ner(data_json, labels=NER_LABELS, project_dir=tmp_path)
+    assert isinstance(human, ImportRecord) and human.value is not None and "_input_hash" not in human.meta
+    assert isinstance(predicted, ImportRecord) and predicted.value is None and predicted.prediction is not None
