@@ -8,6 +8,7 @@ and ``export --package``.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,10 +72,15 @@ def export_project(project: Workspace, out: Path, *, fmt: str = "jsonl", include
     options = {k: v for k, v in writer_options.items() if v is not None}
     if fmt in formats:
         writer: ExportWriter = registry("writers").load(formats[fmt])
+        params = inspect.signature(writer).parameters
+        unknown = sorted(k for k in options if k not in params)
+        if unknown and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            raise UnknownFormatError(f"the {fmt} export takes no {', '.join(unknown)} option; drop it "
+                                     "(--ls-config is for --format labelstudio)")
         return int(writer(project, out, rows, **options))
     if options:
-        raise UnknownFormatError(f"export options {', '.join(sorted(options))} need a format that takes them "
-                                 f"({', '.join(formats) or 'none for this task'}), not {fmt!r}")
+        raise UnknownFormatError(f"the {fmt} export takes no {', '.join(sorted(options))} option; drop it "
+                                 "(--ls-config is for --format labelstudio)")
     if fmt == "jsonl":  # provenance as Prodigy writes it: only human answers say "accept"
         write_jsonl(out, [{**r, **prodigy_fields(r, project.spec.canonical(r["value"]))} for r in rows])
     elif fmt == "csv":

@@ -281,3 +281,12 @@ def test_ner_json_min_and_prodigy_data_json_arrays(tmp_path):
     human, predicted = read_ner(data_json, labels=NER_LABELS, project_dir=tmp_path)
     assert isinstance(human, ImportRecord) and human.value is not None and "_input_hash" not in human.meta
     assert isinstance(predicted, ImportRecord) and predicted.value is None and predicted.prediction is not None
+
+
+def test_ls_config_with_another_format_is_a_named_error(tmp_path):
+    from activelabel.errors import UnknownFormatError
+
+    with _ner_ws(tmp_path / "p") as ws:
+        for fmt in ("conll", "jsonl"):
+            with pytest.raises(UnknownFormatError, match="takes no ls_config option"):
+                export_project(ws, tmp_path / f"x.{fmt}", fmt=fmt, ls_config=tmp_path / "c.xml")

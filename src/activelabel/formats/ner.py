@@ -178,7 +178,8 @@ def export_jsonl(_project: Any, out: Path, rows: Sequence[dict[str, Any]]) -> in
     with out.open("w", encoding="utf-8") as fh:
         for r in rows:
             spans = list((r.get("value") or {}).get("spans", []))
-            rec = {"id": r["id"], "text": r["text"], "spans": spans, **prodigy_fields(r, spans),
+            rec = {"id": r["id"], "text": r["text"], "spans": spans,
+                   **prodigy_fields(r, sorted(_span_tuples(r.get("value")))),  # confidences left out
                    **{k: r.get(k) for k in ("source", "annotator", "status", "confidence")}}
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return len(rows)
