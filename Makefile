@@ -12,6 +12,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade --quiet pip
 	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
+	# label-studio-sdk (the test oracle for our Label Studio exports) pins opencv-python-headless 4.12 and
+	# numpy < 2.3, which would sit beside ultralytics' opencv-python and downgrade numpy; its converter
+	# needs neither, so it comes without its pins (the converter's own imports are in the dev extra)
+	$(BIN)/python -m pip install --quiet --no-deps 'label-studio-sdk==2.1.2'
 	touch $(STAMP)
 
 system-deps:

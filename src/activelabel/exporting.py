@@ -8,11 +8,13 @@ and ``export --package``.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from activelabel.errors import FormatError
+from activelabel.formats.prodigy import prodigy_fields
 from activelabel.formats.tabular import write_csv, write_jsonl
 from activelabel.labels import resolve_labels
 from activelabel.registry import registry
@@ -58,18 +60,29 @@ def export_rows(project: Workspace, *, include_predictions: bool = False) -> lis
     return rows
 
 
-ExportWriter = Callable[["Workspace", Path, list[dict[str, Any]]], int]  # (project, out, rows) -> rows written
+ExportWriter = Callable[..., int]  # (project, out, rows, **writer_options) -> rows written
 
 
-def export_project(project: Workspace, out: Path, *, fmt: str = "jsonl", include_predictions: bool = False) -> int:
+def export_project(project: Workspace, out: Path, *, fmt: str = "jsonl", include_predictions: bool = False,
+                   **writer_options: Any) -> int:
+    """Write the export rows in ``fmt``; ``writer_options`` (e.g. ``ls_config``) go to the format's writer."""
     rows = export_rows(project, include_predictions=include_predictions)
     out.parent.mkdir(parents=True, exist_ok=True)
     formats = project.spec.export_formats  # format -> writer registered under activelabel.writers
+    options = {k: v for k, v in writer_options.items() if v is not None}
     if fmt in formats:
         writer: ExportWriter = registry("writers").load(formats[fmt])
-        return int(writer(project, out, rows))
-    if fmt == "jsonl":
-        write_jsonl(out, rows)
+        params = inspect.signature(writer).parameters
+        unknown = sorted(k for k in options if k not in params)
+        if unknown and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            raise FormatError(f"the {fmt} export takes no {', '.join(unknown)} option; drop it "
+                                     "(--ls-config is for --format labelstudio)")
+        return int(writer(project, out, rows, **options))
+    if options:
+        raise FormatError(f"the {fmt} export takes no {', '.join(sorted(options))} option; drop it "
+                                 "(--ls-config is for --format labelstudio)")
+    if fmt == "jsonl":  # provenance as Prodigy writes it: only human answers say "accept"
+        write_jsonl(out, [{**r, **prodigy_fields(r, project.spec.canonical(r["value"]))} for r in rows])
     elif fmt == "csv":
         cols = ["id", "text" if project.spec.media == "text" else "path", "label", "transcript", "value", "source",
                 "annotator", "status", "confidence"]

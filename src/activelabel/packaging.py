@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from activelabel.errors import ActiveLabelError, UsageError
+from activelabel.formats.media_names import free_name, original_name
 from activelabel.formats.tabular import write_csv, write_jsonl
 from activelabel.labels import resolve_labels
 from activelabel.quality.report import build_report, render_markdown
@@ -82,11 +83,11 @@ def _media_path(project: Workspace, content: str) -> Path:
 
 
 def _copy(src: Path, dest_dir: Path, item_id: str) -> str:
-    """Copy a media file; the name keeps the original and gains the id prefix, so names never collide."""
+    """Copy a media file under its original name; a ``-k`` suffix only when that name is taken already."""
     if not src.is_file():
         raise ActiveLabelError(f"item {item_id}: its file {src} is missing; restore it or revoke the item")
     dest_dir.mkdir(parents=True, exist_ok=True)
-    dest = dest_dir / (src.name if src.name.startswith(item_id[:12]) else f"{item_id[:12]}_{src.name}")
+    dest = dest_dir / free_name(dest_dir, original_name(src.name))
     shutil.copy2(src, dest)
     return dest.name
 

@@ -106,8 +106,31 @@ def _detection_project(root: Path) -> Workspace:
     return ws
 
 
-LABELED_PROJECTS: dict[str, Any] = {"ner": _ner_project, "detection": _detection_project}
-# where an export is one file, the suffix its reader detects; folder formats need none
+def _classification_project(root: Path) -> Workspace:
+    from activelabel.importing import import_path
+    from activelabel.samples.classification import LABELS, answer_key
+
+    ws = Workspace.init(root, parse_config({"task": "classification", "labels": LABELS}))
+    sample = root.parent / f"{root.name}.jsonl"
+    rows = list(answer_key(12).items())
+    sample.write_text("".join(json.dumps({"text": t, "label": lab}) + "\n" for t, lab in rows), encoding="utf-8")
+    assert import_path(ws, sample).imported == 12
+    return ws
+
+
+def _transcription_project(root: Path) -> Workspace:
+    from activelabel.importing import import_path
+    from activelabel.samples.transcription import make_sample
+
+    ws = Workspace.init(root, parse_config({"task": "transcription"}))
+    assert import_path(ws, make_sample(root.parent / f"{root.name}-sample", 4, with_transcripts=4)).imported == 4
+    return ws
+
+
+LABELED_PROJECTS: dict[str, Any] = {"ner": _ner_project, "detection": _detection_project,
+                                    "classification": _classification_project,
+                                    "transcription": _transcription_project}
+# where a text export is one file, the suffix its reader detects; media and folder formats need none
 FILE_SUFFIX = {"jsonl": ".jsonl", "conll": ".conll", "spacy": ".spacy", "labelstudio": ".json"}
 
 
@@ -119,7 +142,7 @@ def test_every_export_format_reads_back_to_the_same_labels(task: str, fmt: str, 
     spec = get_task(task)
     with LABELED_PROJECTS[task](tmp_path / "src") as ws:
         before = {r.item_id: spec.canonical(r.value) for r in ws.store.current_labels()}
-        out = tmp_path / f"export-{fmt}{FILE_SUFFIX.get(fmt, '') if task == 'ner' else ''}"
+        out = tmp_path / f"export-{fmt}{FILE_SUFFIX.get(fmt, '') if spec.media == 'text' else ''}"
         assert export_project(ws, out, fmt=fmt) == len(before)
         labels = ws.config.labels
     with Workspace.init(tmp_path / "again", parse_config({"task": task, "labels": labels})) as again:

@@ -141,19 +141,40 @@ def _coco(tmp_path: Path, categories: list[dict] | None, annotations: list[dict]
     return root
 
 
-def test_coco_missing_category_rejects_that_image(project, tmp_path):
+def test_coco_missing_category_skips_that_annotation_with_a_warning(project, tmp_path):
+    # issue 15: one unknown category no longer rejects the whole image
     root = _coco(tmp_path, [{"id": 1, "name": "square"}, {"id": 2, "name": "circle"}], [
         {"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 20, 30, 40]},
         {"id": 2, "image_id": 2, "category_id": 5, "bbox": [10, 20, 30, 40]},
+        {"id": 4, "image_id": 2, "category_id": 2, "bbox": [50, 10, 20, 20]},
         {"id": 3, "image_id": 3, "category_id": 2, "bbox": [1, 2, 3, 4]},
     ])
     report = project.import_file(root)
-    assert (report.total, report.imported, report.rejected) == (4, 2, 2)
-    reasons = " | ".join(r.reason for r in report.rejections)
-    assert "category_id 5 is missing from the file's categories" in reasons
-    assert "'missing.png' not found" in reasons
+    assert (report.total, report.imported, report.rejected) == (4, 3, 1)
+    assert "'missing.png' not found" in report.rejections[0].reason
+    assert len(report.warnings) == 1
+    assert "annotations[1] skipped: category_id 5 is missing from the file's categories" in report.warnings[0]
     labels = _labels(project)
+    assert [b.label for b in labels["two.png"].boxes] == ["circle"]
     assert labels["one.png"].boxes[0].to_json() == {"x0": 10.0, "y0": 20.0, "x1": 40.0, "y1": 60.0, "label": "square"}
+
+
+def test_coco_keypoints_are_not_read_as_boxes(project, tmp_path):
+    root = _coco(tmp_path, [{"id": 1, "name": "square", "keypoints": ["a", "b"]}, {"id": 2, "name": "person"}], [
+        {"id": 1, "image_id": 1, "category_id": 1, "keypoints": [10, 10, 2, 30, 30, 2], "num_keypoints": 2},
+        {"id": 2, "image_id": 1, "category_id": 1, "bbox": [5, 5, 20, 20], "keypoints": [10, 10, 2]},
+        {"id": 3, "image_id": 2, "category_id": 1, "bbox": [0, 0, 0, 0], "keypoints": [10, 10, 2]},
+        {"id": 4, "image_id": 3, "category_id": 2, "bbox": [1, 2, 3, 4]},
+    ])
+    report = project.import_file(root)
+    assert (report.imported, report.rejected) == (3, 1)
+    warned = " | ".join(report.warnings)
+    assert "keypoints without a bbox" in warned and "keypoints with an empty bbox" in warned
+    assert "category 'person' is not one of the project's labels" in warned
+    labels = _labels(project)
+    assert [b.to_json() for b in labels["one.png"].boxes] == [
+        {"x0": 5.0, "y0": 5.0, "x1": 25.0, "y1": 25.0, "label": "square"}]
+    assert labels["two.png"].boxes == () and labels["three.png"].boxes == ()
 
 
 def test_coco_file_without_categories(project, tmp_path):

@@ -68,7 +68,7 @@ def init(
 def import_(
     directory: DirArg,
     path: Annotated[Path, typer.Argument(help="File or folder to import.")],
-    format: Annotated[str, typer.Option("--format", help="auto | jsonl | csv | tsv | txt, or the task's formats.")] = "auto",
+    format: Annotated[str, typer.Option("--format", help="auto | jsonl | csv | tsv | txt | labelstudio, or the task's formats (a .json array is read whole).")] = "auto",
     text_field: Annotated[str | None, typer.Option(help="Column/key with the text (guessed if absent).")] = None,
     label_field: Annotated[str | None, typer.Option(help="Column/key with the label, if labeled.")] = None,
     as_gold: Annotated[bool, typer.Option("--as-gold", help="Import as gold items with known answers.")] = False,
@@ -78,6 +78,10 @@ def import_(
         help="Audio: the label or transcript from the file name, e.g. '{label}_{speaker}_{take}.wav'.")] = None,
     option: Annotated[list[str] | None, typer.Option(
         "--option", "-o", help="A reader option KEY=VALUE, repeatable (e.g. scheme=bilou, offsets=utf16).")] = None,
+    labels_as: Annotated[str, typer.Option(
+        "--labels-as", help="answers: labels in the file are human answers (model predictions in it stay "
+        "predictions); predictions: every label is a prediction (auto label); ignore: import the items only.")
+    ] = "answers",
     db: DbOpt = None,
 ) -> None:
     """Import items (and optional labels); every rejected record is reported with its line and reason."""
@@ -86,7 +90,7 @@ def import_(
         opts = {k: v for k, v in {"text_field": text_field, "label_field": label_field,
                                   "label_from_filename": label_from_filename}.items() if v is not None}
         opts.update(extra)
-        report = project.import_file(path, fmt=format, as_gold=as_gold, strict=strict, **opts)
+        report = project.import_file(path, fmt=format, as_gold=as_gold, strict=strict, labels_as=labels_as, **opts)
     if json_out:
         console.print_json(json.dumps(report.to_json()))
         return
@@ -275,12 +279,15 @@ def status(directory: DirArg, json_out: Annotated[bool, typer.Option("--json")] 
 def export(
     directory: DirArg,
     out: Annotated[Path, typer.Argument(help="Output file.")],
-    format: Annotated[str, typer.Option("--format", help="jsonl | csv; detection also yolo | coco | voc (OUT is a folder); ner also conll | spacy | labelstudio")] = "jsonl",
+    format: Annotated[str, typer.Option("--format", help="jsonl | csv | labelstudio; detection also yolo | coco | voc (OUT is a folder); ner also conll | spacy")] = "jsonl",
     include_predictions: Annotated[bool, typer.Option("--include-predictions",
                                                       help="Also write unlabeled items with the model's label.")] = False,
     package: Annotated[bool, typer.Option("--package", help="Write a training-ready folder OUT: seeded stratified "
                                           "train/validation/test splits in the task's native format, REPORT.md "
                                           "and report.json (see `activelabel package --help`).")] = False,
+    ls_config: Annotated[Path | None, typer.Option(
+        "--ls-config", help="labelstudio: the project's labeling config (XML); results take from_name/to_name "
+        "from it. Without it a default config is written to label_config.xml beside the export.")] = None,
     db: DbOpt = None,
 ) -> None:
     """Write the labeled data set: id, content, label, source (human/auto/model), annotator, confidence."""
@@ -292,7 +299,7 @@ def export(
         package_cmd(directory, out, db=db)
         return
     with _open(directory, db) as project:
-        n = export_project(project, out, fmt=format, include_predictions=include_predictions)
+        n = export_project(project, out, fmt=format, include_predictions=include_predictions, ls_config=ls_config)
     console.print(f"wrote {n} records to {out}")
 
 

@@ -21,13 +21,26 @@ import json
 import re
 import shutil
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from activelabel.audio import DEFAULT_MAX_SECONDS, AudioError, check_duration, probe
 from activelabel.errors import FormatError
 from activelabel.formats.base import ImportRecord, RecordStream, Rejection
+from activelabel.formats.labelstudio import (
+    copy_media,
+    load_config,
+    ls_results,
+    tasks_file,
+    transcript,
+    write_labelstudio,
+)
+from activelabel.formats.media_names import original_name
 from activelabel.types import ClassLabel, Payload, Transcript
+
+if TYPE_CHECKING:
+    from activelabel.workspace import Workspace
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".webm", ".aiff", ".aif")
 PATH_KEYS = ("path", "audio", "audio_filepath", "file", "filename", "audio_path")
@@ -145,18 +158,31 @@ def _manifest_rows(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, Any] |
 
 
 def _label_studio_row(task: dict[str, Any]) -> dict[str, Any]:
-    """A Label Studio ASR task: data.audio and a textarea (transcript) or choices (class) result."""
+    """A Label Studio ASR task: data.audio and a textarea (transcript) or choices (class) result.
+
+    The newest annotation that was not cancelled is the answer; without one, the last
+    prediction's fields are kept under ``_prediction`` (never a human label)."""
     data = task.get("data", {})
     row: dict[str, Any] = {"path": data.get("audio") or data.get("audio_filepath") or data.get("path")}
-    for ann in task.get("annotations") or task.get("completions") or []:
-        for res in ann.get("result", []):
-            value = res.get("value", {})
-            if "text" in value:
-                texts = value["text"]
-                row["text"] = " ".join(texts) if isinstance(texts, list) else str(texts)
-            if "choices" in value and value["choices"]:
-                row["label"] = str(value["choices"][0])
+    human = _ls_fields(task.get("annotations") or task.get("completions"))
+    row.update(human)
+    if not human:
+        row["_prediction"] = _ls_fields(task.get("predictions"))
     return row
+
+
+def _ls_fields(entries: Any) -> dict[str, str]:
+    """The transcript and the class of the newest annotation (or prediction) list that is not cancelled."""
+    out: dict[str, str] = {}
+    texts = ls_results(entries, "textarea")
+    said = transcript(texts[-1]) if texts else None
+    if said is not None:
+        out["text"] = said
+    choices = ls_results(entries, "choices")
+    picked = [c for r in (choices[-1] if choices else []) for c in (r["value"].get("choices") or [])]
+    if picked:
+        out["label"] = str(picked[0])
+    return out
 
 
 def _first(row: dict[str, Any], keys: Sequence[str], wanted: str | None) -> Any:
@@ -193,8 +219,12 @@ def _manifest(path: Path, fmt: str, task: str, labels: Sequence[str], project_di
             yield Rejection(source, n, f"the transcript must be a string, got {type(raw).__name__}")
             continue
         meta = {**fields, **{k: v for k, v in row.items() if k in ("speaker", "id") and v is not None}}
-        yield _clip(src, _value(task, None if raw is None else str(raw), labels), meta, project_dir=project_dir,
+        rec = _clip(src, _value(task, None if raw is None else str(raw), labels), meta, project_dir=project_dir,
                     source=source, line=n, max_seconds=max_seconds)
+        predicted = (row.get("_prediction") or {}).get("text" if task == "transcription" else "label")
+        if isinstance(rec, ImportRecord) and rec.value is None and isinstance(predicted, str):
+            rec = replace(rec, prediction=_value(task, predicted, labels))
+        yield rec
 
 
 def _read(task: str, path: Path, fmt: str, labels: Sequence[str], project_dir: Path,
@@ -204,6 +234,9 @@ def _read(task: str, path: Path, fmt: str, labels: Sequence[str], project_dir: P
     pattern = filename_pattern(pattern_text) if pattern_text else None
     max_seconds = options.get("max_audio_seconds", extra.get("max_audio_seconds", DEFAULT_MAX_SECONDS))
     path = Path(path)
+    if path.is_dir() and (path / "tasks.json").is_file():  # a Label Studio export folder (ours)
+        return _manifest(path / "tasks.json", "json", task, labels, project_dir, pattern, max_seconds,
+                         options.get("text_field"), options.get("label_field"))
     if path.is_dir():
         return _folder(path, task, labels, project_dir, pattern, max_seconds)
     if path.suffix.lower() in AUDIO_SUFFIXES:
@@ -236,3 +269,15 @@ def read_audio_classification(path: Path, fmt: str = "auto", *, labels: Sequence
                               **options: Any) -> RecordStream:
     """An audio folder or file, or a manifest with optional labels (or labels from file names)."""
     return _read("audio_classification", path, fmt, labels, project_dir, options)
+
+
+def export_labelstudio(project: Workspace, out: Path, rows: list[dict[str, Any]], *,
+                       ls_config: Path | None = None) -> int:
+    """Label Studio: tasks.json (or OUT itself when it ends in .json) with ``textarea`` results, the clips
+    under audio/ by their original names, and label_config.xml."""
+    tasks = tasks_file(Path(out))
+    items = project.store.get_items([r["id"] for r in rows])
+    names = copy_media([(project.dir / r["path"], str(items[r["id"]].meta.get("original") or original_name(r["path"])))
+                        for r in rows], tasks.parent / "audio")
+    cfg = load_config(ls_config, "textarea", project.config.labels)
+    return write_labelstudio(tasks, rows, cfg, [f"audio/{n}" for n in names])

@@ -14,11 +14,12 @@ from activelabel.types import Payload
 class ImportRecord:
     content: str  # the text, or the file's path relative to the project folder
     media: str
-    value: Payload | None = None
+    value: Payload | None = None  # a person's label
     meta: dict[str, Any] = field(default_factory=dict)
     source: str = ""
     line: int | None = None  # 1-based line or record number in the source
     hash_basis: bytes | None = None  # what the id hashes; defaults to the content
+    prediction: Payload | None = None  # a model's or auto label (LS predictions, Prodigy "answer": null)
 
 
 @dataclass(frozen=True, slots=True)

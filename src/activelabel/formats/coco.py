@@ -2,7 +2,10 @@
 
 Each entry of ``images`` is one record. Its file is looked up beside the JSON file, in an ``images/``
 folder beside it, or in ``images_dir`` when given. An annotation whose ``category_id`` is not among
-the ``categories`` (or a file with no ``categories`` at all) rejects that image with the reason.
+the ``categories``, or whose category is not one of the project's labels, is skipped with a warning
+and the image keeps its other boxes; a file with no ``categories`` at all rejects its images.
+Keypoints are never read as boxes: a keypoint annotation's own ``bbox`` is its object's box, and
+one without a ``bbox`` is skipped with a warning.
 """
 
 from __future__ import annotations
@@ -69,30 +72,45 @@ def read_coco(path: Path, ctx: ReadContext, images_dir: Path | None = None) -> R
         if isinstance(checked, Rejection):
             yield checked
             continue
-        boxes = _boxes(by_image.get(entry["id"], []), categories, "categories" in data)
-        if isinstance(boxes, str):
-            yield Rejection(source, n + 1, f"{where} ({image.name}): {boxes}")
+        found = _boxes(by_image.get(entry["id"], []), categories, "categories" in data, ctx.labels)
+        if isinstance(found, str):
+            yield Rejection(source, n + 1, f"{where} ({image.name}): {found}")
             continue
-        yield ctx.record(checked, boxes, source, n + 1, {"coco_id": entry["id"]})
+        boxes, skipped = found
+        yield ctx.record(checked, boxes, source, n + 1, {"coco_id": entry["id"]}, warnings=skipped)
 
 
-def _boxes(anns: list[tuple[int, dict[str, Any]]], categories: dict[Any, str], has_categories: bool) -> list[RawBox] | str:
+def _boxes(anns: list[tuple[int, dict[str, Any]]], categories: dict[Any, str], has_categories: bool,
+           labels: Sequence[str]) -> tuple[list[RawBox], list[str]] | str:
+    """The image's boxes and the annotations skipped (with why), or the reason the image is rejected."""
     boxes: list[RawBox] = []
+    skipped: list[str] = []
     for n, ann in anns:
         cat = ann.get("category_id")
         if cat not in categories:
             if not has_categories:
                 return f"annotations[{n}]: the file has no 'categories' list to name category_id {cat!r}"
-            return f"annotations[{n}]: category_id {cat!r} is missing from the file's categories"
+            skipped.append(f"annotations[{n}] skipped: category_id {cat!r} is missing from the file's categories")
+            continue
+        if categories[cat] not in labels:
+            skipped.append(f"annotations[{n}] skipped: category {categories[cat]!r} is not one of the project's "
+                           f"labels {list(labels)}")
+            continue
         bbox = ann.get("bbox")
+        if bbox is None and "keypoints" in ann:
+            skipped.append(f"annotations[{n}] skipped: keypoints without a bbox (keypoints are not boxes)")
+            continue
         if not isinstance(bbox, list) or len(bbox) != 4:
             return f"annotations[{n}]: 'bbox' must be [x, y, width, height]"
         try:
             x, y, w, h = (float(v) for v in bbox)
         except (TypeError, ValueError):
             return f"annotations[{n}]: 'bbox' values must be numbers"
+        if "keypoints" in ann and (w <= 0 or h <= 0):
+            skipped.append(f"annotations[{n}] skipped: keypoints with an empty bbox (keypoints are not boxes)")
+            continue
         boxes.append((x, y, x + w, y + h, categories[cat]))
-    return boxes
+    return boxes, skipped
 
 
 def write_coco_file(out: Path, images: Sequence[ExportImage], labels: Sequence[str]) -> int:
@@ -104,7 +122,7 @@ def write_coco_file(out: Path, images: Sequence[ExportImage], labels: Sequence[s
                             "categories": [{"id": i, "name": name} for name, i in cat_ids.items()]}
     ann_id = 1
     for img_id, im in enumerate(images, 1):
-        copy_image(im.path, img_dir)
+        copy_image(im.path, img_dir, name=im.name)
         coco["images"].append({"id": img_id, "file_name": im.name, "width": im.width, "height": im.height,
                                "activelabel_id": im.item_id})
         for b in im.boxes:

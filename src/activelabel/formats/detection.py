@@ -18,6 +18,16 @@ from activelabel.errors import ImportFormatError
 from activelabel.formats.base import RecordStream, Rejection
 from activelabel.formats.coco import read_coco, write_coco_file
 from activelabel.formats.detection_base import ExportImage, ReadContext, image_files
+from activelabel.formats.json_array import holds_array
+from activelabel.formats.labelstudio import (
+    copy_media,
+    import_config,
+    load_config,
+    read_rectangles,
+    tasks_file,
+    write_labelstudio,
+)
+from activelabel.formats.media_names import NameAllocator, original_name
 from activelabel.formats.voc import read_voc, write_voc_folder
 from activelabel.formats.yolo_txt import read_yolo, write_yolo_folder
 from activelabel.images import ImageLimits, is_image_name
@@ -26,7 +36,7 @@ from activelabel.types import Box
 if TYPE_CHECKING:
     from activelabel.workspace import Workspace
 
-FORMATS = ("auto", "images", "yolo", "coco", "voc")
+FORMATS = ("auto", "images", "yolo", "coco", "voc", "labelstudio")
 
 
 def detect_format(path: Path) -> str:
@@ -36,16 +46,18 @@ def detect_format(path: Path) -> str:
         if suffix in (".yaml", ".yml"):
             return "yolo"
         if suffix == ".json":
-            return "coco"
+            return "labelstudio" if holds_array(path) else "coco"
         if suffix == ".xml":
             return "voc"
         if is_image_name(path):
             return "images"
         raise ImportFormatError(f"cannot tell the format from the suffix {suffix!r}; pass --format "
-                                f"images|yolo|coco|voc", source=str(path))
+                                f"images|yolo|coco|voc|labelstudio", source=str(path))
     names = {p.name for p in path.iterdir()}
     if "data.yaml" in names or any(n.endswith((".yaml", ".yml")) for n in names):
         return "yolo"
+    if (path / "tasks.json").is_file() and holds_array(path / "tasks.json"):
+        return "labelstudio"
     if any(n.endswith(".json") for n in names):
         return "coco"
     if any(p.suffix == ".xml" for p in path.rglob("*.xml")):
@@ -80,9 +92,12 @@ def read_detection(path: Path, fmt: str = "auto", *, labels: Sequence[str], proj
         return read_images(path, ctx)
     if fmt == "yolo":
         return read_yolo(path, ctx)
+    images_dir = _options.get("images_dir")
     if fmt == "coco":
-        images_dir = _options.get("images_dir")
         return read_coco(path, ctx, Path(images_dir) if images_dir else None)
+    if fmt == "labelstudio":
+        return read_rectangles(path, ctx, Path(images_dir) if images_dir else None,
+                               import_config(_options.get("ls_config"), "rectanglelabels"))
     return read_voc(path, ctx)
 
 
@@ -102,12 +117,15 @@ def export_images(project: Workspace, rows: Iterable[dict[str, Any]]) -> list[Ex
     """Turn exporting.py's rows (id, path, value) into images with sizes, from the store."""
     rows = list(rows)
     items = project.store.get_items([r["id"] for r in rows])
+    names = NameAllocator()
     out = []
     for r in rows:
         meta = items[r["id"]].meta
         boxes = tuple(Box(float(b["x0"]), float(b["y0"]), float(b["x1"]), float(b["y1"]), str(b["label"]),
                           b.get("confidence")) for b in (r.get("value") or {}).get("boxes", []))
-        out.append(ExportImage(r["id"], project.dir / r["path"], int(meta["width"]), int(meta["height"]), boxes))
+        original = str(meta.get("file") or original_name(r["path"]))
+        out.append(ExportImage(r["id"], project.dir / r["path"], int(meta["width"]), int(meta["height"]), boxes,
+                               names.take(original)))
     return out
 
 
@@ -132,3 +150,18 @@ def write_coco(project: Workspace, out: Path, rows: list[dict[str, Any]]) -> int
 def write_voc(project: Workspace, out: Path, rows: list[dict[str, Any]]) -> int:
     """Pascal VOC: annotations/*.xml plus images/."""
     return _writer(write_voc_folder)(project, out, rows)
+
+
+def write_labelstudio_tasks(project: Workspace, out: Path, rows: list[dict[str, Any]], *,
+                            ls_config: Path | None = None) -> int:
+    """Label Studio: tasks.json (or OUT itself when it ends in .json) with ``rectanglelabels`` results in
+    percent of each image, the images under images/ by their original names, and label_config.xml."""
+    out = Path(out)
+    tasks = tasks_file(out)
+    items = project.store.get_items([r["id"] for r in rows])
+    names = copy_media([(project.dir / r["path"], str(items[r["id"]].meta.get("file") or original_name(r["path"])))
+                        for r in rows], tasks.parent / "images")
+    sized = [{**r, "width": int(items[r["id"]].meta["width"]), "height": int(items[r["id"]].meta["height"])}
+             for r in rows]
+    cfg = load_config(ls_config, "rectanglelabels", project.config.labels)
+    return write_labelstudio(tasks, sized, cfg, [f"images/{n}" for n in names])

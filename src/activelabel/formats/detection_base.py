@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from activelabel.formats.base import ImportRecord, Rejection, content_id
+from activelabel.formats.media_names import original_name
 from activelabel.images import (
     CheckedImage,
     ImageLimits,
@@ -48,10 +49,13 @@ class ReadContext:
             return Rejection(source, line, str(exc).removeprefix(f"{path}: "))
 
     def record(self, checked: CheckedImage, boxes: Sequence[RawBox] | None, source: str,
-               line: int | None = None, extra_meta: dict[str, Any] | None = None) -> ImportRecord | Rejection:
-        """Validate the boxes against the image, copy the image into media/, build the record."""
+               line: int | None = None, extra_meta: dict[str, Any] | None = None,
+               warnings: Sequence[str] = ()) -> ImportRecord | Rejection:
+        """Validate the boxes against the image, copy the image into media/, build the record.
+
+        ``warnings``: what the reader fixed up already (skipped annotations), reported with the record."""
         value = None
-        warnings: list[str] = []
+        warnings = list(warnings)
         if boxes is not None:
             checked_boxes = []
             for n, raw in enumerate(boxes, 1):
@@ -106,8 +110,7 @@ def _fmt(v: object) -> str:
 
 def _safe_name(name: str) -> str:
     """A file-system-safe name, without an earlier import's hash prefix (re-imports stay readable)."""
-    if len(name) > 17 and name[16] == "_" and all(c in "0123456789abcdef" for c in name[:16]):
-        name = name[17:]
+    name = original_name(name)
     keep = "".join(c if (c.isalnum() or c in "._-") else "_" for c in name)
     return keep[-80:] or "image"
 
@@ -128,16 +131,17 @@ class ExportImage:
     width: int
     height: int
     boxes: tuple[Box, ...]
+    file_name: str = ""  # the name in the export (the original name); empty: the stored file's name
 
     @property
     def name(self) -> str:
-        return self.path.name
+        return self.file_name or self.path.name
 
 
-def copy_image(src: Path, dest_dir: Path, link: bool = False) -> Path:
-    """Copy (or symlink) an image into ``dest_dir`` under the same name."""
+def copy_image(src: Path, dest_dir: Path, link: bool = False, name: str | None = None) -> Path:
+    """Copy (or symlink) an image into ``dest_dir`` under ``name`` (default: the same name)."""
     dest_dir.mkdir(parents=True, exist_ok=True)
-    dest = dest_dir / src.name
+    dest = dest_dir / (name or src.name)
     if dest.exists() or dest.is_symlink():
         dest.unlink()
     if link:

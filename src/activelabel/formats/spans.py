@@ -89,8 +89,13 @@ def _snap(text: str, start: int, end: int, tokens: TokenOffsets) -> tuple[int, i
 
 def check_spans(text: str, raw: Sequence[Mapping[str, Any]], labels: Sequence[str], tokens: TokenOffsets,
                 *, offsets: str = "codepoint") -> tuple[Spans, list[str]]:
-    """Validate raw ``{"start","end","label"[, "text"]}`` dicts; returns the spans and snap warnings."""
+    """Validate raw ``{"start","end","label"[, "text"]}`` dicts; returns the spans and the warnings.
+
+    Exact duplicates in the input (the same span and label twice, as Label Studio exports can hold)
+    merge into one, with a warning; spans that overlap otherwise, also after snapping to tokens, are
+    rejected (an NER answer has no overlaps)."""
     spans: list[Span] = []
+    given: set[tuple[int, int, str]] = set()
     warnings: list[str] = []
     token_starts = {s for s, _ in tokens}
     token_ends = {e for _, e in tokens}
@@ -105,6 +110,10 @@ def check_spans(text: str, raw: Sequence[Mapping[str, Any]], labels: Sequence[st
             raise SpanError(f"span {start}-{end}: unknown label {label!r}; the project's labels are {list(labels)}")
         if offsets == "utf16":
             start, end = utf16_to_codepoints(text, start), utf16_to_codepoints(text, end)
+        if (start, end, label) in given:
+            warnings.append(f"span {start}-{end} {_quote(text, start, end)} ({label}) given twice: merged")
+            continue
+        given.add((start, end, label))
         want = r.get("text")
         if not 0 <= start < end <= len(text):
             raise SpanError(f"span {start}-{end} ({label}): outside the text of {len(text)} code points "
@@ -127,15 +136,23 @@ def check_spans(text: str, raw: Sequence[Mapping[str, Any]], labels: Sequence[st
     return Spans(tuple(ordered)), warnings
 
 
+SOURCE_TOKENS = "source_tokens"  # item meta: [[start, end], ...] of the tokens the imported file gave
+
+
 def make_record(text: object, raw_spans: Sequence[Mapping[str, Any]] | None, *, labels: Sequence[str],
                 tokens: TokenOffsets | None, tokenizer: Tokenizer | None, source: str, line: int,
-                meta: dict[str, Any] | None = None, offsets: str = "codepoint") -> ImportRecord | Rejection:
-    """An ImportRecord for one text (labeled when ``raw_spans`` is a list, even an empty one)."""
+                meta: dict[str, Any] | None = None, offsets: str = "codepoint",
+                prediction: bool = False) -> ImportRecord | Rejection:
+    """An ImportRecord for one text (labeled when ``raw_spans`` is a list, even an empty one).
+
+    With ``prediction``, the spans are a model's (``ImportRecord.prediction``), not a person's label."""
     if not isinstance(text, str):
         return Rejection(source, line, f"text must be a string, got {type(text).__name__}")
     if not text.strip():
         return Rejection(source, line, "empty text")
     meta = dict(meta or {})
+    if tokens is not None:  # the source's own tokens: the DocBin export keeps them
+        meta[SOURCE_TOKENS] = [[int(s), int(e)] for s, e in tokens]
     if raw_spans is None:
         return ImportRecord(content=text, media="text", value=None, meta=meta, source=source, line=line)
     if not isinstance(raw_spans, list):
@@ -150,4 +167,6 @@ def make_record(text: object, raw_spans: Sequence[Mapping[str, Any]] | None, *, 
         return Rejection(source, line, str(exc))
     if warnings:
         meta["_warning"] = "; ".join(warnings)
+    if prediction:
+        return ImportRecord(content=text, media="text", meta=meta, source=source, line=line, prediction=value)
     return ImportRecord(content=text, media="text", value=value, meta=meta, source=source, line=line)

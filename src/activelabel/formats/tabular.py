@@ -1,7 +1,10 @@
-"""CSV, TSV and JSONL readers for text items, with or without a label column.
+"""CSV, TSV, JSONL and JSON-array readers for text items, with or without a label column.
 
 Each line is read on its own, so one broken line (bad JSON, non-UTF-8 bytes, an empty text, an
-unknown label) becomes a Rejection with its line number and the rest of the file goes on.
+unknown label) becomes a Rejection with its line number and the rest of the file goes on. A
+``.json`` file that holds an array (a Label Studio export, LS JSON-min, a Prodigy ``data.json``)
+is read as one array, and its rejections name the element index. A line or element that says
+``"answer": null`` (or ``_source`` auto/model) carries a prediction, not a person's label.
 """
 
 from __future__ import annotations
@@ -10,11 +13,25 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from activelabel.errors import FormatError
 from activelabel.formats.base import ImportRecord, RecordStream, Rejection
+from activelabel.formats.json_array import holds_array, read_array, where
+from activelabel.formats.labelstudio import (
+    LSConfig,
+    import_config,
+    load_config,
+    read_choices,
+    write_labelstudio,
+)
+from activelabel.formats.prodigy import INTERNAL, is_prediction
 from activelabel.types import ClassLabel
+
+if TYPE_CHECKING:
+    from activelabel.workspace import Workspace
 
 TEXT_FIELD_GUESSES = ("text", "sms", "sentence", "content", "message", "body")
 LABEL_FIELD_GUESSES = ("label", "class", "category", "target")
@@ -89,7 +106,6 @@ def read_text_records(path: Path, fmt: str = "auto", *, text_field: str | None =
             yield _record(text, None, labels, source, n, {})
         return
     if fmt == "jsonl":
-        tf, lf = text_field, label_field
         for n, bline in enumerate(lines, 1):
             if not bline.strip():
                 continue
@@ -104,19 +120,7 @@ def read_text_records(path: Path, fmt: str = "auto", *, text_field: str | None =
             except RecursionError:  # e.g. 5,000 nested brackets: the decoder gives up, so do we
                 yield Rejection(source, n, "JSON nested too deeply")
                 continue
-            if not isinstance(obj, dict):
-                yield Rejection(source, n, "each line must be a JSON object")
-                continue
-            try:
-                tf_n = _pick_required(list(obj), tf, TEXT_FIELD_GUESSES, "text", source)
-                lf_n = _pick(list(obj), lf, LABEL_FIELD_GUESSES, "label", source)
-            except ValueError as exc:
-                yield Rejection(source, n, str(exc).split(": ", 1)[-1])
-                continue
-            extra = {k: v for k, v in obj.items() if k not in (tf_n, lf_n) and k != "meta"}
-            if isinstance(obj.get("meta"), dict):
-                extra.update(obj["meta"])
-            yield _record(obj[tf_n], obj.get(lf_n) if lf_n else None, labels, source, n, extra)
+            yield _object_record(obj, n, text_field, label_field, labels, source, "each line")
         return
     if fmt not in ("csv", "tsv"):
         raise FormatError(f"unknown format {fmt!r}; use auto, jsonl, csv, tsv or txt")
@@ -148,8 +152,44 @@ def read_text_records(path: Path, fmt: str = "auto", *, text_field: str | None =
             yield Rejection(source, n, f"expected {len(header)} fields, found {len(row)}")
             continue
         rec = dict(zip(header, row))
-        extra = {k: v for k, v in rec.items() if k not in (tf_n, lf_n)}
+        extra: dict[str, object] = {k: v for k, v in rec.items() if k not in (tf_n, lf_n)}
         yield _record(rec[tf_n], rec[lf_n] if lf_n else None, labels, source, n, extra)
+
+
+def _object_record(obj: object, n: int, text_field: str | None, label_field: str | None,
+                   labels: Sequence[str] | None, source: str, what: str) -> ImportRecord | Rejection:
+    """One JSON object (a JSONL line or an array element) with a text and maybe a label."""
+    if not isinstance(obj, dict):
+        return Rejection(source, n, f"{what} must be a JSON object")
+    try:
+        tf_n = _pick_required(list(obj), text_field, TEXT_FIELD_GUESSES, "text", source)
+        lf_n = _pick(list(obj), label_field, LABEL_FIELD_GUESSES, "label", source)
+    except ValueError as exc:
+        return Rejection(source, n, str(exc).split(": ", 1)[-1])
+    extra = {k: v for k, v in obj.items() if k not in (tf_n, lf_n, "meta", *INTERNAL)}
+    if isinstance(obj.get("meta"), dict):
+        extra.update(obj["meta"])
+    rec = _record(obj[tf_n], obj.get(lf_n) if lf_n else None, labels, source, n, extra)
+    if isinstance(rec, ImportRecord) and rec.value is not None and is_prediction(obj):
+        return replace(rec, value=None, prediction=rec.value)
+    return rec
+
+
+def _read_array(path: Path, text_field: str | None, label_field: str | None,
+                labels: Sequence[str], cfg: LSConfig | None) -> RecordStream:
+    """A JSON array: Label Studio tasks (objects with ``data``), or flat objects (LS JSON-min, Prodigy)."""
+    first = next((e for e in read_array(path) if not isinstance(e, Rejection)), None)
+    if first is not None and isinstance(first[1], dict) and isinstance(first[1].get("data"), dict):
+        yield from read_choices(path, labels=labels, text_field=text_field, cfg=cfg)
+        return
+    source = str(path)
+    for got in read_array(path):
+        if isinstance(got, Rejection):
+            yield got
+            continue
+        n, obj = got
+        rec = _object_record(obj, n, text_field, label_field, labels, source, "each element")
+        yield Rejection(source, n, f"{where(n - 1)}: {rec.reason}") if isinstance(rec, Rejection) else rec
 
 
 def write_jsonl(path: Path, rows: Sequence[dict[str, object]]) -> None:
@@ -168,6 +208,19 @@ def write_csv(path: Path, rows: Sequence[dict[str, object]], columns: Sequence[s
 
 def read_classification(path: Path, fmt: str, *, labels: Sequence[str], project_dir: Path,
                         text_field: str | None = None, label_field: str | None = None,
-                        **_options: object) -> RecordStream:
-    """The classification reader in the registry's signature."""
+                        ls_config: str | None = None, **_options: object) -> RecordStream:
+    """The classification reader in the registry's signature: a ``.json`` array, or ``fmt`` labelstudio
+    or json, is read as a whole; every other format line by line. ``ls_config=FILE``: read the
+    results of that Label Studio config's ``Choices`` control only, and its text field."""
+    cfg = import_config(ls_config, "choices")
+    if fmt == "labelstudio":
+        return read_choices(path, labels=labels, text_field=text_field, cfg=cfg)
+    if fmt == "json" or (fmt == "auto" and path.suffix.lower() == ".json" and holds_array(path)):
+        return _read_array(path, text_field, label_field, labels, cfg)
     return read_text_records(path, fmt, text_field=text_field, label_field=label_field, labels=labels)
+
+
+def export_labelstudio(project: Workspace, out: Path, rows: Sequence[dict[str, Any]], *,
+                       ls_config: Path | None = None) -> int:
+    """Label Studio tasks with ``choices`` results; the labeling config goes to label_config.xml beside OUT."""
+    return write_labelstudio(out, rows, load_config(ls_config, "choices", project.config.labels))

@@ -87,6 +87,6 @@ def write_voc_folder(out: Path, images: Sequence[ExportImage], labels: Sequence[
     ann_dir = out / "annotations"
     ann_dir.mkdir(parents=True, exist_ok=True)
     for im in images:
-        copy_image(im.path, out / "images")
+        copy_image(im.path, out / "images", name=im.name)
         (ann_dir / f"{im.path.stem}.xml").write_text(voc_xml(im), encoding="utf-8")
     return len(images)

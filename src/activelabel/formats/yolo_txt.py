@@ -129,9 +129,9 @@ def write_yolo_folder(out: Path, images: Sequence[ExportImage], labels: Sequence
     lab_dir = out / "labels" / split if split else out / "labels"
     lab_dir.mkdir(parents=True, exist_ok=True)
     for im in images:
-        copy_image(im.path, img_dir, link=link)
+        copy_image(im.path, img_dir, link=link, name=im.name)
         lines = yolo_lines(im.boxes, labels, im.width, im.height)
-        (lab_dir / f"{im.path.stem}.txt").write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
+        (lab_dir / f"{Path(im.name).stem}.txt").write_text("\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
     write_data_yaml(out, labels)
     return len(images)
 

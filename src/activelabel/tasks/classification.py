@@ -34,4 +34,5 @@ SPEC = TaskSpec(
     simulation_loader="activelabel.simulation.tasks.classification:load", metric_name="accuracy",
     min_labels=2, single_label=True, cli_value=ClassLabel,
     example={"label": "spam"},
+    export_formats={"labelstudio": "classification-labelstudio"},
 )

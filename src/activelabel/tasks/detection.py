@@ -39,5 +39,6 @@ SPEC = TaskSpec(
     simulation_loader="activelabel.simulation.tasks.detection:load", metric_name="mAP50",
     example={"boxes": [{"x0": 1.0, "y0": 2.0, "x1": 30.0, "y1": 40.0, "label": "square"}]},
     cli_value=json_parts("detection", "boxes", Boxes.from_json),
-    export_formats={"yolo": "detection-yolo", "coco": "detection-coco", "voc": "detection-voc"},
+    export_formats={"yolo": "detection-yolo", "coco": "detection-coco", "voc": "detection-voc",
+                    "labelstudio": "detection-labelstudio"},
 )

@@ -43,4 +43,5 @@ SPEC = TaskSpec(
     simulation_loader="activelabel.simulation.tasks.transcription:load", metric_name="exact match",
     min_labels=0, cli_value=Transcript, summary=transcript_summary,
     example={"text": "seven"},
+    export_formats={"labelstudio": "transcription-labelstudio"},
 )
