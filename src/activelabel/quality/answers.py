@@ -31,7 +31,8 @@ class Answer:
 
 
 def is_person(name: str, exclude: Iterable[str] = NOT_PEOPLE) -> bool:
-    return not name.startswith("model:") and name not in set(exclude)
+    """Model labels and imported ones are not people's; ``import#2`` is an import's second, conflicting copy."""
+    return not name.startswith("model:") and name.partition("#")[0] not in set(exclude)
 
 
 def people_answers(project: Workspace, exclude: Iterable[str] = NOT_PEOPLE) -> dict[str, dict[str, Answer]]:
