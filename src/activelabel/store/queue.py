@@ -23,6 +23,7 @@ from activelabel.store.sql import (
     get_state,
     needs_answers,
     new_id,
+    positional_mark,
     promote_version,
     seen_by,
     set_state,
@@ -72,8 +73,13 @@ class QueueMixin(Transactions):
                 n_auto=len(auto), n_audit=sum(1 for e in entries if e["reason"] == "audit"),
                 n_queued=len(entries), budget=budget, stats=stats,
             )))
-            for chunk in chunks([dict(e, round_id=rid) for e in entries], 5000):
-                conn.execute(insert(s.queue_entries), chunk)
+            mark = positional_mark(self.engine.dialect.paramstyle)
+            stmt = ("INSERT INTO queue_entries (round_id, item_id, rank, reason, score, pool_rank) "
+                    f"VALUES ({', '.join([mark] * 6)})")
+            rows_in = [(rid, e["item_id"], int(e["rank"]), e["reason"], float(e["score"]), int(e["pool_rank"]))
+                       for e in entries]
+            for chunk in chunks(rows_in, 5000):
+                conn.exec_driver_sql(stmt, list(chunk))
             conn.execute(update(s.answers_table).where(
                 s.answers_table.c.status == AnnotationStatus.AUTO.value, s.answers_table.c.revoked_at.is_(None)
             ).values(revoked_at=now, revoked_by=f"round:{rid}"))

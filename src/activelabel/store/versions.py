@@ -11,7 +11,14 @@ import numpy as np
 from sqlalchemy import Connection, delete, exists, func, insert, select, update
 
 from activelabel.store import schema as s
-from activelabel.store.sql import HUMAN_ANSWERED, chunks, human_answered, promote_version, serialize
+from activelabel.store.sql import (
+    HUMAN_ANSWERED,
+    chunks,
+    human_answered,
+    positional_mark,
+    promote_version,
+    serialize,
+)
 from activelabel.store.transactions import Transactions
 from activelabel.types import Item
 
@@ -37,15 +44,6 @@ def _pending(version: str) -> list[Any]:
     return [*_in_pool(), ~scored]
 
 
-def _positional_mark(paramstyle: str) -> str:
-    """The driver's positional placeholder (SQLite's ``?``, psycopg's ``%s``)."""
-    if paramstyle == "qmark":
-        return "?"
-    if paramstyle in ("format", "pyformat"):
-        return "%s"
-    raise ValueError(f"unsupported DB-API paramstyle {paramstyle!r} for bulk prediction inserts")
-
-
 class VersionsMixin(Transactions):
     """Store methods for model versions and predictions (mixed into ``Store``, whose ``read()``,
     ``write()`` and ``engine`` they use)."""
@@ -59,7 +57,7 @@ class VersionsMixin(Transactions):
         now = time.time()
         payload = [(r["item_id"], version, json.dumps(r["value"]), float(r["confidence"]), float(r["score"]),
                     json.dumps(list(r.get("parts", []))), now) for r in rows]
-        mark = _positional_mark(self.engine.dialect.paramstyle)
+        mark = positional_mark(self.engine.dialect.paramstyle)
         json_value = f"CAST({mark} AS JSON)" if self.engine.dialect.name == "postgresql" else mark
         stmt = ("INSERT INTO predictions (item_id, model_version, value, confidence, score, parts, created_at) "
                 f"VALUES ({mark}, {mark}, {json_value}, {mark}, {mark}, {json_value}, {mark})")
