@@ -146,3 +146,15 @@ def test_the_lease_check_and_the_insert_share_one_transaction(db_url):
     inserts = {tx for tx, sql in statements if sql.startswith("insert into annotations")}
     assert len(inserts) == 1 and lease_reads == inserts, statements
     store.close()
+
+
+def test_the_evaluation_set_only_grows(db_url):
+    store = Store.open(db_url)
+    store.add_items(_items(4))
+    assert store.evaluation_set() == {}
+    assert store.extend_evaluation_set({"id0000": "answer", "id0001": "gold"}) == 2
+    assert store.extend_evaluation_set({"id0001": "answer", "id0002": "answer"}) == 1  # a member keeps its kind
+    assert store.evaluation_set() == {"id0000": "answer", "id0001": "gold", "id0002": "answer"}
+    store.set_state("current_round", "1")  # other project state is not part of it
+    assert set(store.evaluation_set()) == {"id0000", "id0001", "id0002"}
+    store.close()

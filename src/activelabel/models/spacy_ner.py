@@ -66,7 +66,6 @@ class SpacyNER:
 
     task = "ner"
     warm_start = True  # retraining fine-tunes the current version
-    refit_on_all = False  # a second fine-tune on all answers would double the round's training time
     # learned state (set by fit/load; declared here for type checkers, absent until then)
     nlp_: Any
     start_mode_: str

@@ -54,7 +54,6 @@ class WhisperTranscriber:
 
     task = "transcription"
     warm_start = False  # each version re-learns from all answers; the base weights never change
-    refit_on_all = True
 
     def __init__(self, labels: Sequence[str] = (), model: str = "faster-whisper:tiny.en",
                  params: dict[str, Any] | None = None, root: Path | None = None, seed: int = 0) -> None:

@@ -28,7 +28,6 @@ class WhisperEmbeddingClassifier:
 
     task = "audio_classification"
     warm_start = False
-    refit_on_all = True
 
     def __init__(self, labels: Sequence[str], model: str = "faster-whisper:tiny.en",
                  params: dict[str, Any] | None = None, root: Path | None = None, seed: int = 0) -> None:

@@ -90,7 +90,6 @@ class YoloDetector:
 
     task = "detection"
     warm_start = True  # retraining continues from the current version
-    refit_on_all = False  # YOLO training is the slow part: train once, on the training split
 
     def __init__(self, labels: Sequence[str], model: str = DEFAULT_MODEL, params: dict[str, Any] | None = None,
                  label_map: dict[str, str] | None = None, project_dir: Path | None = None, seed: int = 0) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from activelabel.promotion import gate_of, refused
 from activelabel.store.repository import HUMAN_ANSWERED
 from activelabel.types import AnnotationStatus
 
@@ -61,23 +62,34 @@ def answers_per_hour(project: Project, hours: int = 24) -> list[dict[str, Any]]:
 
 
 def versions_table(project: Project) -> list[dict[str, Any]]:
+    """One row per version; ``promotion`` is the gate's decision (why a ``ready`` one was not promoted)."""
     out = []
     for v in project.store.list_versions():
         metrics = v.get("metrics") or {}
+        decision = gate_of(v)
         out.append({"version": v["id"], "status": v["status"], "metric": metrics.get("metric"),
                     "train": v["n_train"], "held_out": v["n_validation"],
                     "last_answer": v["trained_on_annotation_id"], "progress": v["progress"],
-                    "message": v["message"]})
+                    "message": v["message"], "promotion": decision.message if decision else ""})
     return out
+
+
+def promotion_note(project: Project) -> str | None:
+    """Why the newest trained version was not promoted, or None when it was (or none is trained)."""
+    done = [v for v in project.store.list_versions() if v["status"] in ("ready", "promoted", "retired")]
+    decision = refused(done[-1]) if done else None
+    return decision.message if decision else None
 
 
 def training_progress(project: Project) -> dict[str, Any] | None:
     """The newest version still training, with its progress and message; None when none is.
 
     A version == "ready" while the pool is re-scored with it; it turns "promoted" together with
-    its ranking, so until then it still counts as in progress.
+    its ranking, so until then it still counts as in progress. A version the promotion gate
+    refused stays "ready" and is done.
     """
-    versions = [v for v in project.store.list_versions() if v["status"] in ("training", "ready")]
+    versions = [v for v in project.store.list_versions()
+                if v["status"] == "training" or (v["status"] == "ready" and refused(v) is None)]
     if not versions:
         return None
     v = versions[-1]
@@ -118,7 +130,8 @@ def stopping_advice(project: Project) -> str | None:
         if exc.name != "activelabel.strategies.stopping":
             raise
         return None
-    versions = [v["id"] for v in project.store.list_versions() if v["status"] in ("ready", "promoted", "retired")]
+    versions = [v["id"] for v in project.store.list_versions()
+                if v["status"] in ("ready", "promoted", "retired") and refused(v) is None]  # refused: never scored the pool
     if not versions:
         return "No trained model yet."
     rnd = project.store.current_round()
