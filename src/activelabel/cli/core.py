@@ -230,7 +230,7 @@ def train(
 @app.command()
 @friendly_errors
 def status(directory: DirArg, json_out: Annotated[bool, typer.Option("--json")] = False, db: DbOpt = None) -> None:
-    """Counts, model versions with their held-out metrics, and rounds."""
+    """Counts, the promotion gate's last decision, stopping advice, model versions with their held-out metrics, rounds."""
     with _open(directory, db) as project:
         st = project.status()
     if json_out:
@@ -244,6 +244,8 @@ def status(directory: DirArg, json_out: Annotated[bool, typer.Option("--json")] 
         gate = st["promotion"]
         console.print(f"promotion: {gate['message']}", style="yellow" if gate["outcome"] == "refused" else None,
                       markup=False, highlight=False, soft_wrap=True)
+    if st.get("stopping"):
+        console.print(f"stopping: {st['stopping']['summary']}", markup=False, highlight=False, soft_wrap=True)
     table = Table("version", "status", "train", "val.", "metric", "message")
     for v in st["versions"]:
         metric = v["metrics"].get("metric") if v["metrics"] else None

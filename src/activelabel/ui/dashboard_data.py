@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from activelabel import advice
 from activelabel.promotion import gate_of, refused
 from activelabel.store.repository import HUMAN_ANSWERED
 from activelabel.types import AnnotationStatus
@@ -96,47 +97,7 @@ def training_progress(project: Project) -> dict[str, Any] | None:
     return {"version": v["id"], "progress": float(v["progress"] or 0.0), "message": v["message"] or ""}
 
 
-def _version_kappas(project: Project, versions: list[str], stop_set: int = 2000) -> list[float | None]:
-    """Kappa between the values two successive versions predicted on the items both scored."""
-    import json
-
-    import numpy as np
-
-    from activelabel.strategies.stopping import cohen_kappa
-
-    def key(value: dict[str, Any]) -> str:
-        return str(value["label"]) if "label" in value else json.dumps(value, sort_keys=True)
-
-    store = project.store
-    out: list[float | None] = [None]
-    for prev, cur in zip(versions, versions[1:]):
-        a = store.predicted_values(prev, limit=stop_set * 4)
-        b = store.predicted_values(cur, item_ids=list(a)[:stop_set * 4])
-        common = sorted(set(a) & set(b))[:stop_set]
-        if not common:
-            out.append(None)
-            continue
-        out.append(cohen_kappa(np.array([key(a[i]) for i in common]), np.array([key(b[i]) for i in common])))
-    return out
-
-
-def stopping_advice(project: Project) -> str | None:
+def stopping_advice(project: Project) -> str:
     """The strategy lab's stopping advice (stabilizing predictions, low mean uncertainty), as one line."""
-    import importlib
-
-    try:
-        stopping = importlib.import_module("activelabel.strategies.stopping")
-    except ModuleNotFoundError as exc:
-        if exc.name != "activelabel.strategies.stopping":
-            raise
-        return None
-    versions = [v["id"] for v in project.store.list_versions()
-                if v["status"] in ("ready", "promoted", "retired") and refused(v) is None]  # refused: never scored the pool
-    if not versions:
-        return "No trained model yet."
-    rnd = project.store.current_round()
-    mean_conf = ((rnd or {}).get("stats") or {}).get("mean_confidence")
-    advice = stopping.advise(_version_kappas(project, versions), None if mean_conf is None else 1.0 - float(mean_conf))
-    kappa = "-" if advice.kappa is None else f"{advice.kappa:.3f}"
-    unc = "-" if advice.mean_uncertainty is None else f"{advice.mean_uncertainty:.3f}"
-    return f"{advice.text} (kappa with the previous version {kappa}; mean pool uncertainty {unc})"
+    found = advice.stopping_advice(project)
+    return "No trained model yet." if found is None else found.line
