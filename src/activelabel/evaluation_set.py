@@ -1,10 +1,12 @@
 """Which answers train a new version and which held-out items score it.
 
 The held-out items form one evaluation set per project that only grows: the gold items when
-there are any, else a validation share of the answers. An answer drawn into it stays there and
-never trains a version, so every version can be re-scored on the set as it is now and two
-versions are compared on exactly the same items (``promotion.py``). Which answers are drawn is
-decided by a seeded hash of the item id, not by the order the answers came in, and per label for
+there are any, else a validation share of the answers. Each training holds out that share of the
+answers no version has trained on yet (the ones given since the last training); an answer drawn
+into the set stays there and never trains a version. So every version can be re-scored on the
+set as it is now, and the current one and a new one are compared on exactly the same items,
+none of which either learned from (``promotion.py``). Which answers are drawn is decided by a
+seeded hash of the item id, not by the order the answers came in, and per label for
 single-label tasks, so that each label keeps answers to train on.
 """
 
@@ -43,20 +45,24 @@ class HeldOut:
 
 def hold_out(project: Workspace, items: Sequence[Item], values: Sequence[Payload],
              gold: Sequence[tuple[Item, dict[str, Any]]]) -> HeldOut:
-    """Grow the project's evaluation set with this snapshot's answers or gold, then split by it.
+    """Grow the project's evaluation set with this snapshot's new answers or gold, then split by it.
 
     ``items``/``values`` are the answers in force (gold items excluded); ``gold`` the gold items
-    with their gold values. Members whose item has no value now (a revoked answer) stay in the
-    set but are not scored this time.
+    with their gold values. Only answers that no version has trained on yet can join, so the
+    current version never scores items it learned from. Members whose item has no value now (a
+    revoked answer) stay in the set but are not scored this time.
     """
     store, cfg = project.store, project.config
     members = store.evaluation_set()
     if gold:
         new = {g.id: GOLD for g, _ in gold if g.id not in members}
-    else:
-        held = {i for i, kind in members.items() if kind == ANSWER}
-        new = {i: ANSWER for i in draw_answers(cfg.spec, [it.id for it in items], values, held,
+    elif len(items) >= MIN_ANSWERS:
+        seen = store.labeled_items(upto_annotation_id=_last_snapshot(project))
+        fresh = [(it.id, v) for it, v in zip(items, values, strict=True) if it.id not in members and it.id not in seen]
+        new = {i: ANSWER for i in draw_answers(cfg.spec, [i for i, _ in fresh], [v for _, v in fresh],
                                               cfg.loop.validation_share, cfg.loop.seed)}
+    else:
+        new = {}
     if new:
         store.extend_evaluation_set(new)
         members = {**members, **new}
@@ -69,40 +75,35 @@ def hold_out(project: Workspace, items: Sequence[Item], values: Sequence[Payload
                    kinds=(ANSWER,) * len(scored) + (GOLD,) * len(gold_in))
 
 
-def draw_answers(spec: TaskSpec, ids: Sequence[str], values: Sequence[Payload], held: set[str],
-                 share: float, seed: int) -> list[str]:
-    """The answered items to add so that the held-out part of ``ids`` reaches ``share`` of them.
+def draw_answers(spec: TaskSpec, ids: Sequence[str], values: Sequence[Payload], share: float,
+                 seed: int) -> list[str]:
+    """The ``share`` of newly answered items (``ids``: answers no version trained on) to hold out.
 
-    Items already held count towards the target and none is ever taken back. Single-label tasks
-    draw per label, one label's first pick before any label's second (a label with >= 2 answers
-    holds out one and keeps one to train on); a relabeled answer never grows the set past the share.
+    Which ones is decided by a seeded hash of the item id. Single-label tasks draw per label, one
+    label's first pick before any label's second; a label with >= 2 new answers holds out one
+    and keeps one to train on.
     """
-    if len(ids) < MIN_ANSWERS or share <= 0.0:
-        return []
-    target = int(round(len(ids) * share))
-    need = target - sum(1 for i in ids if i in held)
+    need = int(round(len(ids) * share))
     if need <= 0:
         return []
     if not spec.single_label:
-        return sorted(_top_up(list(ids), held, target, seed))
+        return sorted(sorted(ids, key=lambda i: _draw(seed, i))[:need])
     groups: dict[str, list[str]] = defaultdict(list)
     for item_id, value in zip(ids, values, strict=True):
         groups[str(getattr(value, "label", ""))].append(item_id)
     picks: list[tuple[int, str, str]] = []  # (turn, hash, id): every label's first pick comes first
     for group in groups.values():
         if len(group) >= 2:
-            target = min(len(group) - 1, max(1, int(round(len(group) * share))))
-            picks += [(turn, _draw(seed, i), i) for turn, i in enumerate(_top_up(group, held, target, seed))]
+            take = min(len(group) - 1, max(1, int(round(len(group) * share))))
+            ranked = sorted(group, key=lambda i: _draw(seed, i))[:take]
+            picks += [(turn, _draw(seed, i), i) for turn, i in enumerate(ranked)]
     return sorted(i for _, _, i in sorted(picks)[:need])
 
 
-def _top_up(group: list[str], held: set[str], target: int, seed: int) -> list[str]:
-    """Up to ``target - (held in group)`` members of ``group`` not held yet, lowest seeded hash first."""
-    need = target - sum(1 for i in group if i in held)
-    if need <= 0:
-        return []
-    free = sorted((i for i in group if i not in held), key=lambda i: _draw(seed, i))
-    return free[:need]
+def _last_snapshot(project: Workspace) -> int:
+    """The newest answer id any finished version trained on (0 before the first)."""
+    return max((int(v["trained_on_annotation_id"]) for v in project.store.list_versions()
+                if v["status"] in ("ready", "promoted", "retired")), default=0)
 
 
 def _draw(seed: int, item_id: str) -> str:

@@ -1,4 +1,6 @@
-"""Retraining between rounds: a snapshot of the answers -> an immutable version -> atomic promotion.
+"""Retraining between rounds: a snapshot of the answers -> an immutable version -> the promotion
+gate (``promotion.py``: no worse than the current version on the same held-out items) -> atomic
+promotion, or the version stays ``ready``.
 
 Training reads the answers up to a snapshot id and never holds a write lock while it fits, so
 labeling goes on. The version folder is written under a temporary name and renamed into place,

@@ -90,11 +90,15 @@ def test_the_evaluation_set_only_grows_and_never_trains(text_project, tmp_path):
     truth = _seeded(text_project, tmp_path)
     store = text_project.store
     sets: list[dict[str, str]] = []
+    snapshot = 0
     for _ in range(4):
         _answer(text_project, truth, 15)
         version = text_project.train(wait=True)
         info = store.get_version(version)
         sets.append(store.evaluation_set())
+        joined = set(sets[-1]) - set(sets[-2] if len(sets) > 1 else {})
+        assert joined and not joined & store.labeled_items(upto_annotation_id=snapshot)  # no version learned them
+        snapshot = info["trained_on_annotation_id"]
         labeled = len(store.current_labels(upto_annotation_id=info["trained_on_annotation_id"]))
         assert info["n_validation"] == len(sets[-1]) and info["n_train"] + info["n_validation"] == labeled
     for before, after in zip(sets, sets[1:]):

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from sqlalchemy import insert, select
 
 from activelabel.store import schema as s
-from activelabel.store.sql import chunks, serialize
+from activelabel.store.sql import HUMAN_LABELED, chunks, serialize
 from activelabel.store.transactions import Transactions
 
 EVAL_PREFIX = "eval:"
@@ -46,3 +46,11 @@ class EvaluationMixin(Transactions):
                     conn.execute(insert(ps), rows)
                     added += len(rows)
         return added
+
+    def labeled_items(self, *, upto_annotation_id: int) -> set[str]:
+        """Items that got a human label at or before the given answer id, revoked ones included:
+        every item a version trained up to that snapshot may have seen."""
+        a = s.answers_table
+        with self.read() as conn:
+            return set(conn.scalars(select(a.c.item_id).distinct().where(
+                a.c.id <= upto_annotation_id, a.c.status.in_(HUMAN_LABELED))))
