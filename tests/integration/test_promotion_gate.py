@@ -56,7 +56,9 @@ def test_the_gate_refuses_a_worse_version_and_force_promotes_it(text_project, tm
     for item_id in answered:
         if item_id not in held:
             text_project.submit(item_id, ClassLabel(FLIP[truth[texts[item_id]]]), annotator="bob")
-    worse = text_project.train(wait=True)
+    out = _cli("train", str(text_project.dir), "--wait")
+    worse = store.list_versions()[-1]["id"]
+    assert "not promoted" in out and "activelabel train --force" in out
     info = store.get_version(worse)
     gate = info["metrics"]["gate"]
     assert info["status"] == "ready" and gate["outcome"] == "refused"

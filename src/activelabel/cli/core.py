@@ -219,7 +219,7 @@ def train(
     metrics, decision = info["metrics"], gate_of(info)
     shown = ", ".join(f"{k}={v:.3f}" for k, v in metrics.items() if isinstance(v, float))
     if info["status"] != "promoted":
-        console.print(f"{version} is {info['status']}, not promoted" + (f": {decision.message}" if decision else ""),
+        console.print(decision.message if decision else f"{version} is {info['status']}, not promoted",
                       style="yellow", markup=False, highlight=False, soft_wrap=True)
         return
     console.print(f"promoted {version}" + (f" ({shown})" if shown else " (too few answers for a held-out metric)"))
