@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import time
 
 from typer.testing import CliRunner
 
@@ -86,6 +87,15 @@ def test_the_gate_refuses_a_worse_version_and_force_promotes_it(text_project, tm
     assert store.current_round()["model_version"] == forced
     assert store.get_version(worse)["status"] == "ready"  # the refused one stays as it was
     assert dashboard_data.promotion_note(text_project) is None
+
+    # in the background too: the worker gets --force
+    _cli("train", str(text_project.dir), "--force")
+    background = store.list_versions()[-1]["id"]
+    deadline = time.time() + 120
+    while store.get_version(background)["status"] in ("training", "ready") and time.time() < deadline:
+        time.sleep(0.2)
+    info = store.get_version(background)
+    assert info["status"] == "promoted" and info["metrics"]["gate"]["outcome"] == "forced"
 
 
 def test_the_evaluation_set_only_grows_and_never_trains(text_project, tmp_path):
