@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from activelabel.advice import stopping_advice
 from activelabel.errors import ActiveLabelError, InvalidLabelError
 from activelabel.importing import import_path
 from activelabel.loop import run_round
+from activelabel.promotion import latest_decision
 from activelabel.quality.gold import ensure_predictions
 from activelabel.quality.overlap import assign_overlap
 from activelabel.store import QueueEntry, SubmitResult
@@ -63,10 +65,11 @@ class Project(Workspace):
         assign_overlap(self)
         return run_round(self, progress=progress, engine=engine)
 
-    def train(self, *, wait: bool = True, progress: Any = None) -> str:
+    def train(self, *, wait: bool = True, progress: Any = None, force: bool = False) -> str:
+        """``force``: promote the new version even if it scores worse than the current one."""
         if wait:
-            return train_and_promote(self, progress=progress)
-        return start_background_training(self)
+            return train_and_promote(self, progress=progress, force=force)
+        return start_background_training(self, force=force)
 
     # ---- the queue and answers ---------------------------------------------------------------
 
@@ -144,10 +147,13 @@ class Project(Workspace):
     def status(self) -> dict[str, Any]:
         counts = self.store.counts()
         versions = self.store.list_versions()
+        advice = stopping_advice(self)
         return {
             "project": self.config.name, "task": self.task, "labels": self.config.labels,
             "counts": counts, "current_version": self.store.current_version(),
             "training": training_running(self),
+            "promotion": latest_decision(versions),  # the gate's newest decision, and why
+            "stopping": None if advice is None else advice.to_json(),  # is labeling more likely to pay?
             "versions": [{k: v.get(k) for k in ("id", "status", "n_train", "n_validation", "metrics",
                                                 "trained_on_annotation_id", "created_at", "finished_at", "message")}
                          for v in versions],

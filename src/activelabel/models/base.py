@@ -96,7 +96,6 @@ class Predictor(Protocol):
 class Trainable(Protocol):
     """Learns from the human answers; the class says how training should drive it."""
 
-    refit_on_all: ClassVar[bool]  # after the validation fit, fit again on every answer (off where fitting is slow)
     rehearses: ClassVar[bool]  # fit takes ``unlabeled=`` pool items to rehearse on, so it does not forget
 
     def fit(self, items: Sequence[Item], values: Sequence[Payload], *, progress: ProgressFn | None = None) -> Trainable: ...

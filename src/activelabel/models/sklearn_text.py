@@ -57,7 +57,6 @@ class SklearnTextClassifier:
     task = "classification"
     capabilities: ClassVar[Capabilities] = Capabilities(proba=True, draws=False, embeddings=True,
                                                         warm_start=False)
-    refit_on_all: ClassVar[bool] = True
     rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], estimator: str = DEFAULT_ESTIMATOR,

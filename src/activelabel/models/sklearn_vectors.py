@@ -50,7 +50,6 @@ class SklearnVectorClassifier:
     task = "classification"
     # draws: with params.committee >= 2 (without one, the draw-based strategies say so when they run)
     capabilities: ClassVar[Capabilities] = Capabilities(proba=True, draws=True, embeddings=True, warm_start=False)
-    refit_on_all: ClassVar[bool] = True
     rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], params: dict[str, Any] | None = None, seed: int = 0) -> None:

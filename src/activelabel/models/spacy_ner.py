@@ -73,7 +73,6 @@ class SpacyNER:
     task = "ner"
     # warm start: retraining fine-tunes the current version; no class probabilities (beam confidences)
     capabilities: ClassVar[Capabilities] = Capabilities(proba=False, draws=False, embeddings=True, warm_start=True)
-    refit_on_all: ClassVar[bool] = False  # a second fine-tune on all answers would double the round's training time
     rehearses: ClassVar[bool] = True  # fit(unlabeled=pool items) feeds the rehearsal
     # learned state (set by fit/load; declared here for type checkers, absent until then)
     nlp_: Any

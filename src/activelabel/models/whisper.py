@@ -56,7 +56,6 @@ class WhisperTranscriber:
     task = "transcription"
     # no warm start: each version re-learns from all answers; the base weights never change
     capabilities: ClassVar[Capabilities] = Capabilities(proba=False, draws=False, embeddings=False, warm_start=False)
-    refit_on_all: ClassVar[bool] = True
     rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str] = (), model: str = "faster-whisper:tiny.en",

@@ -28,7 +28,6 @@ class WhisperEmbeddingClassifier:
 
     task = "audio_classification"
     capabilities: ClassVar[Capabilities] = Capabilities(proba=True, draws=False, embeddings=True, warm_start=False)
-    refit_on_all: ClassVar[bool] = True
     rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], model: str = "faster-whisper:tiny.en",

@@ -91,7 +91,6 @@ class YoloDetector:
     task = "detection"
     # warm start: retraining continues from the current version; embed gives appearance features
     capabilities: ClassVar[Capabilities] = Capabilities(proba=False, draws=False, embeddings=True, warm_start=True)
-    refit_on_all: ClassVar[bool] = False  # YOLO training is the slow part: train once, on the training split
     rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], model: str = DEFAULT_MODEL, params: dict[str, Any] | None = None,

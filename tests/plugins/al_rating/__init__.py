@@ -85,7 +85,6 @@ class RatingModel:
 
     task = "rating"
     capabilities = Capabilities(proba=True, draws=False, embeddings=False, warm_start=False)
-    refit_on_all = True
     rehearses = False
 
     def __init__(self, labels: Sequence[str]) -> None:
