@@ -69,7 +69,7 @@ def run(data: Any, test: tuple[list[Any], list[Any]], root: Path, *, seed: int, 
             start = time.perf_counter()
             version = project.train(wait=True, force=force)
             seconds = time.perf_counter() - start
-            gate = project.store.get_version(version)["metrics"].get("gate", {})
+            gate = project.store.get_version(version).metrics.get("gate", {})
             model, current = current_model(project)
             if model is None:
                 raise SystemExit(f"round {rnd}: no current version after training {version}")

@@ -53,11 +53,11 @@ class Advice:
 
 def stopping_advice(ws: Workspace) -> Advice | None:
     """The advice after the latest round; None while no trained version has ranked the pool."""
-    versions = [v["id"] for v in ws.store.list_versions() if v["status"] in ("promoted", "retired")]
+    versions = [v.id for v in ws.store.list_versions() if v.status in ("promoted", "retired")]
     if not versions:
         return None
     rnd = ws.store.current_round()
-    mean_conf = ((rnd or {}).get("stats") or {}).get("mean_confidence")
+    mean_conf = rnd.stats.get("mean_confidence") if rnd else None
     found = advise(_recent_kappas(ws, versions), None if mean_conf is None else 1.0 - float(mean_conf))
     return Advice(found.stop, found.text, found.kappa, found.mean_uncertainty)
 

@@ -102,8 +102,8 @@ def draw_answers(spec: TaskSpec, ids: Sequence[str], values: Sequence[Payload], 
 
 def _last_snapshot(project: Workspace) -> int:
     """The newest answer id any finished version trained on (0 before the first)."""
-    return max((int(v["trained_on_annotation_id"]) for v in project.store.list_versions()
-                if v["status"] in ("ready", "promoted", "retired")), default=0)
+    return max((int(v.trained_on_annotation_id) for v in project.store.list_versions()
+                if v.status in ("ready", "promoted", "retired")), default=0)
 
 
 def _draw(seed: int, item_id: str) -> str:

@@ -75,11 +75,11 @@ class Project(Workspace):
 
     def _with_proposals(self, entries: list[QueueEntry]) -> list[QueuedItem]:
         rnd = self.store.current_round()
-        version = rnd["model_version"] if rnd else None
+        version = rnd.model_version if rnd else None
         props = self.store.predictions_for(version, [e.item.id for e in entries]) if version else {}
         if version and len(props) < len(entries):  # gold and carried-over overlap items: predict them now
             props.update(ensure_predictions(self, version, [e.item.id for e in entries if e.item.id not in props]))
-        strategy = rnd["strategy"] if rnd else ""
+        strategy = rnd.strategy if rnd else ""
         return [QueuedItem(e, props.get(e.item.id), strategy) for e in entries]
 
     def queue(self, n: int = 10, annotator: str = "") -> list[QueuedItem]:
@@ -108,7 +108,7 @@ class Project(Workspace):
         if not annotator or annotator.startswith("model:"):
             raise ActiveLabelError("an answer needs a signed-in annotator name")
         rnd = self.store.current_round()
-        version = rnd["model_version"] if rnd else None
+        version = rnd.model_version if rnd else None
         proposal = self.store.predictions_for(version, [item_id]).get(item_id) if version else None
         if value is not None:
             value = self.validate_value(item_id, value)
@@ -125,7 +125,7 @@ class Project(Workspace):
             value=value.to_json() if value is not None else None,
             submission_id=submission_id or uuid.uuid4().hex, model_version=version,
             confidence=proposal["confidence"] if proposal else None,
-            round_id=rnd["id"] if rnd else None, reason=entry_reason, duration_s=duration_s,
+            round_id=rnd.id if rnd else None, reason=entry_reason, duration_s=duration_s,
             require_lease=require_lease,
         )
         if result.created and trigger_retrain:
@@ -154,9 +154,9 @@ class Project(Workspace):
             "training": training_running(self),
             "promotion": latest_decision(versions),  # the gate's newest decision, and why
             "stopping": None if advice is None else advice.to_json(),  # is labeling more likely to pay?
-            "versions": [{k: v.get(k) for k in ("id", "status", "n_train", "n_validation", "metrics",
+            "versions": [{k: getattr(v, k) for k in ("id", "status", "n_train", "n_validation", "metrics",
                                                 "trained_on_annotation_id", "created_at", "finished_at", "message")}
                          for v in versions],
-            "rounds": [{k: r.get(k) for k in ("id", "model_version", "strategy", "n_scored", "n_auto", "n_audit",
+            "rounds": [{k: getattr(r, k) for k in ("id", "model_version", "strategy", "n_scored", "n_auto", "n_audit",
                                               "n_queued", "budget", "created_at")} for r in self.store.list_rounds()],
         }

@@ -18,6 +18,7 @@ from activelabel.evaluation_set import HeldOut
 from activelabel.models.registry import load_model
 
 if TYPE_CHECKING:
+    from activelabel.store.records import Version
     from activelabel.workspace import Workspace
 
 FORCE_HINT = "`activelabel train --force` promotes anyway"
@@ -88,30 +89,30 @@ def decide(project: Workspace, version: str, metrics: Mapping[str, Any], held: H
 
 def score_version(project: Workspace, version: str, items: Sequence[Any], values: Sequence[Any]) -> dict[str, Any]:
     """A stored version's held-out metrics on the given items (the version is loaded from its folder)."""
-    model = load_model(Path(project.store.get_version(version)["path"]), project.models_dir)
+    model = load_model(Path(project.store.get_version(version).path), project.models_dir)
     return dict(model.evaluate(items, values))
 
 
-def refused(version_row: Mapping[str, Any]) -> GateDecision | None:
+def refused(version: Version) -> GateDecision | None:
     """The gate's refusal of a version that is still ``ready``, or None (promoted, or not decided)."""
-    decision = gate_of(version_row)
-    if version_row.get("status") == "ready" and decision is not None and decision.outcome == REFUSED:
+    decision = gate_of(version)
+    if version.status == "ready" and decision is not None and decision.outcome == REFUSED:
         return decision
     return None
 
 
-def gate_of(version_row: Mapping[str, Any]) -> GateDecision | None:
+def gate_of(version: Version) -> GateDecision | None:
     """The gate decision kept with a version (None for versions trained before the gate, or pretrained)."""
-    data = (version_row.get("metrics") or {}).get("gate")
+    data = version.metrics.get("gate")
     return GateDecision.from_json(data) if isinstance(data, Mapping) else None
 
 
-def latest_decision(versions: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+def latest_decision(versions: Sequence[Version]) -> dict[str, Any] | None:
     """The newest gate decision among ``versions`` (oldest first), with its message, for status output."""
-    for row in reversed(versions):
-        decision = gate_of(row)
+    for version in reversed(versions):
+        decision = gate_of(version)
         if decision is not None:
-            return {**decision.to_json(), "status": row.get("status"), "message": decision.message}
+            return {**decision.to_json(), "status": version.status, "message": decision.message}
     return None
 
 

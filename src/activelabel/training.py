@@ -103,15 +103,15 @@ def running_version(project: Workspace) -> str | None:
     """The version the running training works on (the newest one still in status 'training')."""
     if not training_running(project):
         return None
-    training = [v["id"] for v in project.store.list_versions() if v["status"] == "training"]
+    training = [v.id for v in project.store.list_versions() if v.status == "training"]
     return training[-1] if training else None
 
 
 def pending_answers(project: Workspace, after_id: int | None = None) -> int:
     """Human answers after ``after_id`` (default: the newest trained version's snapshot)."""
     if after_id is None:
-        versions = [v for v in project.store.list_versions() if v["status"] in ("ready", "promoted", "retired")]
-        after_id = max((v["trained_on_annotation_id"] for v in versions), default=0)
+        versions = [v for v in project.store.list_versions() if v.status in ("ready", "promoted", "retired")]
+        after_id = max((v.trained_on_annotation_id for v in versions), default=0)
     return project.store.human_answer_count(after_id=after_id)
 
 
@@ -127,7 +127,7 @@ def wait_for_training(project: Workspace, *, progress: ProgressFn | None = None,
             version = running_version(project)
         elif progress is not None:
             row = project.store.get_version(version)
-            progress(float(row["progress"] or 0.0), str(row["message"] or ""))
+            progress(float(row.progress or 0.0), str(row.message or ""))
         time.sleep(poll_s)
     return version
 
@@ -148,12 +148,12 @@ def train_or_join(project: Workspace, *, progress: ProgressFn | None = None, not
         if joined is None:
             continue  # the run ended before its version could be read; try to take the lock again
         row = project.store.get_version(joined)
-        if row["status"] == "failed":
-            tell(f"{joined} failed ({row['message']}); training a new version")
-        elif row["status"] == "training":
+        if row.status == "failed":
+            tell(f"{joined} failed ({row.message}); training a new version")
+        elif row.status == "training":
             tell(f"{joined} stopped without finishing (its worker is gone); training a new version")
         else:
-            newer = pending_answers(project, after_id=int(row["trained_on_annotation_id"] or 0))
+            newer = pending_answers(project, after_id=int(row.trained_on_annotation_id or 0))
             if newer == 0:
                 return joined
             tell(f"{newer} answer(s) arrived after {joined}'s snapshot: training a new version on them")
@@ -245,7 +245,7 @@ def _fresh_or_warm(project: Workspace, base: str | None) -> Any:
     """Warm-start adapters (spaCy, YOLO) continue from the current version; others start fresh."""
     fresh = create_model(project.config, project.dir)
     if base is not None and fresh.capabilities.warm_start:
-        return load_model(Path(project.store.get_version(base)["path"]), project.models_dir)
+        return load_model(Path(project.store.get_version(base).path), project.models_dir)
     return fresh
 
 

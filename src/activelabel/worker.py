@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         _lock_path(project).write_text(f"{os.getpid()} worker")
         version = train_and_promote(project, version=args.version, force=args.force,
                                     progress=lambda f, m: print(f"{f:5.0%} {m}", flush=True))
-        print(f"{version}: {project.store.get_version(version)['status']}", flush=True)
+        print(f"{version}: {project.store.get_version(version).status}", flush=True)
         return 0
     except Exception as exc:  # reported in the version row and the log; the exit code says it failed
         print(f"training failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)

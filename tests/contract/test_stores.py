@@ -78,7 +78,7 @@ def test_promotion_is_atomic_and_rounds_refuse_retired_versions(db_url, tmp_path
     store.update_version(v2, status="ready")
     store.promote(v2)
     assert store.current_version() == v2
-    statuses = {v["id"]: v["status"] for v in store.list_versions()}
+    statuses = {v.id: v.status for v in store.list_versions()}
     assert statuses == {v1: "retired", v2: "promoted"}
     import pytest
 

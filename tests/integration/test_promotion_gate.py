@@ -46,10 +46,10 @@ def test_the_gate_refuses_a_worse_version_and_force_promotes_it(text_project, tm
     store = text_project.store
     answered = _answer(text_project, truth, 10) + _answer(text_project, truth, 10) + _answer(text_project, truth, 10)
     first = text_project.train(wait=True)
-    assert store.get_version(first)["status"] == "promoted"
+    assert store.get_version(first).status == "promoted"
     held = store.evaluation_set()
     assert held and set(held) <= set(answered) and set(held.values()) == {"answer"}
-    assert store.get_version(first)["n_validation"] == len(held)
+    assert store.get_version(first).n_validation == len(held)
 
     # every answer that trains gets a later, flipped answer (a tie: the latest one is in force);
     # the held-out answers keep the truth, so the flipped model is worse on exactly those items
@@ -58,14 +58,14 @@ def test_the_gate_refuses_a_worse_version_and_force_promotes_it(text_project, tm
         if item_id not in held:
             text_project.submit(item_id, ClassLabel(FLIP[truth[texts[item_id]]]), annotator="bob")
     out = _cli("train", str(text_project.dir), "--wait")
-    worse = store.list_versions()[-1]["id"]
+    worse = store.list_versions()[-1].id
     assert "not promoted" in out and "activelabel train --force" in out
     info = store.get_version(worse)
-    gate = info["metrics"]["gate"]
-    assert info["status"] == "ready" and gate["outcome"] == "refused"
+    gate = info.metrics["gate"]
+    assert info.status == "ready" and gate["outcome"] == "refused"
     assert gate["current"] == first and gate["n_items"] == len(held)
     assert gate["score"] < gate["current_score"] - gate["tolerance"]
-    assert store.current_version() == first and store.current_round()["model_version"] == first
+    assert store.current_version() == first and store.current_round().model_version == first
     assert store.evaluation_set() == held  # no new answers: the same items, none dropped
 
     status = json.loads(_cli("status", str(text_project.dir), "--json"))
@@ -83,19 +83,19 @@ def test_the_gate_refuses_a_worse_version_and_force_promotes_it(text_project, tm
     out = _cli("train", str(text_project.dir), "--wait", "--force")
     forced = store.current_version()
     assert forced not in (first, worse) and f"promoted {forced}" in out
-    assert store.get_version(forced)["metrics"]["gate"]["outcome"] == "forced"
-    assert store.current_round()["model_version"] == forced
-    assert store.get_version(worse)["status"] == "ready"  # the refused one stays as it was
+    assert store.get_version(forced).metrics["gate"]["outcome"] == "forced"
+    assert store.current_round().model_version == forced
+    assert store.get_version(worse).status == "ready"  # the refused one stays as it was
     assert dashboard_data.promotion_note(text_project) is None
 
     # in the background too: the worker gets --force
     _cli("train", str(text_project.dir), "--force")
-    background = store.list_versions()[-1]["id"]
+    background = store.list_versions()[-1].id
     deadline = time.time() + 120
-    while store.get_version(background)["status"] in ("training", "ready") and time.time() < deadline:
+    while store.get_version(background).status in ("training", "ready") and time.time() < deadline:
         time.sleep(0.2)
     info = store.get_version(background)
-    assert info["status"] == "promoted" and info["metrics"]["gate"]["outcome"] == "forced"
+    assert info.status == "promoted" and info.metrics["gate"]["outcome"] == "forced"
 
 
 def test_the_evaluation_set_only_grows_and_never_trains(text_project, tmp_path):
@@ -110,9 +110,9 @@ def test_the_evaluation_set_only_grows_and_never_trains(text_project, tmp_path):
         sets.append(store.evaluation_set())
         joined = set(sets[-1]) - set(sets[-2] if len(sets) > 1 else {})
         assert joined and not joined & store.labeled_items(upto_annotation_id=snapshot)  # no version learned them
-        snapshot = info["trained_on_annotation_id"]
-        labeled = len(store.current_labels(upto_annotation_id=info["trained_on_annotation_id"]))
-        assert info["n_validation"] == len(sets[-1]) and info["n_train"] + info["n_validation"] == labeled
+        snapshot = info.trained_on_annotation_id
+        labeled = len(store.current_labels(upto_annotation_id=info.trained_on_annotation_id))
+        assert info.n_validation == len(sets[-1]) and info.n_train + info.n_validation == labeled
     for before, after in zip(sets, sets[1:]):
         assert before.items() <= after.items()  # never shrinks, never reshuffles
     assert len(sets[-1]) > len(sets[0])
@@ -144,11 +144,11 @@ def test_gold_items_are_the_evaluation_set_and_more_gold_grows_it(text_project, 
     gold_ids = {it.id for it, _ in store.gold_items()}
     assert store.evaluation_set() == dict.fromkeys(gold_ids, "gold")
     info = store.get_version(first)
-    assert info["metrics"]["evaluated_on"] == "gold" and info["n_validation"] == 20 and info["n_train"] == 20
+    assert info.metrics["evaluated_on"] == "gold" and info.n_validation == 20 and info.n_train == 20
 
     text_project.import_file(write_tsv(tmp_path / "gold2.tsv", rows[20:40]), as_gold=True)
     _answer(text_project, truth, 20)
     second = text_project.train(wait=True)
     assert set(store.evaluation_set()) == {it.id for it, _ in store.gold_items()} and len(store.evaluation_set()) == 40
-    gate = store.get_version(second)["metrics"]["gate"]
+    gate = store.get_version(second).metrics["gate"]
     assert gate["n_items"] == 40 and gate["current"] == first and gate["outcome"] in ("passed", "refused")

@@ -18,10 +18,10 @@ def test_dashboard_says_why_a_worse_version_was_not_promoted(trained_project: Pr
     version = at.session_state["al_training_version"]
     deadline = time.time() + 90
     # the fixture's label error (one confident item flipped) makes the retrained version worse
-    while "gate" not in (trained_project.store.get_version(version)["metrics"] or {}) and time.time() < deadline:
+    while "gate" not in (trained_project.store.get_version(version).metrics or {}) and time.time() < deadline:
         time.sleep(0.5)
     info = trained_project.store.get_version(version)
-    assert info["status"] == "ready" and info["metrics"]["gate"]["outcome"] == "refused"
+    assert info.status == "ready" and info.metrics["gate"]["outcome"] == "refused"
     assert trained_project.store.current_version() == before
     at.run()
     text = _texts(at).replace("\\", "")  # markdown escapes

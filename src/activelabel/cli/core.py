@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,11 +13,15 @@ from rich.table import Table
 from activelabel.cli.app import app, console, friendly_errors
 from activelabel.errors import ImportFormatError
 
+if TYPE_CHECKING:
+    from activelabel.project import Project
+
 DirArg = Annotated[Path, typer.Argument(help="The project folder (holds activelabel.toml).")]
 DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL overriding the project's database.")]
 
 
-def _open(directory: Path, db: str | None = None):  # noqa: ANN202 - returns Project; imported lazily
+def _open(directory: Path, db: str | None = None) -> Project:
+    """The project (imported here, so that ``activelabel --help`` stays fast)."""
     from activelabel.project import Project
 
     return Project.open(directory, db)
@@ -248,10 +252,10 @@ def train(
                                     progress=lambda f, m: bar.update(
                                         task, completed=int(100 * f), description=f"training: {m[:50]}"))
         info = project.store.get_version(version)
-    metrics, decision = info["metrics"], gate_of(info)
+    metrics, decision = info.metrics, gate_of(info)
     shown = ", ".join(f"{k}={v:.3f}" for k, v in metrics.items() if isinstance(v, float))
-    if info["status"] != "promoted":
-        console.print(decision.message if decision else f"{version} is {info['status']}, not promoted",
+    if info.status != "promoted":
+        console.print(decision.message if decision else f"{version} is {info.status}, not promoted",
                       style="yellow", markup=False, highlight=False, soft_wrap=True)
         return
     console.print(f"promoted {version}" + (f" ({shown})" if shown else " (too few answers for a held-out metric)"))

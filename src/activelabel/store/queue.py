@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, delete, exists, func, insert, select, u
 
 from activelabel.errors import LeaseConflictError
 from activelabel.store import schema as s
+from activelabel.store.records import Round
 from activelabel.store.sql import (
     HUMAN_ANSWERED,
     chunks,
@@ -92,17 +93,17 @@ class QueueMixin(Transactions):
             set_state(conn, "current_round", str(rid))
         return rid
 
-    def current_round(self) -> dict[str, Any] | None:
+    def current_round(self) -> Round | None:
         with self.read() as conn:
             rid = get_state(conn, "current_round")
             if rid is None:
                 return None
             row = conn.execute(select(s.rounds).where(s.rounds.c.id == int(rid))).first()
-        return dict(row._mapping) if row else None
+        return Round.from_row(row) if row else None
 
-    def list_rounds(self) -> list[dict[str, Any]]:
+    def list_rounds(self) -> list[Round]:
         with self.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(select(s.rounds).order_by(s.rounds.c.id))]
+            return [Round.from_row(r) for r in conn.execute(select(s.rounds).order_by(s.rounds.c.id))]
 
     def _queue_query(self, conn: Connection, round_id: int, annotator: str, now: float, n: int,
                      lock: bool = False, gold_rate: float = 0.0, seed: int = 0) -> Any:

@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import Connection, delete, exists, func, insert, select, update
 
 from activelabel.store import schema as s
+from activelabel.store.records import Version
 from activelabel.store.sql import (
     HUMAN_ANSWERED,
     chunks,
@@ -199,13 +200,13 @@ class VersionsMixin(Transactions):
         with self.read() as conn:
             return conn.scalar(select(s.project_state.c.value).where(s.project_state.c.key == "current_version"))
 
-    def get_version(self, version: str) -> dict[str, Any]:
+    def get_version(self, version: str) -> Version:
         with self.read() as conn:
             row = conn.execute(select(s.model_versions).where(s.model_versions.c.id == version)).first()
         if row is None:
             raise KeyError(version)
-        return dict(row._mapping)
+        return Version.from_row(row)
 
-    def list_versions(self) -> list[dict[str, Any]]:
+    def list_versions(self) -> list[Version]:
         with self.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(select(s.model_versions).order_by(s.model_versions.c.id))]
+            return [Version.from_row(r) for r in conn.execute(select(s.model_versions).order_by(s.model_versions.c.id))]

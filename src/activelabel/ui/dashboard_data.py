@@ -23,11 +23,11 @@ def learning_curve(project: Project) -> list[dict[str, Any]]:
     """One point per trained version: labels it learned from (train + held-out) and its held-out metric."""
     out = []
     for v in project.store.list_versions():
-        metric = (v.get("metrics") or {}).get("metric")
-        if metric is None or v["status"] not in ("ready", "promoted", "retired"):
+        metric = v.metrics.get("metric")
+        if metric is None or v.status not in ("ready", "promoted", "retired"):
             continue
-        out.append({"version": v["id"], "labels": int(v["n_train"]) + int(v["n_validation"]),
-                    "metric": float(metric), "status": v["status"]})
+        out.append({"version": v.id, "labels": int(v.n_train) + int(v.n_validation),
+                    "metric": float(metric), "status": v.status})
     return out
 
 
@@ -66,18 +66,18 @@ def versions_table(project: Project) -> list[dict[str, Any]]:
     """One row per version; ``promotion`` is the gate's decision (why a ``ready`` one was not promoted)."""
     out = []
     for v in project.store.list_versions():
-        metrics = v.get("metrics") or {}
+        metrics = v.metrics
         decision = gate_of(v)
-        out.append({"version": v["id"], "status": v["status"], "metric": metrics.get("metric"),
-                    "train": v["n_train"], "held_out": v["n_validation"],
-                    "last_answer": v["trained_on_annotation_id"], "progress": v["progress"],
-                    "message": v["message"], "promotion": decision.message if decision else ""})
+        out.append({"version": v.id, "status": v.status, "metric": metrics.get("metric"),
+                    "train": v.n_train, "held_out": v.n_validation,
+                    "last_answer": v.trained_on_annotation_id, "progress": v.progress,
+                    "message": v.message, "promotion": decision.message if decision else ""})
     return out
 
 
 def promotion_note(project: Project) -> str | None:
     """Why the newest trained version was not promoted, or None when it was (or none is trained)."""
-    done = [v for v in project.store.list_versions() if v["status"] in ("ready", "promoted", "retired")]
+    done = [v for v in project.store.list_versions() if v.status in ("ready", "promoted", "retired")]
     decision = refused(done[-1]) if done else None
     return decision.message if decision else None
 
@@ -90,11 +90,11 @@ def training_progress(project: Project) -> dict[str, Any] | None:
     refused stays "ready" and is done.
     """
     versions = [v for v in project.store.list_versions()
-                if v["status"] == "training" or (v["status"] == "ready" and refused(v) is None)]
+                if v.status == "training" or (v.status == "ready" and refused(v) is None)]
     if not versions:
         return None
     v = versions[-1]
-    return {"version": v["id"], "progress": float(v["progress"] or 0.0), "message": v["message"] or ""}
+    return {"version": v.id, "progress": float(v.progress or 0.0), "message": v.message or ""}
 
 
 def stopping_advice(project: Project) -> str:
