@@ -20,7 +20,6 @@ from activelabel.store.integrity import check_project
 from activelabel.types import ClassLabel
 from tests.conftest import make_text_dataset, write_tsv
 
-
 LABEL_PAUSE_S = 0.05
 
 
