@@ -41,13 +41,17 @@ def typed_order(text: str, k: int) -> tuple[int, ...]:
     return tuple(order)
 
 
-def _shown(order: Any) -> str:
-    return "".join(str(int(i) + 1) for i in order) if order else ""
+def _shown(order: Any, k: int) -> str:
+    """An order as the box shows it: ``213``, or ``2 1 3`` where numbers have two digits."""
+    return (" " if k > 9 else "").join(str(int(i) + 1) for i in order) if order else ""
 
 
-def _pick(key: str, number: int) -> None:
-    current = str(st.session_state.get(key) or "")
-    st.session_state[key] = ("" if str(number) in current else current) + str(number)
+def _pick(key: str, number: int, k: int) -> None:
+    """Append a response's number; picking one already in the order starts the order again from it."""
+    current = re.findall(r"\d+", str(st.session_state.get(key) or "")) if k > 9 else list(
+        str(st.session_state.get(key) or ""))
+    picked = [str(number)] if str(number) in current else [*current, str(number)]
+    st.session_state[key] = (" " if k > 9 else "").join(picked)
 
 
 def _clear(key: str) -> None:
@@ -74,9 +78,9 @@ def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str,
             sure = f", beats the next at {beats[i]:.2f}" if i in beats else ""
             st.markdown(f"**Response {i + 1}**{rank}{md_escape(sure)}")
             st.text(text)
-            st.button(f"pick {i + 1}", key=f"{key}_pick_{i}", on_click=_pick, args=(key, i + 1))
+            st.button(f"pick {i + 1}", key=f"{key}_pick_{i}", on_click=_pick, args=(key, i + 1, k))
     if key not in st.session_state:
-        st.session_state[key] = _shown(proposed)
+        st.session_state[key] = _shown(proposed, k)
     left, right = st.columns([4, 1])
     left.text_input(f"Order, best first: type the numbers 1-{k} (e.g. {''.join(map(str, range(k, 0, -1)))}), "
                     "then Ctrl+Enter", key=key)
@@ -88,7 +92,7 @@ def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:
     k = len(RankingItem.parse(item["content"]).responses)
     text = st.session_state.get(key)
     if text is None:
-        text = _shown((item.get("proposed") or {}).get("order"))
+        text = _shown((item.get("proposed") or {}).get("order"), k)
     if not str(text).strip():
         raise InvalidLabelError(f"type the response numbers 1..{k} best first before submitting")
     rating = st.session_state.get(f"{key}_rating")

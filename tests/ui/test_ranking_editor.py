@@ -1,0 +1,77 @@
+"""The ranking editor (AppTest): the proposal is shown, typed numbers or picks store the order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from activelabel.preferences import RankingItem
+from activelabel.project import Project
+from activelabel.store.repository import NewItem
+from activelabel.types import AnnotationStatus, Item
+from tests.ui.conftest import new_project, seed_round
+
+ITEMS = [RankingItem("How do I brew coffee?", ("Grind, bloom, pour.", "Buy a machine.", "Use tea.")),
+         RankingItem("Say hi", ("hello", "go away"))]
+
+
+@pytest.fixture()
+def ranking_project(tmp_path: Path) -> Iterator[Project]:
+    project = new_project(tmp_path / "rank", "ranking", [])
+    project.store.add_items([NewItem(Item(f"r{i}", "text", it.content())) for i, it in enumerate(ITEMS)])
+    seed_round(project, [dict(item_id="r0", confidence=0.55, parts=[0.9, 0.55], value={"order": [0, 1, 2]}),
+                         dict(item_id="r1", confidence=0.8, parts=[0.8], value={"order": [0, 1]})])
+    yield project
+    project.close()
+
+
+def _answers(project: Project) -> list[dict[str, Any]]:
+    return [a for a in project.store.all_annotations() if a["status"] != AnnotationStatus.AUTO.value]
+
+
+def _texts(at: Any) -> str:
+    return "\n".join([m.value for m in at.markdown] + [e.value for e in at.error] + [t.value for t in at.text])
+
+
+def _button(at: Any, suffix: str) -> Any:
+    return next(b for b in at.button if b.key and b.key.endswith(suffix))
+
+
+def test_ranking_editor_shows_the_proposal_and_stores_the_typed_order(ranking_project: Project,
+                                                                      app_for: Any) -> None:
+    at = app_for(ranking_project, user="alice")
+    at.run()
+    assert not at.exception
+    text = _texts(at)
+    assert "How do I brew coffee?" in text and "Use tea." in text
+    assert "Model proposes **1 > 2 > 3**" in text and "0.55" in text
+    box = at.text_input(key="al_ed_r0")
+    assert box.value == "123"  # the model's order, ready to accept with Ctrl+Enter
+    box.input("31").run()  # the last response is implied
+    _button(at, "al_btn_correct").click().run()
+    assert not at.exception
+    (answer,) = _answers(ranking_project)
+    assert (answer["item_id"], answer["value"], answer["status"]) == ("r0", {"order": [2, 0, 1]}, "corrected")
+
+    # the next item: clicking the responses in preference order, with a rating
+    _button(at, "al_ed_r1_clear").click().run()
+    _button(at, "al_ed_r1_pick_1").click().run()
+    _button(at, "al_ed_r1_pick_0").click().run()
+    assert at.text_input(key="al_ed_r1").value == "21"
+    at.number_input(key="al_ed_r1_rating").set_value(4.0).run()
+    _button(at, "al_btn_correct").click().run()
+    assert [a["value"] for a in _answers(ranking_project)][-1] == {"order": [1, 0], "rating": 4.0}
+
+
+def test_ranking_editor_refuses_an_order_that_is_not_a_permutation(ranking_project: Project,
+                                                                    app_for: Any) -> None:
+    at = app_for(ranking_project, user="alice")
+    at.run()
+    at.text_input(key="al_ed_r0").input("11").run()
+    _button(at, "al_btn_correct").click().run()
+    assert "Not saved" in _texts(at) and not _answers(ranking_project)
+    _button(at, "al_btn_accept").click().run()
+    assert [a["value"] for a in _answers(ranking_project)] == [{"order": [0, 1, 2]}]
