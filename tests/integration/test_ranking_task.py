@@ -81,11 +81,11 @@ def test_ranking_runs_import_to_dpo_package(tmp_path: Path) -> None:
     assert len(ids) >= 30 and f"imported {len(ids)}" in _cli("import", str(again), str(dpo))
 
 
-def test_demo_builds_a_ranking_project(tmp_path: Path) -> None:
-    from activelabel.demo import DEMO_TASKS, build_project
+def test_demo_builds_a_ranking_project_on_request(tmp_path: Path) -> None:
+    from activelabel.demo import DEMO_TASKS
 
     assert "ranking" not in DEMO_TASKS  # on request only
-    made = build_project("ranking", tmp_path / "ranking", n=20, say=lambda _m: None)
-    assert made.created
-    with Workspace.open(made.directory) as ws:
+    out = _cli("demo", "--root", str(tmp_path / "demo"), "--task", "ranking", "-n", "20", "--no-serve")
+    assert "[ranking] imported 20 items" in out
+    with Workspace.open(tmp_path / "demo" / "ranking") as ws:
         assert ws.spec.name == "ranking" and ws.store.item_count() == 20
