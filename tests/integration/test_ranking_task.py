@@ -89,3 +89,23 @@ def test_demo_builds_a_ranking_project_on_request(tmp_path: Path) -> None:
     assert "[ranking] imported 20 items" in out
     with Workspace.open(tmp_path / "demo" / "ranking") as ws:
         assert ws.spec.name == "ranking" and ws.store.item_count() == 20
+
+
+def test_quality_review_of_rankings(tmp_path: Path) -> None:
+    """Two annotators' rankings give pairwise agreement; gold scores are Kendall tau on 0..1."""
+    project = tmp_path / "prefs"
+    pool = make_sample(tmp_path / "pool", 6, seed=5)
+    _cli("init", str(project), "--task", "ranking")
+    _cli("import", str(project), str(pool))
+    with Workspace.open(project) as ws:
+        items = [it for page in ws.store.iter_pool(exclude_human_labeled=False) for it in page]
+    for it in items:
+        k = len(RankingItem.parse(it.content).responses)
+        best_first, reversed_ = list(range(k)), list(range(k))[::-1]
+        _cli("annotate", str(project), it.id, ",".join(map(str, best_first)), "--annotator", "alice")
+        _cli("annotate", str(project), it.id, ",".join(map(str, reversed_)), "--annotator", "bob")
+    out = _cli("agreement", str(project), "--json")
+    report = json.loads(out)
+    assert report["metric"] == "pairwise_agreement"
+    assert report["overall"]["value"] == 0.0  # every pair reversed
+    _cli("review", str(project))
