@@ -109,3 +109,15 @@ def test_quality_review_of_rankings(tmp_path: Path) -> None:
     assert report["metric"] == "pairwise_agreement"
     assert report["overall"]["value"] == 0.0  # every pair reversed
     _cli("review", str(project))
+
+
+def test_simulate_ranking_on_the_project_made_set(tmp_path: Path) -> None:
+    from activelabel.simulation.tasks import load_dataset
+
+    data = load_dataset("ranking", "preferences", seed=0)
+    assert (data.n_pool, data.n_eval, data.metric_name) == (280, 120, "pairwise accuracy")
+    out = _cli("simulate", "--task", "ranking", "--dataset", "preferences", "--strategies", "random,margin",
+               "--seeds", "1", "--init", "10", "--batch", "10", "--budget", "20", "--out", str(tmp_path / "sim"))
+    assert "full-pool pairwise accuracy" in out
+    summary = json.loads((tmp_path / "sim" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["task"] == "ranking" and summary["full_metric"] > 0.8
