@@ -29,6 +29,12 @@ class RankingItem:
                                     f"got {len(self.responses)}")
         if not all(isinstance(r, str) for r in self.responses) or not isinstance(self.prompt, str):
             raise InvalidLabelError("a ranking item's prompt and responses must be strings")
+        for i, r in enumerate(self.responses):
+            if not r.strip():
+                raise InvalidLabelError(f"response {i} is empty")
+            if r in self.responses[:i]:
+                raise InvalidLabelError(f"responses {self.responses.index(r)} and {i} are the same text; "
+                                        "a preference between them says nothing")
 
     def content(self) -> str:
         """The stored item content: the same item always gives the same text (and content id)."""

@@ -133,3 +133,10 @@ def test_the_editor_reads_typed_orders() -> None:
     for bad in ("11", "14", "1", "ab"):
         with pytest.raises(InvalidLabelError):
             typed_order(bad, 3)
+
+
+def test_items_refuse_empty_or_repeated_responses() -> None:
+    with pytest.raises(InvalidLabelError, match="empty"):
+        RankingItem("p", ("a", " "))
+    with pytest.raises(InvalidLabelError, match="same text"):
+        RankingItem("p", ("a", "b", "a"))

@@ -74,20 +74,29 @@ class PairwiseRewardModel:
     def ready(self) -> bool:
         return hasattr(self, "coef_")
 
-    def _features(self, item: RankingItem) -> Any:
-        """One sparse row per response: hashed char n-grams, then the dense prompt-fit features."""
+    def _features(self, items: Sequence[Item]) -> list[Any]:
+        """Per item, one sparse row per response: hashed char n-grams, then the dense prompt-fit features.
+
+        All responses go through the vectorizer at once (a pool is scored in batches), then split by item.
+        """
         from scipy import sparse
         from sklearn.feature_extraction.text import HashingVectorizer
 
+        parsed = [RankingItem.parse(i.content) for i in items]
+        texts = [r for p in parsed for r in p.responses]
+        if not texts:
+            return []
         hashed = HashingVectorizer(analyzer="char_wb", ngram_range=(2, self.ngram_max), n_features=self.n_features,
-                                   alternate_sign=False, norm="l2").transform(list(item.responses))
-        dense = sparse.csr_matrix(np.array([_dense(item.prompt, r) for r in item.responses]))
-        return sparse.hstack([hashed, dense], format="csr")
+                                   alternate_sign=False, norm="l2").transform(texts)
+        dense = sparse.csr_matrix(np.array([_dense(p.prompt, r) for p in parsed for r in p.responses]))
+        rows = sparse.hstack([hashed, dense], format="csr")
+        ends = np.cumsum([len(p.responses) for p in parsed])
+        return [rows[end - len(p.responses):end] for p, end in zip(parsed, ends, strict=True)]
 
-    def _rewards(self, item: RankingItem) -> np.ndarray:
+    def _rewards(self, items: Sequence[Item]) -> list[np.ndarray]:
         if not self.ready:
             raise NotFittedError("the reward model has not been trained yet; rank a few items first")
-        return np.asarray(self._features(item) @ self.coef_).ravel()
+        return [np.asarray(x @ self.coef_).ravel() for x in self._features(items)]
 
     def fit(self, items: Sequence[Item], values: Sequence[Payload], *,
             progress: ProgressFn | None = None) -> PairwiseRewardModel:
@@ -100,8 +109,7 @@ class PairwiseRewardModel:
         if not items:
             raise NotEnoughAnswersError("need at least one ranked item to train the reward model")
         rows = []
-        for item, ranking in zip(items, rankings, strict=True):
-            x = self._features(RankingItem.parse(item.content))
+        for x, ranking in zip(self._features(items), rankings, strict=True):
             for better, worse in implied_pairs(ranking.order):
                 rows.append(x[better] - x[worse])
         diffs = sparse.vstack(rows, format="csr")
@@ -119,8 +127,7 @@ class PairwiseRewardModel:
 
     def predict(self, items: Sequence[Item]) -> list[Proposal]:
         out = []
-        for item in items:
-            rewards = self._rewards(RankingItem.parse(item.content))
+        for rewards in self._rewards(items):
             order = tuple(int(i) for i in np.argsort(-rewards, kind="stable"))
             steps = tuple(float(1.0 / (1.0 + math.exp(-(rewards[a] - rewards[b]))))
                           for a, b in zip(order, order[1:]))
@@ -132,11 +139,11 @@ class PairwiseRewardModel:
         """Pairwise accuracy: the share of implied pairs whose better response gets the higher reward."""
         right = total = 0
         exact = 0
-        for item, value in zip(items, values, strict=True):
-            if not isinstance(value, Ranking):
-                raise TypeError("ranking values must all be Ranking")
-            rewards = self._rewards(RankingItem.parse(item.content))
-            pairs = implied_pairs(value.order)
+        rankings = [v for v in values if isinstance(v, Ranking)]
+        if len(rankings) != len(values):
+            raise TypeError("ranking values must all be Ranking")
+        for rewards, ranking in zip(self._rewards(items), rankings, strict=True):
+            pairs = implied_pairs(ranking.order)
             hits = int(sum(rewards[better] > rewards[worse] for better, worse in pairs))
             right, total, exact = right + hits, total + len(pairs), exact + (hits == len(pairs))
         acc = float(right / total) if total else float("nan")
