@@ -77,6 +77,36 @@ def test_ranking_editor_refuses_an_order_that_is_not_a_permutation(ranking_proje
     assert [a["value"] for a in _answers(ranking_project)] == [{"order": [0, 1, 2]}]
 
 
+@pytest.fixture()
+def trained_ranking_project(tmp_path: Path) -> Iterator[Project]:
+    """40 items, 30 ranked by alice (and 3 by bob, one of them otherwise), one trained version."""
+    from activelabel.samples.ranking import make_items
+    from activelabel.types import Ranking
+
+    project = new_project(tmp_path / "trained", "ranking", [])
+    rows = make_items(40, seed=6)
+    project.store.add_items([NewItem(Item(f"item-{i}", "text", it.content())) for i, (it, _) in enumerate(rows)])
+    for i, (_, order) in enumerate(rows[:30]):
+        project.submit(f"item-{i}", Ranking(order), annotator="alice", trigger_retrain=False)
+    for i, (_, order) in enumerate(rows[:3]):
+        project.submit(f"item-{i}", Ranking(order[::-1] if i == 0 else order), annotator="bob", trigger_retrain=False)
+    project.train(wait=True)
+    yield project
+    project.close()
+
+
+@pytest.mark.parametrize("page", ["dashboard", "review"])
+def test_dashboard_and_review_render_for_rankings(trained_ranking_project: Project, app_for: Any,
+                                                   page: str) -> None:
+    at = app_for(trained_ranking_project, page=page, user="adam")
+    at.run()
+    assert not at.exception, at.exception
+    if page == "review":
+        assert "Disagreements between annotators** (1)" in _texts(at)
+        shown = "".join(d.value.to_string() for d in at.dataframe)
+        assert "item-0" in shown and " > " in shown  # answers are shown as orders
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 def test_ranking_by_keyboard_in_chromium(ranking_project: Project, tmp_path: Path) -> None:
