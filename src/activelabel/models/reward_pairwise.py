@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from activelabel.errors import NotEnoughAnswersError, NotFittedError
-from activelabel.models.base import Capabilities, ProgressFn, Proposal
+from activelabel.models.base import Capabilities, Prediction, ProgressFn
 from activelabel.preferences import RankingItem, implied_pairs
 from activelabel.types import Item, Payload, Ranking
 
@@ -125,13 +125,13 @@ class PairwiseRewardModel:
             progress(1.0, "fitted")
         return self
 
-    def predict(self, items: Sequence[Item]) -> list[Proposal]:
+    def predict(self, items: Sequence[Item]) -> list[Prediction]:
         out = []
         for rewards in self._rewards(items):
             order = tuple(int(i) for i in np.argsort(-rewards, kind="stable"))
             steps = tuple(float(1.0 / (1.0 + math.exp(-(rewards[a] - rewards[b]))))
                           for a, b in zip(order, order[1:]))
-            out.append(Proposal(Ranking(order), min(steps), None, steps,
+            out.append(Prediction(Ranking(order), min(steps), None, steps,
                                 {"rewards": [float(r) for r in rewards]}))
         return out
 
