@@ -154,11 +154,13 @@ def queue(
     table = Table()
     # the whole id, never cut or wrapped: it is what `annotate` takes (a unique start of it works too)
     table.add_column("id", no_wrap=True, min_width=max((len(d["id"]) for d in data), default=2))
-    for header in ("content", "proposed", "conf.", "score", "why"):
-        table.add_column(header)
+    # one line per item, the rest of the row kept whole (--json has the whole text)
+    table.add_column("content", no_wrap=True, overflow="ellipsis", max_width=max(12, min(60, console.width - 74)))
+    for header in ("proposed", "conf.", "score", "why"):
+        table.add_column(header, no_wrap=True, overflow="ellipsis")
+    summarize = project.spec.summarize
     for d in data:
-        proposed = d["proposed"] or {}
-        shown = proposed.get("label") or proposed.get("text") or (json.dumps(proposed)[:30] if proposed else "-")
+        shown = summarize(d["proposed"]) if d["proposed"] else "-"
         conf = "-" if d["confidence"] is None else f"{d['confidence']:.2f}"
         table.add_row(d["id"], d["content"][:60], str(shown), conf, f"{d['score']:.3f}",
                       f"{d['reason']} #{d['rank']}")
