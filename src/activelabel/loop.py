@@ -15,6 +15,7 @@ import numpy as np
 from activelabel.models.base import Model, embeddings_of
 from activelabel.models.registry import create_model, load_model
 from activelabel.routing import route
+from activelabel.store.records import QueueRow
 from activelabel.strategies import PoolView, get_strategy
 from activelabel.types import Item
 
@@ -89,7 +90,7 @@ def run_round(project: Workspace, *, progress: ProgressFn | None = None, model: 
         plan = route(pool, strategy, budget=cfg.human_budget_per_round, rng=rng,
                      auto_threshold=auto_threshold, audit_rate=cfg.audit_rate)
         pool_ids, confidence, values = scored.ids.tolist(), scored.confidence, scored.values or []
-    entries = [dict(item_id=pool_ids[i], rank=pos, reason=reason, score=float(score), pool_rank=int(rank))
+    entries = [QueueRow(pool_ids[i], pos, reason, score, rank)
                for pos, (i, reason, score, rank) in enumerate(zip(plan.queue.tolist(), plan.reasons,
                                                                   plan.scores.tolist(), plan.pool_rank.tolist()))]
     auto = [dict(item_id=pool_ids[i], value=values[i], confidence=float(confidence[i])) for i in plan.auto.tolist()]

@@ -68,15 +68,15 @@ def route(
         entries.append((idx, strategy.name, float(score), pos + 1))
     for nxt in audit_iter:
         add_audit(nxt)
+    # the rest of the pool (most of it) follows as arrays: a Python tuple per item cost more than the strategy
     offset = len(chosen)
-    for j, (idx, score) in enumerate(zip(rest.tolist(), rest_order.scores.tolist())):
-        entries.append((idx, "beyond_budget", float(score), offset + j + 1))
-    queue = [e[0] for e in entries]
-    reasons = [e[1] for e in entries]
-    scores = [e[2] for e in entries]
-    ranks = [e[3] for e in entries]
-    return RoutingPlan(auto_idx, np.asarray(queue, dtype=np.int64), tuple(reasons), np.asarray(scores),
-                       np.asarray(ranks, dtype=np.int64))
+    queue = np.concatenate([np.asarray([e[0] for e in entries], dtype=np.int64), rest.astype(np.int64)])
+    reasons = tuple(e[1] for e in entries) + ("beyond_budget",) * len(rest)
+    scores = np.concatenate([np.asarray([e[2] for e in entries], dtype=float),
+                             np.asarray(rest_order.scores, dtype=float)])
+    ranks = np.concatenate([np.asarray([e[3] for e in entries], dtype=np.int64),
+                            np.arange(offset + 1, offset + 1 + len(rest), dtype=np.int64)])
+    return RoutingPlan(auto_idx, queue, reasons, scores, ranks)
 
 
 def _restrict(pool: PoolView, idx: np.ndarray) -> PoolView:

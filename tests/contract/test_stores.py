@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from activelabel.store import Store
+from activelabel.store.records import QueueRow
 from activelabel.store.repository import NewItem
 from activelabel.types import AnnotationStatus, Item
 
@@ -23,7 +24,7 @@ def test_submit_is_idempotent_and_releases_the_lease(db_url):
     store = Store.open(db_url)
     store.add_items(_items(5))
     store.create_round(version=None, strategy="random",
-                       entries=[dict(item_id=f"id{i:04d}", rank=i, reason="random", score=0.0, pool_rank=i)
+                       entries=[QueueRow(item_id=f"id{i:04d}", rank=i, reason="random", score=0.0, pool_rank=i)
                                 for i in range(5)], auto=[], budget=5, stats={})
     claimed = store.claim("alice", 2, 60)
     assert [e.item.id for e in claimed] == ["id0000", "id0001"]
@@ -45,7 +46,7 @@ def test_expired_lease_returns_the_item(db_url):
     store = Store.open(db_url)
     store.add_items(_items(2))
     store.create_round(version=None, strategy="random",
-                       entries=[dict(item_id=f"id{i:04d}", rank=i, reason="random", score=0.0, pool_rank=i)
+                       entries=[QueueRow(item_id=f"id{i:04d}", rank=i, reason="random", score=0.0, pool_rank=i)
                                 for i in range(2)], auto=[], budget=2, stats={})
     assert [e.item.id for e in store.claim("alice", 1, -1)] == ["id0000"]  # expires at once
     assert [e.item.id for e in store.claim("bob", 1, 60)] == ["id0000"]
@@ -91,7 +92,7 @@ def _queued_store(db_url: str, n: int) -> Store:
     store = Store.open(db_url)
     store.add_items(_items(n))
     store.create_round(version=None, strategy="random",
-                       entries=[dict(item_id=f"id{i:04d}", rank=i, reason="random", score=0.0, pool_rank=i)
+                       entries=[QueueRow(item_id=f"id{i:04d}", rank=i, reason="random", score=0.0, pool_rank=i)
                                 for i in range(n)], auto=[], budget=n, stats={})
     return store
 

@@ -26,6 +26,7 @@ from activelabel.config import parse_config
 from activelabel.project import Project
 from activelabel.store import Store
 from activelabel.store.integrity import check_store
+from activelabel.store.records import QueueRow
 from activelabel.store.repository import NewItem
 from activelabel.types import Item
 
@@ -67,7 +68,7 @@ def make_project(folder: Path, db_url: str | None, n_items: int) -> Path:
 def queue_all(store: Store, n_items: int) -> None:
     store.add_items(item_rows(n_items))
     store.create_round(version=None, strategy="cold_start:random",
-                       entries=[dict(item_id=f"item{i:06d}", rank=i, reason="cold_start", score=0.0, pool_rank=i)
+                       entries=[QueueRow(item_id=f"item{i:06d}", rank=i, reason="cold_start", score=0.0, pool_rank=i)
                                 for i in range(n_items)], auto=[], budget=n_items, stats={})
 
 

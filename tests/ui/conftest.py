@@ -14,6 +14,7 @@ import pytest
 from activelabel.auth import add_user
 from activelabel.config import parse_config
 from activelabel.project import Project
+from activelabel.store.records import QueueRow
 from activelabel.store.repository import NewItem
 from activelabel.types import Item
 from tests.conftest import make_text_dataset, write_tsv
@@ -93,7 +94,7 @@ def seed_round(project: Project, predictions: list[dict[str, Any]], strategy: st
     store.save_predictions(version, [dict(p, score=1.0 - p["confidence"]) for p in predictions])
     ordered = sorted(predictions, key=lambda p: p["confidence"])
     store.create_round(version=version, strategy=strategy, budget=len(ordered), stats={"n_scored": len(ordered)},
-                       entries=[dict(item_id=p["item_id"], rank=i, reason="uncertain", score=1.0 - p["confidence"],
+                       entries=[QueueRow(item_id=p["item_id"], rank=i, reason="uncertain", score=1.0 - p["confidence"],
                                      pool_rank=i + 1) for i, p in enumerate(ordered)], auto=[])
     return version
 

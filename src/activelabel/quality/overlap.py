@@ -24,9 +24,15 @@ def assign_overlap(project: Workspace) -> dict[str, Any]:
     """Set ``required_answers`` of unanswered, non-gold items to k (chosen share) or 1 (the rest)."""
     cfg = project.config.quality
     seed = project.config.loop.seed
-    rows = project.store.unanswered_required_answers()
-    to_k = [i for i, req in rows if req != cfg.overlap_k and is_overlap(i, cfg.overlap_share, seed)]
-    to_one = [i for i, req in rows if req != 1 and not is_overlap(i, cfg.overlap_share, seed)]
+    to_k: list[str] = []
+    to_one: list[str] = []
+    for item_id, required in project.store.unanswered_required_answers():
+        # a share of 0 overlaps nothing: no hash needed (this runs before every round, over the whole pool)
+        if cfg.overlap_share > 0 and is_overlap(item_id, cfg.overlap_share, seed):
+            if required != cfg.overlap_k:
+                to_k.append(item_id)
+        elif required != 1:
+            to_one.append(item_id)
     project.store.set_required_answers([(cfg.overlap_k, to_k), (1, to_one)])
     n = project.store.overlap_item_count()
     return {"overlap_items": n, "changed": len(to_k) + len(to_one), "k": cfg.overlap_k, "share": cfg.overlap_share}

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, and_, delete, exists, func, insert, select, u
 
 from activelabel.errors import LeaseConflictError
 from activelabel.store import schema as s
-from activelabel.store.records import Round
+from activelabel.store.records import QueueRow, Round
 from activelabel.store.sql import (
     HUMAN_ANSWERED,
     chunks,
@@ -51,7 +51,7 @@ class QueueMixin(Transactions):
         *,
         version: str | None,
         strategy: str,
-        entries: Sequence[dict[str, Any]],
+        entries: Sequence[QueueRow],
         auto: Sequence[dict[str, Any]],
         budget: int,
         stats: dict[str, Any],
@@ -71,14 +71,13 @@ class QueueMixin(Transactions):
                 raise ValueError(f"refusing to rank with {version}: it is not the current version")
             rid = new_id(conn.execute(insert(s.rounds).values(
                 model_version=version, strategy=strategy, created_at=now, n_scored=int(stats.get("n_scored", 0)),
-                n_auto=len(auto), n_audit=sum(1 for e in entries if e["reason"] == "audit"),
+                n_auto=len(auto), n_audit=sum(1 for e in entries if e.reason == "audit"),
                 n_queued=len(entries), budget=budget, stats=stats,
             )))
             mark = positional_mark(self.engine.dialect.paramstyle)
             stmt = ("INSERT INTO queue_entries (round_id, item_id, rank, reason, score, pool_rank) "
                     f"VALUES ({', '.join([mark] * 6)})")
-            rows_in = [(rid, e["item_id"], int(e["rank"]), e["reason"], float(e["score"]), int(e["pool_rank"]))
-                       for e in entries]
+            rows_in = [(rid, e.item_id, int(e.rank), e.reason, float(e.score), int(e.pool_rank)) for e in entries]
             for chunk in chunks(rows_in, 5000):
                 conn.exec_driver_sql(stmt, list(chunk))
             conn.execute(update(s.answers_table).where(

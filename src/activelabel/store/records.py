@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+
+class QueueRow(NamedTuple):
+    """One entry of a round's ranking, as ``create_round`` stores it (a tuple: rounds hold the whole pool)."""
+
+    item_id: str
+    rank: int  # 0-based position in the queue
+    reason: str  # the strategy's name, "audit", "beyond_budget", ...
+    score: float
+    pool_rank: int  # 1-based rank among the non-audit candidates (0 for audits)
 
 
 @dataclass(frozen=True, slots=True)

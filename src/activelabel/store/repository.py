@@ -29,6 +29,7 @@ from activelabel.store.sql import (
     chunks,
     get_state,
     human_answered,
+    item_of,
     new_id,
     serialize,
     set_state,
@@ -83,10 +84,6 @@ class AnswerRecord:
     created_at: float
     revoked_at: float | None
     revoked_by: str | None
-
-
-def _item(row: Any) -> Item:
-    return Item(id=row.id, media=row.media, content=row.content, meta=row.meta or {})
 
 
 class Store(QueueMixin, VersionsMixin, ReadModelsMixin, EvaluationMixin):
@@ -171,7 +168,7 @@ class Store(QueueMixin, VersionsMixin, ReadModelsMixin, EvaluationMixin):
         with self.read() as conn:
             for chunk in chunks(list(ids), 500):
                 for row in conn.execute(select(s.items).where(s.items.c.id.in_(chunk))):
-                    out[row.id] = _item(row)
+                    out[row.id] = item_of(row)
         return out
 
     def item_count(self) -> int:
@@ -181,7 +178,7 @@ class Store(QueueMixin, VersionsMixin, ReadModelsMixin, EvaluationMixin):
     def gold_items(self) -> list[tuple[Item, dict[str, Any]]]:
         with self.read() as conn:
             rows = conn.execute(select(s.items).where(s.items.c.is_gold.is_(True)).order_by(s.items.c.seq))
-            return [(_item(r), r.gold_value) for r in rows]
+            return [(item_of(r), r.gold_value) for r in rows]
 
     def iter_pool(self, page_size: int = 2000, *, exclude_human_labeled: bool = True) -> Iterator[list[Item]]:
         """Non-gold items in import order, page by page (keyset paging, so huge pools stream)."""
@@ -195,7 +192,7 @@ class Store(QueueMixin, VersionsMixin, ReadModelsMixin, EvaluationMixin):
             if not rows:
                 return
             last = rows[-1].seq
-            yield [_item(r) for r in rows]
+            yield [item_of(r) for r in rows]
 
     def submit(
         self,

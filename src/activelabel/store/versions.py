@@ -14,18 +14,16 @@ from activelabel.store import schema as s
 from activelabel.store.records import Version
 from activelabel.store.sql import (
     HUMAN_ANSWERED,
+    RAW_META,
     chunks,
     human_answered,
+    item_of,
     positional_mark,
     promote_version,
     serialize,
 )
 from activelabel.store.transactions import Transactions
 from activelabel.types import Item
-
-
-def _item(row: Any) -> Item:
-    return Item(id=row.id, media=row.media, content=row.content, meta=row.meta or {})
 
 
 def _in_pool() -> list[Any]:
@@ -123,7 +121,7 @@ class VersionsMixin(Transactions):
         with self.read() as conn:
             skip = _answered_ids(conn) | set(conn.scalars(select(s.predictions.c.item_id)
                                                           .where(s.predictions.c.model_version == version)))
-        cols = (s.items.c.seq, s.items.c.id, s.items.c.media, s.items.c.content, s.items.c.meta)
+        cols = (s.items.c.seq, s.items.c.id, s.items.c.media, s.items.c.content, RAW_META)
         last = 0
         held: list[Item] = []  # pages hold exactly page_size pending items (the Ray ranges' batches)
         while True:
@@ -133,7 +131,7 @@ class VersionsMixin(Transactions):
             if not rows:
                 break
             last = rows[-1].seq
-            held.extend(_item(r) for r in rows if r.id not in skip)
+            held.extend(item_of(r) for r in rows if r.id not in skip)
             while len(held) >= page_size:
                 yield held[:page_size]
                 held = held[page_size:]
@@ -162,7 +160,7 @@ class VersionsMixin(Transactions):
         with self.read() as conn:
             rows = conn.execute(select(s.items).where(s.items.c.seq > lo, s.items.c.seq <= hi, *_pending(version))
                                 .order_by(s.items.c.seq))
-            return [_item(r) for r in rows]
+            return [item_of(r) for r in rows]
 
     def unscored(self, version: str, item_ids: Sequence[str]) -> list[str]:
         """The given ids that ``version`` has not scored yet, in their order (for a subsample the loop chose)."""
