@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from activelabel.errors import ActiveLabelError, UnknownPluginError
 from activelabel.tasks import get_task, task_names
 from activelabel.types import Item, Payload
@@ -66,6 +68,46 @@ def reader_settings(options: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     extra = {k: options[k] for k in READER_FIELDS if options.get(k) is not None}
     extra.update(options.get("reader_options") or {})
     return fmt, extra
+
+
+TEST_SHARE = 0.3  # held out for evaluation when no --eval set is given
+
+
+def held_out_split(n: int, seed: int, share: float = TEST_SHARE) -> tuple[list[int], list[int]]:
+    """(pool indices, eval indices) of ``n`` rows: a seeded share held out, at least one row."""
+    order = np.random.default_rng(seed).permutation(n).tolist()
+    n_eval = max(1, int(round(n * share)))
+    return order[n_eval:], order[:n_eval]
+
+
+class SplitData:
+    """What every loader's data shares: pool and eval rows, their counts, and where they are written.
+
+    Subclasses (dataclasses with ``pool`` and ``eval`` fields) write one split with ``_write``; file
+    formats keep the default names, folder formats set ``POOL_NAMES``/``EVAL_NAME`` without a suffix.
+    """
+
+    POOL_NAMES = ("pool.jsonl", "pool_labeled.jsonl")  # without, with answers
+    EVAL_NAME = "eval.jsonl"
+    pool: list[Any]
+    eval: list[Any]
+
+    @property
+    def n_pool(self) -> int:
+        return len(self.pool)
+
+    @property
+    def n_eval(self) -> int:
+        return len(self.eval)
+
+    def _write(self, path: Path, rows: list[Any], with_answers: bool) -> ImportSpec:
+        raise NotImplementedError(f"{type(self).__name__} must say how it writes a split")
+
+    def write_pool(self, folder: Path, with_answers: bool = False) -> ImportSpec:
+        return self._write(folder / self.POOL_NAMES[with_answers], self.pool, with_answers)
+
+    def write_eval(self, folder: Path) -> ImportSpec:
+        return self._write(folder / self.EVAL_NAME, self.eval, True)
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,20 @@ from typing import Any
 import numpy as np
 
 from activelabel.errors import ActiveLabelError
-from activelabel.simulation.tasks import AnyLabel, ImportSpec, reader_settings
+from activelabel.simulation.tasks import (
+    TEST_SHARE,
+    AnyLabel,
+    ImportSpec,
+    SplitData,
+    reader_settings,
+)
 from activelabel.types import ClassLabel, Item, Payload
 
 BUILTIN = ("digits",)
-TEST_SHARE = 0.3
 
 
 @dataclass
-class ClassificationData:
+class ClassificationData(SplitData):
     """Texts (or vectors written as text) with their true labels, split into pool and eval."""
 
     name: str
@@ -39,14 +44,6 @@ class ClassificationData:
     def __post_init__(self) -> None:
         self._truth = {text: label for text, label in self.pool + self.eval}
 
-    @property
-    def n_pool(self) -> int:
-        return len(self.pool)
-
-    @property
-    def n_eval(self) -> int:
-        return len(self.eval)
-
     def _write(self, path: Path, rows: list[tuple[str, str]], with_answers: bool) -> ImportSpec:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as fh:
@@ -54,12 +51,6 @@ class ClassificationData:
                 rec = {"text": text, "label": label} if with_answers else {"text": text}
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         return ImportSpec(path, {"fmt": "jsonl", "text_field": "text", "label_field": "label" if with_answers else None})
-
-    def write_pool(self, folder: Path, with_answers: bool = False) -> ImportSpec:
-        return self._write(folder / ("pool_labeled.jsonl" if with_answers else "pool.jsonl"), self.pool, with_answers)
-
-    def write_eval(self, folder: Path) -> ImportSpec:
-        return self._write(folder / "eval.jsonl", self.eval, True)
 
     def answer(self, item: Item) -> Payload:
         try:

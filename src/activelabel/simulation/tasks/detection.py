@@ -22,16 +22,18 @@ from activelabel.errors import ActiveLabelError
 from activelabel.formats.base import ImportRecord, Rejection, content_id
 from activelabel.formats.detection import read_detection
 from activelabel.formats.detection_base import ExportImage
-from activelabel.simulation.tasks import ImportSpec, reader_settings
+from activelabel.simulation.tasks import ImportSpec, SplitData, held_out_split, reader_settings
 from activelabel.types import Boxes, Item, Payload
 
-TEST_SHARE = 0.3
 DEFAULT_EPOCHS = 30
 
 
 @dataclass
-class DetectionData:
+class DetectionData(SplitData):
     """Upright images in a scratch folder with their true boxes, split into pool and eval."""
+
+    POOL_NAMES = ("pool", "pool_labeled")  # folders
+    EVAL_NAME = "eval"
 
     name: str
     labels: list[str]
@@ -45,14 +47,6 @@ class DetectionData:
     def __post_init__(self) -> None:
         self._truth = {im.item_id: Boxes(im.boxes) for im in self.pool + self.eval}
 
-    @property
-    def n_pool(self) -> int:
-        return len(self.pool)
-
-    @property
-    def n_eval(self) -> int:
-        return len(self.eval)
-
     def _write(self, folder: Path, images: list[ExportImage], with_answers: bool) -> ImportSpec:
         from activelabel.formats.detection_base import copy_image
         from activelabel.formats.yolo_txt import write_yolo_folder
@@ -64,12 +58,6 @@ class DetectionData:
         for im in images:
             copy_image(im.path, folder / "images")
         return ImportSpec(folder / "images", {"fmt": "images"})
-
-    def write_pool(self, folder: Path, with_answers: bool = False) -> ImportSpec:
-        return self._write(folder / ("pool_labeled" if with_answers else "pool"), self.pool, with_answers)
-
-    def write_eval(self, folder: Path) -> ImportSpec:
-        return self._write(folder / "eval", self.eval, True)
 
     def answer(self, item: Item) -> Payload:
         try:
@@ -167,10 +155,9 @@ def load(dataset: str, *, eval_path: str | None, seed: int, options: dict[str, A
                 images = [im for im in images if im.item_id not in eval_ids]
             pool = images
         else:
-            order = np.random.default_rng(seed).permutation(len(images))
-            n_eval = max(1, int(round(len(images) * TEST_SHARE)))
-            eval_images = [images[i] for i in sorted(order[:n_eval])]
-            pool = [images[i] for i in sorted(order[n_eval:])]
+            pool_idx, eval_idx = held_out_split(len(images), seed)
+            eval_images = [images[i] for i in sorted(eval_idx)]
+            pool = [images[i] for i in sorted(pool_idx)]
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise

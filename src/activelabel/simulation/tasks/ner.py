@@ -15,13 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from activelabel.errors import ActiveLabelError
-from activelabel.simulation.tasks import AnyLabel, ImportSpec, reader_settings
+from activelabel.simulation.tasks import (
+    AnyLabel,
+    ImportSpec,
+    SplitData,
+    held_out_split,
+    reader_settings,
+)
 from activelabel.types import Item, Payload, Span, Spans
 
-TEST_SHARE = 0.3
 # spaCy's English types -> lower-case names data sets use for the same thing
 NAME_MATCHES: dict[str, tuple[str, ...]] = {
     "PERSON": ("person", "per", "people"),
@@ -50,7 +53,7 @@ def guess_label_map(labels: list[str]) -> dict[str, str]:
 
 
 @dataclass
-class NerData:
+class NerData(SplitData):
     name: str
     labels: list[str]
     pool: list[tuple[str, Spans]]
@@ -63,14 +66,6 @@ class NerData:
     def __post_init__(self) -> None:
         self._truth = dict(self.pool + self.eval)
 
-    @property
-    def n_pool(self) -> int:
-        return len(self.pool)
-
-    @property
-    def n_eval(self) -> int:
-        return len(self.eval)
-
     def _write(self, path: Path, rows: list[tuple[str, Spans]], with_answers: bool) -> ImportSpec:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as fh:
@@ -80,12 +75,6 @@ class NerData:
                     rec["spans"] = [s.to_json() for s in spans.spans]
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         return ImportSpec(path, {"fmt": "jsonl"})
-
-    def write_pool(self, folder: Path, with_answers: bool = False) -> ImportSpec:
-        return self._write(folder / ("pool_answers.jsonl" if with_answers else "pool.jsonl"), self.pool, with_answers)
-
-    def write_eval(self, folder: Path) -> ImportSpec:
-        return self._write(folder / "eval.jsonl", self.eval, True)
 
     def answer(self, item: Item) -> Payload:
         try:
@@ -140,10 +129,9 @@ def load(dataset: str, *, eval_path: str | None, seed: int, options: dict[str, A
         if unknown:
             raise ActiveLabelError(f"{eval_path}: labels {unknown} never occur in {dataset}")
     else:
-        order = np.random.default_rng(seed).permutation(len(rows))
-        n_eval = max(1, int(round(len(rows) * TEST_SHARE)))
-        ev = [rows[i] for i in order[:n_eval]]
-        pool = [rows[i] for i in order[n_eval:]]
+        pool_idx, eval_idx = held_out_split(len(rows), seed)
+        ev = [rows[i] for i in eval_idx]
+        pool = [rows[i] for i in pool_idx]
     label_map = dict(options.get("label_map") or guess_label_map(labels))
     model: dict[str, Any] = {"label_map": label_map}
     if options.get("model"):

@@ -13,20 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from activelabel.errors import ActiveLabelError
 from activelabel.formats.base import Rejection
-from activelabel.simulation.tasks import AnyLabel, ImportSpec
+from activelabel.simulation.tasks import AnyLabel, ImportSpec, SplitData, held_out_split
 from activelabel.types import Item, Payload, Ranking
 
 BUILTIN = ("preferences",)
 BUILTIN_SIZE = 400
-TEST_SHARE = 0.3
 
 
 @dataclass
-class RankingData:
+class RankingData(SplitData):
     """Items (stored content) with their true rankings, split into pool and eval."""
 
     name: str
@@ -41,14 +38,6 @@ class RankingData:
     def __post_init__(self) -> None:
         self._truth = dict(self.pool + self.eval)
 
-    @property
-    def n_pool(self) -> int:
-        return len(self.pool)
-
-    @property
-    def n_eval(self) -> int:
-        return len(self.eval)
-
     def _write(self, path: Path, rows: list[tuple[str, Ranking]], with_answers: bool) -> ImportSpec:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as fh:
@@ -58,12 +47,6 @@ class RankingData:
                     rec.update(ranking.to_json())
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         return ImportSpec(path, {"fmt": "jsonl"})
-
-    def write_pool(self, folder: Path, with_answers: bool = False) -> ImportSpec:
-        return self._write(folder / ("pool_labeled.jsonl" if with_answers else "pool.jsonl"), self.pool, with_answers)
-
-    def write_eval(self, folder: Path) -> ImportSpec:
-        return self._write(folder / "eval.jsonl", self.eval, True)
 
     def answer(self, item: Item) -> Payload:
         try:
@@ -120,8 +103,6 @@ def load(dataset: str, *, eval_path: str | None, seed: int, options: dict[str, A
         return RankingData(name, pool, eval_rows, model=model, notes=notes + eval_notes)
     if len(rows) < 4:
         raise ActiveLabelError(f"{name}: {len(rows)} ranked items are too few to hold out a test split; pass --eval")
-    idx = np.random.default_rng(seed).permutation(len(rows))
-    n_test = max(1, int(round(len(rows) * TEST_SHARE)))
-    test = set(idx[:n_test].tolist())
+    test = set(held_out_split(len(rows), seed)[1])
     return RankingData(name, [r for i, r in enumerate(rows) if i not in test],
                        [r for i, r in enumerate(rows) if i in test], model=model, notes=notes)

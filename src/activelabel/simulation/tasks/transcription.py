@@ -21,20 +21,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from activelabel.errors import ActiveLabelError
 from activelabel.formats.base import ImportRecord, Rejection, content_id
-from activelabel.simulation.tasks import ImportSpec, reader_settings
+from activelabel.simulation.tasks import ImportSpec, SplitData, held_out_split, reader_settings
 from activelabel.types import ClassLabel, Item, Payload, Transcript
 
-TEST_SHARE = 0.3
 FSDD_PATTERN = "{label}_{speaker}_{take}.wav"
 
 
 @dataclass
-class AudioData:
+class AudioData(SplitData):
     """Clips in a scratch folder with their truth, split into pool and eval."""
+
+    POOL_NAMES = ("pool", "pool_labeled")  # folders
+    EVAL_NAME = "eval"
 
     task: str
     name: str
@@ -47,14 +47,6 @@ class AudioData:
 
     def __post_init__(self) -> None:
         self._truth = {content_id("audio", p.read_bytes()): v for p, v in self.pool + self.eval}
-
-    @property
-    def n_pool(self) -> int:
-        return len(self.pool)
-
-    @property
-    def n_eval(self) -> int:
-        return len(self.eval)
 
     def _write(self, folder: Path, rows: list[tuple[Path, str]], with_answers: bool) -> ImportSpec:
         shutil.rmtree(folder, ignore_errors=True)
@@ -72,12 +64,6 @@ class AudioData:
             writer.writerow(["path", key])
             writer.writerows([f"audio/{_name(clip, unique)}", value] for clip, value in rows)
         return ImportSpec(manifest, {"fmt": "csv"})
-
-    def write_pool(self, folder: Path, with_answers: bool = False) -> ImportSpec:
-        return self._write(folder / ("pool_labeled" if with_answers else "pool"), self.pool, with_answers)
-
-    def write_eval(self, folder: Path) -> ImportSpec:
-        return self._write(folder / "eval", self.eval, True)
 
     def answer(self, item: Item) -> Payload:
         try:
@@ -142,14 +128,12 @@ def _load(task: str, dataset: str, eval_path: str | None, seed: int, options: di
     scratch = Path(tempfile.mkdtemp(prefix="activelabel-sim-audio-"))
     notes: list[str] = []
     rows = _read(task, dataset, options, scratch, notes)
-    rng = np.random.default_rng(seed)
     if eval_path:
         pool, held = rows, _read(task, eval_path, options, scratch, notes)
     else:
-        order = rng.permutation(len(rows))
-        n_eval = max(1, int(round(TEST_SHARE * len(rows))))
-        held = [rows[i] for i in order[:n_eval]]
-        pool = [rows[i] for i in order[n_eval:]]
+        pool_idx, eval_idx = held_out_split(len(rows), seed)
+        held = [rows[i] for i in eval_idx]
+        pool = [rows[i] for i in pool_idx]
     labels = sorted({v for _, v in rows}) if task == "audio_classification" else []
     if task == "audio_classification" and len(labels) < 2:
         raise ActiveLabelError(f"{dataset}: audio classification needs at least two labels, found {labels}")
