@@ -258,6 +258,7 @@ function create(host, data) {
   text.addEventListener("focus", markCursor);
   text.addEventListener("blur", markCursor);
 
+  st.focus = () => { text.focus({ preventScroll: true }); markCursor(); };
   st.draw = draw;
   st.report = report;
   draw();
@@ -273,6 +274,10 @@ export default function (component) {
     parentElement.__alNer = inst;
     inst.setStateValue = setStateValue;
     if (!data.reported) inst.report();  // the spans as first drawn: what a submit stores until edited
+    // the next item after a submit: keep the keyboard in the text (unless the person is elsewhere)
+    const focused = document.activeElement;
+    if (!focused || focused === document.body || !document.contains(focused)
+        || (focused.closest && focused.closest(".al-ner"))) inst.focus();
   } else {
     inst.setStateValue = setStateValue;
   }
