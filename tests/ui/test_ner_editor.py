@@ -122,7 +122,15 @@ def test_ner_spans_by_mouse_and_keyboard_in_chromium(ner_editor_project: Project
     """In real Chromium: a mouse selection (snapped), relabel and remove by click, Ctrl+Enter from the
     text; then shift+arrows and a label key on a text with an emoji, Ctrl+Enter. The store holds
     the spans drawn, at code-point offsets."""
-    from tests.ui.browser import CHROMIUM, chromium, shown_item, sign_in, streamlit_server, wait_next_item
+    from tests.ui.browser import (
+        CHROMIUM,
+        chromium,
+        settle,
+        shown_item,
+        sign_in,
+        streamlit_server,
+        wait_next_item,
+    )
     from tests.ui.conftest import USERS
 
     if not Path(CHROMIUM).exists():
@@ -173,6 +181,10 @@ def test_ner_spans_by_mouse_and_keyboard_in_chromium(ner_editor_project: Project
         page.keyboard.press("Shift+ArrowRight")
         page.keyboard.press("Shift+ArrowRight")
         assert "Selected “US Navy”" in status.inner_text()
+        page.keyboard.press("Control+Enter")  # the selection has no label yet: refused, and kept
+        page.get_by_text("'US Navy' is selected but has no label").wait_for(timeout=30_000)
+        settle(page)
+        assert "Selected “US Navy”" in status.inner_text() and len(_answers(ner_editor_project)) == 1
         page.keyboard.press("2")
         assert "Added “US Navy” ORG" in status.inner_text()
         page.keyboard.press("Control+Enter")
