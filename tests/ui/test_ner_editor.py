@@ -70,6 +70,17 @@ def test_overlapping_proposed_spans_are_left_out_and_said() -> None:
     assert [(s.first, s.last, s.label) for s in spans] == [(0, 1, "PER")] and dropped == 1
 
 
+def test_confidence_cause_names_the_least_confident_entity_or_what_else_lowers_it() -> None:
+    spans = [{"start": 0, "end": 12, "label": "PER", "confidence": 0.95}, {"start": 25, "end": 40, "label": "ORG"}]
+    item = {"content": TEXT_A, "confidence": 0.41, "parts": [0.95, 0.41], "proposed": {"spans": spans}}
+    assert "least confident entity: 'Charles Babbage' ORG 0.41" in (ner.confidence_cause(item) or "")
+    lower = ner.confidence_cause({**item, "confidence": 0.2}) or ""
+    assert "Babbage' ORG 0.41" in lower and "competing parse adds an entity" in lower
+    none = ner.confidence_cause({"content": TEXT_A, "confidence": 0.6, "parts": [], "proposed": {"spans": []}}) or ""
+    assert "proposes no entity; a competing parse would add one" in none
+    assert ner.confidence_cause({"content": TEXT_A, "confidence": None, "proposed": None}) is None
+
+
 def test_editor_shows_the_confidence_and_its_cause_and_stores_what_was_reported(ner_editor_project: Project,
                                                                                 app_for: Any) -> None:
     at = app_for(ner_editor_project, user="alice")
