@@ -131,8 +131,8 @@ def _token_box(editor: Any, i: int) -> dict[str, float]:
 @pytest.mark.slow
 def test_ner_spans_by_mouse_and_keyboard_in_chromium(ner_editor_project: Project, tmp_path: Path) -> None:
     """In real Chromium: a mouse selection (snapped), relabel and remove by click, Ctrl+Enter from the
-    text; then shift+arrows and a label key on a text with an emoji, Ctrl+Enter. The store holds
-    the spans drawn, at code-point offsets."""
+    text; then shift+arrows and a label key on a text with an emoji, relabel and remove by keyboard,
+    Ctrl+Enter. The store holds the spans drawn, at code-point offsets."""
     from tests.ui.browser import (
         CHROMIUM,
         chromium,
@@ -198,13 +198,21 @@ def test_ner_spans_by_mouse_and_keyboard_in_chromium(ner_editor_project: Project
         assert "Selected “US Navy”" in status.inner_text() and len(_answers(ner_editor_project)) == 1
         page.keyboard.press("2")
         assert "Added “US Navy” ORG" in status.inner_text()
+        # relabel and remove with the keyboard: move onto a span, then a label key or Delete
+        page.keyboard.press("ArrowLeft")
+        assert "“US Navy” ORG: press 1-3 to change its label" in status.inner_text()
+        page.keyboard.press("3")
+        assert "“US Navy” is now LOC" in status.inner_text()
+        for _ in range(4):
+            page.keyboard.press("ArrowLeft")
+        page.keyboard.press("Delete")
+        assert "Removed “Grace Hopper” PER" in status.inner_text()
         page.keyboard.press("Control+Enter")
         page.get_by_text("Nothing left in your queue").wait_for(timeout=30_000)
     answers = {a["item_id"]: a for a in _answers(ner_editor_project)}
     assert answers["ner-item-a"]["value"] == {"spans": [{"start": 25, "end": 40, "label": "PER"},
                                                   {"start": 44, "end": 50, "label": "LOC"}]}
-    assert answers["ner-item-b"]["value"] == {"spans": [{"start": 2, "end": 14, "label": "PER"},
-                                                  {"start": 26, "end": 33, "label": "ORG"}]}
+    assert answers["ner-item-b"]["value"] == {"spans": [{"start": 26, "end": 33, "label": "LOC"}]}
     assert TEXT_B[26:33] == "US Navy"
     assert all(a["status"] == "corrected" for a in answers.values())
     assert (tmp_path / "ner-label.png").stat().st_size > 10_000  # docs/img/ner-label.png is this shot

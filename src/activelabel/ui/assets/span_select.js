@@ -131,7 +131,10 @@ function create(host, data) {
     drawBar();
     drawText();
     const r = selRange();
-    status.textContent = st.note || (r ? `Selected “${tokText(r[0], r[1])}”: press 1-${Math.min(9, st.labels.length)} or click a label (Esc clears).`
+    const keys = `1-${Math.min(9, st.labels.length)}`;
+    const act = st.active !== null ? st.spans[st.active] : null;
+    status.textContent = st.note || (r ? `Selected “${tokText(r[0], r[1])}”: press ${keys} or click a label (Esc clears).`
+      : act ? `“${tokText(act.first, act.last)}” ${act.label}: press ${keys} to change its label, Delete to remove it.`
       : "Select words with the mouse, or move with ←/→ and hold Shift; click an entity to change or remove it.");
   };
 
@@ -173,10 +176,15 @@ function create(host, data) {
     return t && text.contains(t) ? t : null;
   };
 
-  text.addEventListener("mouseup", (e) => {
+  // a drag that starts in the text may end outside it: listen on the document for that one release
+  text.addEventListener("mousedown", (e) => {
+    if (e.button === 0) document.addEventListener("mouseup", onMouseUp, { once: true });
+  });
+  function onMouseUp(e) {
     const sel = document.getSelection();
     if (!sel || sel.rangeCount === 0 || sel.isCollapsed) {
-      const m = e.target.closest && e.target.closest(".al-ner-ent");
+      const hit = e.target.closest && e.target.closest(".al-ner-ent");
+      const m = hit && text.contains(hit) ? hit : null;
       const tk = tokOf(e.target);
       if (tk) st.cursor = Number(tk.getAttribute("data-i"));
       const had = st.sel !== null;
@@ -188,6 +196,7 @@ function create(host, data) {
       return;
     }
     const range = sel.getRangeAt(0);
+    if (!range.intersectsNode(text)) return;
     const toks = [...text.querySelectorAll(".al-ner-tok")].filter((t) => range.intersectsNode(t.firstChild || t));
     // a boundary at the very end of a token (or the start of the next) does not take that token
     const startTok = tokOf(range.startContainer), endTok = tokOf(range.endContainer);
@@ -207,7 +216,7 @@ function create(host, data) {
     st.note = snapped ? `Snapped to whole words: “${tokText(a, b)}”. Press 1-${Math.min(9, st.labels.length)} or click a label.` : "";
     draw();
     report();
-  });
+  }
 
   text.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;  // Ctrl+Enter, Alt+A ...: the page's hotkeys
