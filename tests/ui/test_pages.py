@@ -85,26 +85,6 @@ def test_label_page_accepts_a_trained_models_proposal(trained_project: Project, 
     assert answer["submission_id"]
 
 
-def test_ner_editor_accepts_rejects_and_adds_spans(ner_project: Project, app_for: Any) -> None:
-    at = app_for(ner_project, user="alice")
-    at.run()
-    assert not at.exception
-    item = at.session_state["al_buf"][0]
-    assert item["id"] == "ner0"  # least confident first
-    text = _texts(at)
-    assert "PER 0\\.95" in text and "ORG 0\\.41" in text  # entities highlighted with confidence
-    assert "`Ctrl+Enter` submit as edited" in text
-    # reject the ORG entity, add "London" (token 7) as LOC: the data editor's recorded edits
-    key = f"al_ed_{item['id']}"
-    at.session_state[key] = {"edited_rows": {1: {"keep": False}}, "deleted_rows": [],
-                             "added_rows": [{"label": "LOC", "first_token": 7, "last_token": 7}]}
-    _button(at, "al_btn_correct").click().run()
-    (answer,) = _answers(ner_project, "alice")
-    assert answer["status"] == "corrected"
-    assert answer["value"] == {"spans": [{"start": 0, "end": 12, "label": "PER"},
-                                         {"start": 44, "end": 50, "label": "LOC"}]}
-
-
 def test_detection_editor_submits_boxes(detection_project: Project, app_for: Any) -> None:
     at = app_for(detection_project, user="alice")
     at.run()

@@ -1,8 +1,10 @@
-"""NER: the text with the proposed entities highlighted and their confidences, and a span table.
+"""NER: select text to make a span, click a span to relabel or remove it (``ui/span_select.py``).
 
-Each row of the table is one entity: keep it (accept) or untick it (reject), change its label, or
-move its first/last token to resize it; new rows add entities. Spans snap to token boundaries
-(words and punctuation marks), so a correction can never cut a word in half.
+The text is drawn with the proposed entities highlighted and their confidences. Spans snap to
+token boundaries (words and punctuation marks), so a correction can never cut a word in half; the
+component says so when it snapped a selection. What a submit stores is the component's own report
+of what it drew: until it has reported this item, or while a selection waits for its label,
+Ctrl+Enter stores nothing and says why.
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ import streamlit as st
 from activelabel.errors import InvalidLabelError
 from activelabel.types import Payload, Span, Spans
 from activelabel.ui.common import confidence_color, md_escape
+from activelabel.ui.span_select import TokenSpan, reported_edit, span_select
 
 if TYPE_CHECKING:
     from activelabel.project import Project
 
-PLAIN_KEYS = False
+PLAIN_KEYS = False  # the label keys 1-9 belong to the text box while it has focus; the page uses Alt/Ctrl
 _TOKEN = re.compile(r"\w+|[^\w\s]")
-COLUMNS = ["keep", "label", "first_token", "last_token", "text", "confidence"]
 
 
 def tokens(text: str) -> list[tuple[int, int]]:
@@ -38,91 +40,94 @@ def span_to_tokens(toks: list[tuple[int, int]], start: int, end: int) -> tuple[i
     return inside[0], inside[-1]
 
 
-def proposed_rows(item: dict[str, Any]) -> list[dict[str, Any]]:
-    text = item["content"]
-    toks = tokens(text)
+def segments(text: str) -> list[tuple[str, int]]:
+    """The text as (piece, token index) pairs, -1 for the gaps, in order; they join to the text."""
+    out: list[tuple[str, int]] = []
+    pos = 0
+    for i, (a, b) in enumerate(tokens(text)):
+        if a > pos:
+            out.append((text[pos:a], -1))
+        out.append((text[a:b], i))
+        pos = b
+    if pos < len(text):
+        out.append((text[pos:], -1))
+    return out
+
+
+def proposed_spans(item: dict[str, Any]) -> tuple[list[TokenSpan], int]:
+    """The proposal as token spans, and how many proposed spans were left out for overlapping an
+    earlier one (the editor shows each span it stores, and overlapping ones cannot be shown)."""
+    toks = tokens(item["content"])
     spans = (item.get("proposed") or {}).get("spans", [])
     parts = item.get("parts") or []
-    rows = []
-    for i, sp in enumerate(spans):
+    out: list[TokenSpan] = []
+    dropped = 0
+    for i, sp in sorted(enumerate(spans), key=lambda isp: (int(isp[1]["start"]), int(isp[1]["end"]))):
         first, last = span_to_tokens(toks, int(sp["start"]), int(sp["end"]))
         conf = sp.get("confidence", parts[i] if i < len(parts) else None)
-        rows.append({"keep": True, "label": sp["label"], "first_token": first, "last_token": last,
-                     "text": text[toks[first][0]:toks[last][1]], "confidence": conf})
-    return rows
-
-
-def highlighted(text: str, rows: list[dict[str, Any]]) -> str:
-    """Markdown with each entity on a coloured background (by confidence) and its label after it."""
-    toks = tokens(text)
-    out, pos = [], 0
-    for r in sorted(rows, key=lambda r: r["first_token"]):
-        a, b = toks[r["first_token"]][0], toks[r["last_token"]][1]
-        if a < pos:
+        if out and first <= out[-1].last:
+            dropped += 1
             continue
-        conf = r.get("confidence")
-        tag = f"{r['label']}" + (f" {conf:.2f}" if conf is not None else "")
-        out.append(md_escape(text[pos:a]))
-        out.append(f":{confidence_color(conf)}-background[**{md_escape(text[a:b])}** {md_escape(tag)}]")
-        pos = b
-    out.append(md_escape(text[pos:]))
-    return "".join(out)
+        out.append(TokenSpan(first, last, str(sp["label"]), None if conf is None else float(conf)))
+    return out, dropped
 
 
-def _edited_rows(item: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """The table as edited: the proposal's rows with the data editor's recorded changes applied."""
-    rows = [dict(r) for r in proposed_rows(item)]
-    delta = st.session_state.get(key)
-    if not isinstance(delta, dict):
-        return rows
-    for idx, changes in (delta.get("edited_rows") or {}).items():
-        if int(idx) < len(rows):
-            rows[int(idx)].update(changes)
-    deleted = {int(i) for i in delta.get("deleted_rows") or []}
-    rows = [r for i, r in enumerate(rows) if i not in deleted]
-    for added in delta.get("added_rows") or []:
-        rows.append({"keep": True, "confidence": None, **added})
-    return rows
-
-
-def rows_to_spans(text: str, rows: list[dict[str, Any]]) -> Spans:
-    toks = tokens(text)
-    spans = []
-    for n, r in enumerate(rows, start=1):
-        if not r.get("keep", True):
-            continue
-        if r.get("label") in (None, "") or r.get("first_token") is None:
-            raise InvalidLabelError(f"entity row {n}: give a label and a first token")
-        first = int(r["first_token"])
-        last = int(r["last_token"]) if r.get("last_token") is not None else first
-        if not 0 <= first <= last < len(toks):
-            raise InvalidLabelError(f"entity row {n}: tokens {first}-{last} are outside 0-{len(toks) - 1}")
-        spans.append(Span(toks[first][0], toks[last][1], str(r["label"])))
-    return Spans(tuple(spans))
+def confidence_cause(item: dict[str, Any]) -> str | None:
+    """Why the item has the confidence it has, from the proposal's per-entity confidences."""
+    conf = item.get("confidence")
+    if conf is None or item.get("proposed") is None:
+        return None
+    text = item["content"]
+    spans = (item.get("proposed") or {}).get("spans", [])
+    parts = item.get("parts") or []
+    scored = [(float(sp.get("confidence", parts[i] if i < len(parts) else None)), sp)
+              for i, sp in enumerate(spans) if sp.get("confidence", parts[i] if i < len(parts) else None) is not None]
+    head = f"Model confidence :{confidence_color(conf)}[**{conf:.2f}**]"
+    if not scored:
+        if not spans:
+            why = "the model proposes no entity" + (
+                "; a competing parse would add one" if conf < 1.0 else "")
+        else:
+            why = "the entities have no confidence of their own"
+        return f"{head} · {why}"
+    low, sp = min(scored, key=lambda cs: cs[0])
+    phrase = md_escape(text[int(sp["start"]):int(sp["end"])])
+    why = f"least confident entity: '{phrase}' {md_escape(str(sp['label']))} {low:.2f}"
+    if conf < low - 1e-6:
+        why += (" · the item is less sure than any proposed entity: a competing parse adds an entity the model"
+                " left out, or some labels are not learned yet")
+    return f"{head} · {why}"
 
 
 def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str, Payload | None], None]) -> None:
     text = item["content"]
-    rows = _edited_rows(item, key)
-    with st.container(border=True):
-        st.markdown(highlighted(text, [r for r in rows if r.get("keep", True) and r.get("first_token") is not None
-                                       and r.get("last_token") is not None and r.get("label")]))
-    with st.expander("Token numbers (for adding or resizing entities)"):
-        st.caption(" · ".join(f"{i}\u00a0{md_escape(text[a:b])}" for i, (a, b) in enumerate(tokens(text))))
-    labels = project.config.labels
-    st.data_editor(
-        proposed_rows(item), key=key, num_rows="dynamic", width="stretch", hide_index=True,
-        column_order=COLUMNS,
-        column_config={
-            "keep": st.column_config.CheckboxColumn("keep", help="untick to reject this entity", default=True),
-            "label": st.column_config.SelectboxColumn("label", options=labels, required=True),
-            "first_token": st.column_config.NumberColumn("first token", min_value=0, step=1),
-            "last_token": st.column_config.NumberColumn("last token", min_value=0, step=1),
-            "text": st.column_config.TextColumn("text (as proposed)", disabled=True),
-            "confidence": st.column_config.NumberColumn("confidence", format="%.2f", disabled=True),
-        },
-    )
+    cause = confidence_cause(item)
+    if cause:
+        st.markdown(cause)
+    edit = reported_edit(key, item["id"])
+    spans, dropped = proposed_spans(item)
+    if dropped and edit is None:
+        st.warning(f"{dropped} proposed entit{'y overlaps' if dropped == 1 else 'ies overlap'} an earlier one and "
+                   f"{'is' if dropped == 1 else 'are'} left out: only the spans shown are stored.")
+    span_select(key=key, item_id=item["id"], segments=segments(text), labels=list(project.config.labels),
+                spans=list(edit.spans) if edit is not None else spans, reported=edit is not None)
+    st.caption("Select words with the mouse, or click the text and move with ←/→, holding Shift to select; then press "
+               "a label key (1-9) or click a label. Click an entity (or move onto it) to change its label (1-9) or "
+               "remove it (Delete). Ctrl+Enter submits the spans shown.")
 
 
 def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:
-    return rows_to_spans(item["content"], _edited_rows(item, key))
+    edit = reported_edit(key, item["id"])
+    if edit is None:
+        raise InvalidLabelError("the entity editor has not shown this item yet: wait until the text appears, "
+                                "then submit again")
+    if edit.pending:
+        raise InvalidLabelError(f"'{edit.pending}' is selected but has no label: press a label key "
+                                "(1-9) or Esc, then submit")
+    toks = tokens(item["content"])
+    out = []
+    for s in edit.spans:
+        if not 0 <= s.first <= s.last < len(toks):
+            raise InvalidLabelError(f"tokens {s.first}-{s.last} are outside 0-{len(toks) - 1}")
+        out.append(Span(toks[s.first][0], toks[s.last][1], s.label))
+    return Spans(tuple(out))
