@@ -108,6 +108,21 @@ def _vectors_data(_tmp: Path) -> tuple[list[Item], list[Payload]]:
             [ClassLabel(lab) for lab in labels])
 
 
+def _multilabel_build(_tmp: Path) -> Any:
+    from activelabel.models.sklearn_multilabel import SklearnMultiLabelClassifier
+    from activelabel.samples.multilabel import LABELS
+
+    return SklearnMultiLabelClassifier(LABELS)
+
+
+def _multilabel_data(_tmp: Path) -> tuple[list[Item], list[Payload]]:
+    from activelabel.samples.multilabel import labeled_sample
+    from activelabel.types import LabelSet
+
+    rows = labeled_sample(40, seed=1)
+    return [Item(f"m{i}", "text", t) for i, (t, _) in enumerate(rows)], [LabelSet(tuple(labs)) for _, labs in rows]
+
+
 CASES: list[AdapterCase] = [
     AdapterCase("tfidf-logreg", _sklearn_build, _sklearn_data),
     AdapterCase("vectors-logreg", _vectors_build, _vectors_data),
@@ -116,4 +131,5 @@ CASES: list[AdapterCase] = [
     AdapterCase("whisper", _whisper_build, lambda t: _audio_data(t, "transcription"), pretrained=True),
     AdapterCase("whisper-embedding-classifier", _whisper_classifier_build,
                 lambda t: _audio_data(t, "audio_classification")),
+    AdapterCase("multilabel-logreg", _multilabel_build, _multilabel_data),
 ]

@@ -1,0 +1,73 @@
+"""The multilabel task kind end to end: import -> prelabel -> queue -> answer -> train -> export --package."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from activelabel.samples.multilabel import LABELS, labeled_sample
+from activelabel.workspace import Workspace
+
+
+def _cli(*args: str) -> str:
+    from activelabel.cli import COMMAND_MODULES, app
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_multilabel_runs_import_to_package(tmp_path: Path) -> None:
+    project = tmp_path / "topics"
+    rows = labeled_sample(120, seed=4)
+    truth = {text: labels for text, labels in rows}
+    pool = tmp_path / "pool.csv"
+    with pool.open("w", encoding="utf-8", newline="") as fh:  # 10 labeled rows ("a|b"), the rest unlabeled
+        w = csv.writer(fh)
+        w.writerow(["text", "labels"])
+        for i, (text, labels) in enumerate(rows):
+            w.writerow([text, "|".join(labels) if i < 10 else ""])
+
+    _cli("init", str(project), "--task", "multilabel", "--labels", ",".join(LABELS))
+    with Workspace.open(project) as ws:  # train on demand only: no background retrain mid-test
+        ws.save_config(ws.config.model_copy(update={"loop": ws.config.loop.model_copy(update={"retrain_every": 0})}))
+    assert "imported 120" in _cli("import", str(project), str(pool))
+    _cli("prelabel", str(project))
+    queued = [json.loads(line) for line in _cli("queue", str(project), "-n", "50", "--json").splitlines()]
+    assert len(queued) == 50
+    for row in queued:
+        _cli("annotate", str(project), row["id"], ",".join(truth[row["content"]]), "--annotator", "alice")
+    _cli("train", str(project), "--wait")
+    status = json.loads(_cli("status", str(project), "--json"))
+    assert status["task"] == "multilabel" and status["current_version"]
+    version = next(v for v in status["versions"] if v["id"] == status["current_version"])
+    assert version["metrics"]["metric"] >= 0.5 and "macro_f1" in version["metrics"]
+
+    # the re-scored pool carries label-set proposals with a probability per label
+    after = [json.loads(line) for line in _cli("queue", str(project), "-n", "5", "--json").splitlines()]
+    assert after and all(set(r["proposed"]) == {"labels"} for r in after)
+
+    out = tmp_path / "package"
+    _cli("export", str(project), str(out), "--package")
+    shipped = [json.loads(line) for split in ("train", "validation", "test")
+               for line in (out / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    answered = {q["content"] for q in queued} | {t for t, _ in rows[:10]}
+    human = [r for r in shipped if r["text"] in answered]
+    assert len(human) == len(answered) and all(r["labels"] == truth[r["text"]] for r in human)
+    with (out / "train.csv").open(encoding="utf-8") as fh:
+        first = next(csv.DictReader(fh))
+    assert first["labels"] == ("|".join(truth[first["text"]]) or "[]")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["task"] == "multilabel" and set(manifest["labels_per_split"]["train"]) <= set(LABELS)
+
+    # the package's JSONL imports again as the same label sets
+    again = tmp_path / "again"
+    _cli("init", str(again), "--task", "multilabel", "--labels", ",".join(LABELS))
+    assert f"imported {sum(1 for _ in (out / 'train.jsonl').open())}" in _cli("import", str(again),
+                                                                              str(out / "train.jsonl"))
