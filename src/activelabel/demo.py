@@ -23,6 +23,9 @@ from activelabel.auth import add_user, generate_password, write_secret
 DEMO_USER = "demo"
 CREDENTIALS = "demo-credentials.txt"
 DEMO_TASKS = ("classification", "ner", "detection", "transcription")
+# built only when asked for (``demo --task multilabel``): the default set is slow enough already
+OPTIONAL_DEMO_TASKS = ("multilabel",)
+DEMO_CHOICES = DEMO_TASKS + OPTIONAL_DEMO_TASKS
 Say = Callable[[str], None]
 
 

@@ -71,3 +71,13 @@ def test_multilabel_runs_import_to_package(tmp_path: Path) -> None:
     _cli("init", str(again), "--task", "multilabel", "--labels", ",".join(LABELS))
     assert f"imported {sum(1 for _ in (out / 'train.jsonl').open())}" in _cli("import", str(again),
                                                                               str(out / "train.jsonl"))
+
+
+def test_demo_builds_the_multilabel_project_only_when_asked(tmp_path: Path) -> None:
+    from activelabel.demo import DEMO_TASKS
+
+    assert "multilabel" not in DEMO_TASKS
+    out = _cli("demo", "--root", str(tmp_path / "demo"), "--no-serve", "--task", "multilabel", "-n", "40")
+    assert "[multilabel] imported 40 items" in out and "cold start" in out
+    with Workspace.open(tmp_path / "demo" / "multilabel") as ws:
+        assert ws.spec.name == "multilabel" and ws.config.labels == LABELS
