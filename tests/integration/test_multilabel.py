@@ -81,3 +81,38 @@ def test_demo_builds_the_multilabel_project_only_when_asked(tmp_path: Path) -> N
     assert "[multilabel] imported 40 items" in out and "cold start" in out
     with Workspace.open(tmp_path / "demo" / "multilabel") as ws:
         assert ws.spec.name == "multilabel" and ws.config.labels == LABELS
+
+
+def test_simulate_runs_on_the_generated_topics(tmp_path: Path) -> None:
+    out = tmp_path / "sim"
+    _cli("simulate", "--task", "multilabel", "--dataset", "topics", "--strategies", "random,margin", "--seeds", "1",
+         "--init", "20", "--batch", "10", "--budget", "40", "--out", str(out))
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["task"] == "multilabel" and set(summary["strategies"]) == {"random", "margin"}
+    assert 0.0 < summary["full_metric"] <= 1.0
+
+
+def test_agreement_report_gives_micro_f1_per_pair_and_per_label(tmp_path: Path) -> None:
+    from activelabel.config import parse_config
+    from activelabel.project import Project
+    from activelabel.quality.agreement import agreement_report
+    from activelabel.types import LabelSet
+
+    rows = labeled_sample(6, seed=1)
+    data = tmp_path / "items.jsonl"
+    data.write_text("".join(json.dumps({"text": t}) + "\n" for t, _ in rows), encoding="utf-8")
+    cfg = parse_config({"name": "agree", "task": "multilabel", "labels": LABELS, "loop": {"retrain_every": 0}})
+    with Project.init(tmp_path / "p", cfg) as project:
+        project.import_file(data)
+        items = [it for page in project.store.iter_pool() for it in page]
+        truth = dict(rows)
+        for it in items:
+            project.submit(it.id, LabelSet(tuple(truth[it.content])), annotator="alice", trigger_retrain=False)
+            bob = tuple(truth[it.content][:1]) if it is items[0] else tuple(truth[it.content])
+            project.submit(it.id, LabelSet(bob), annotator="bob", trigger_retrain=False)
+        report = agreement_report(project)
+    (pair,) = report["pairs"]
+    n_alice = sum(len(labs) for _, labs in rows)
+    n_bob = n_alice - (len(truth[items[0].content]) - 1)  # bob kept only the first label of one item
+    assert pair["annotators"] == ["alice", "bob"] and pair["value"] == 2 * n_bob / (n_alice + n_bob)
+    assert {row["label"] for row in report["per_label"]} == set(LABELS)
