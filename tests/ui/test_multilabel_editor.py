@@ -19,10 +19,10 @@ LABELS = ["sports", "politics", "tech"]
 def multilabel_project(tmp_path: Path) -> Iterator[Project]:
     project = new_project(tmp_path / "ml", "multilabel", LABELS)
     texts = ["the striker scored after the senate vote", "new chip for the cloud"]
-    project.store.add_items([NewItem(Item(f"ml{i}", "text", t)) for i, t in enumerate(texts)])
+    project.store.add_items([NewItem(Item(f"mlitem{i}", "text", t)) for i, t in enumerate(texts)])
     seed_round(project, [
-        dict(item_id="ml0", confidence=0.2, parts=[0.9, 0.4, 0.05], value={"labels": ["sports"]}),
-        dict(item_id="ml1", confidence=0.9, parts=[0.02, 0.03, 0.97], value={"labels": ["tech"]}),
+        dict(item_id="mlitem0", confidence=0.2, parts=[0.9, 0.4, 0.05], value={"labels": ["sports"]}),
+        dict(item_id="mlitem1", confidence=0.9, parts=[0.02, 0.03, 0.97], value={"labels": ["tech"]}),
     ])
     yield project
     project.close()
@@ -42,7 +42,7 @@ def test_multilabel_editor_prechecks_the_proposal_and_stores_the_checked_set(mul
     at.run()
     assert not at.exception
     item = at.session_state["al_buf"][0]
-    assert item["id"] == "ml0"  # least confident first
+    assert item["id"] == "mlitem0"  # least confident first
     key = f"al_ed_{item['id']}"
     boxes = [at.checkbox(key=f"{key}_box_{i}") for i in range(3)]
     assert [b.value for b in boxes] == [True, False, False]  # the proposal, pre-checked
@@ -55,7 +55,7 @@ def test_multilabel_editor_prechecks_the_proposal_and_stores_the_checked_set(mul
 
     # the next item: nothing checked is the empty set, stored as an answer
     item = at.session_state["al_buf"][0]
-    assert item["id"] == "ml1"
+    assert item["id"] == "mlitem1"
     at.checkbox(key=f"al_ed_{item['id']}_box_2").uncheck().run()
     _button(at, "al_btn_correct").click().run()
     second = _answers(multilabel_project)[1]
