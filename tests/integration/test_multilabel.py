@@ -116,3 +116,26 @@ def test_agreement_report_gives_micro_f1_per_pair_and_per_label(tmp_path: Path) 
     n_bob = n_alice - (len(truth[items[0].content]) - 1)  # bob kept only the first label of one item
     assert pair["annotators"] == ["alice", "bob"] and pair["value"] == 2 * n_bob / (n_alice + n_bob)
     assert {row["label"] for row in report["per_label"]} == set(LABELS)
+
+
+def test_plain_jsonl_and_csv_exports_import_again_as_the_same_sets(tmp_path: Path) -> None:
+    from activelabel.config import parse_config
+    from activelabel.exporting import export_project
+    from activelabel.importing import import_path
+
+    rows = labeled_sample(12, seed=6)
+    sample = tmp_path / "labeled.jsonl"
+    lines = [{"text": t, "labels": labs} for t, labs in rows] + [{"text": "nothing applies here", "labels": []}]
+    sample.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    cfg = parse_config({"task": "multilabel", "labels": LABELS})
+    with Workspace.init(tmp_path / "src", cfg) as ws:
+        assert import_path(ws, sample).imported == 13
+        before = sorted(ws.spec.canonical(r.value) for r in ws.store.current_labels())
+        for fmt in ("jsonl", "csv"):
+            assert export_project(ws, tmp_path / f"out.{fmt}", fmt=fmt) == 13
+    assert () in before  # the empty set is kept as an answer
+    for fmt in ("jsonl", "csv"):
+        with Workspace.init(tmp_path / f"again-{fmt}", cfg) as again:
+            report = import_path(again, tmp_path / f"out.{fmt}")
+            assert (report.imported, report.rejected) == (13, 0), report.rejections[:3]
+            assert sorted(again.spec.canonical(r.value) for r in again.store.current_labels()) == before

@@ -2,7 +2,7 @@
 
 - JSONL: ``{"text": ..., "labels": ["a", "b"]}``; ``[]`` is the empty set, a missing or null
   ``labels`` an unlabeled text. A ``value`` object (``{"labels": [...]}``, what ``export`` writes)
-  works too.
+  works too, and so does a string written as in CSV (`"a|b"`).
 - CSV/TSV: a labels cell ``a|b`` or ``a;b``; an empty cell is an unlabeled text and ``[]`` (or any
   JSON list) the empty set. A ``value`` column of JSON objects (``export --format csv``) works too.
 - TXT: one unlabeled text per line.
