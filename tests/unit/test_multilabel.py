@@ -135,3 +135,17 @@ def test_simulation_loader_generates_topics_and_answers() -> None:
     assert 1 <= len(labels) <= 3
     with pytest.raises(ActiveLabelError, match="no such data set"):
         load_dataset("multilabel", "missing.jsonl")
+
+
+HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile" / "text"
+
+
+@pytest.mark.parametrize("name", ["bad_encodings.tsv", "utf16.csv", "bom_and_crlf.csv", "malformed.jsonl",
+                                  "hostile_labels.jsonl"])
+def test_reader_survives_the_hostile_text_corpus(name: str) -> None:
+    try:
+        got = _read(HOSTILE / name)
+    except ActiveLabelError:  # an unreadable file: one named error
+        return
+    assert all(isinstance(r, (ImportRecord, Rejection)) for r in got)
+    assert all(r.reason for r in got if isinstance(r, Rejection))
