@@ -139,3 +139,18 @@ def test_plain_jsonl_and_csv_exports_import_again_as_the_same_sets(tmp_path: Pat
             report = import_path(again, tmp_path / f"out.{fmt}")
             assert (report.imported, report.rejected) == (13, 0), report.rejections[:3]
             assert sorted(again.spec.canonical(r.value) for r in again.store.current_labels()) == before
+
+
+def test_cli_annotate_takes_comma_separated_labels_and_the_empty_set(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    pool = tmp_path / "pool.jsonl"
+    pool.write_text("".join(json.dumps({"text": t}) + "\n" for t, _ in labeled_sample(3, seed=8)), encoding="utf-8")
+    _cli("init", str(project), "--task", "multilabel", "--labels", ",".join(LABELS))
+    _cli("import", str(project), str(pool))
+    _cli("prelabel", str(project))
+    first, second = (json.loads(line)["id"] for line in _cli("queue", str(project), "-n", "2", "--json").splitlines())
+    _cli("annotate", str(project), first, "", "--annotator", "alice")
+    _cli("annotate", str(project), second, "tech, sports", "--annotator", "alice")
+    with Workspace.open(project) as ws:
+        values = {r.item_id: r.value for r in ws.store.current_labels()}
+    assert values == {first: {"labels": []}, second: {"labels": ["tech", "sports"]}}
