@@ -107,6 +107,13 @@ def test_item_confidence_measures() -> None:
     assert entropy[0] > entropy[1] > entropy[2] and closest[1] < closest[2]
 
 
+def test_adapter_refuses_an_unknown_confidence_by_name() -> None:
+    from activelabel.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="entropy"):
+        SklearnMultiLabelClassifier(LABELS, {"confidence": "max"})
+
+
 def test_adapter_proposes_labels_at_half_and_needs_a_label_that_varies() -> None:
     from activelabel.samples.multilabel import LABELS as TOPICS
     from activelabel.samples.multilabel import labeled_sample

@@ -4,9 +4,11 @@ Each label gets its own balanced binary model (one-vs-rest), so a text can get a
 labels; a label is proposed when its probability is at least 0.5. The per-label probabilities are
 not a distribution over labels (they need not sum to 1), so proposals carry them in ``parts``
 (project label order) and give ``proba=None``: the built-in strategies, which read ``proba`` as a
-distribution, then rank by the item confidence instead. That confidence is, by default, how far
-the least certain label is from 0.5 (``2 * min |p - 0.5|``); ``confidence="entropy"`` gives
-1 - the mean binary entropy instead (benchmarks/multilabel_al.py compares the two).
+distribution, then rank by the item confidence instead. That confidence is, by default, 1 - the
+mean binary entropy of the labels (in bits); ``confidence="closest"`` gives how far the least
+certain label is from 0.5 (``2 * min |p - 0.5|``). benchmarks/multilabel_al.py compares the two:
+on the generated topics (6 seeds) the entropy reached 95% of the full-pool micro-F1 with 147
+labels, the closest label with 173, random sampling in only 3 of 6 seeds within 200.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from activelabel.models.base import Capabilities, ProgressFn, Proposal
 from activelabel.types import Item, LabelSet, Payload
 
 THRESHOLD = 0.5
-CONFIDENCES = ("closest", "entropy")
+CONFIDENCES = ("entropy", "closest")  # the first is the default
 
 
 def label_matrix(values: Sequence[Payload], labels: Sequence[str]) -> np.ndarray:
