@@ -66,6 +66,16 @@ def test_multilabel_runs_import_to_package(tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["task"] == "multilabel" and set(manifest["labels_per_split"]["train"]) <= set(LABELS)
 
+    # the package loads in its ecosystem: pandas reads both files, scikit-learn binarizes the label lists
+    import pandas as pd
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    train = pd.read_json(out / "train.jsonl", lines=True)
+    y = MultiLabelBinarizer(classes=LABELS).fit_transform(train["labels"])
+    assert y.shape == (len(train), len(LABELS)) and y.sum() == sum(len(labs) for labs in train["labels"])
+    table = pd.read_csv(out / "train.csv", keep_default_na=False)
+    assert [[] if cell == "[]" else cell.split("|") for cell in table["labels"]] == train["labels"].tolist()
+
     # the package's JSONL imports again as the same label sets
     again = tmp_path / "again"
     _cli("init", str(again), "--task", "multilabel", "--labels", ",".join(LABELS))

@@ -69,3 +69,22 @@ def test_multilabel_editor_accepts_the_proposal(multilabel_project: Project, app
     assert not at.exception
     (answer,) = _answers(multilabel_project)
     assert answer["value"] == {"labels": ["sports"]} and answer["status"] == "accepted"
+
+
+def test_dashboard_review_and_report_pages_render_a_trained_multilabel_project(tmp_path: Path, app_for) -> None:
+    from activelabel.samples.multilabel import LABELS as TOPICS
+    from activelabel.samples.multilabel import make_sample
+
+    project = new_project(tmp_path / "topics", "multilabel", TOPICS)
+    try:
+        project.import_file(make_sample(tmp_path / "sample", 80, seed=2, with_labels=True))
+        project.train(wait=True)
+        project.prelabel()
+        for page in ("dashboard", "review", "report"):
+            at = app_for(project, page=page, user="adam")
+            at.run()
+            assert not at.exception, (page, at.exception)
+            if page == "dashboard":
+                assert "Label distribution" in "\n".join(m.value for m in at.markdown)
+    finally:
+        project.close()
