@@ -156,3 +156,18 @@ def test_reader_survives_the_hostile_text_corpus(name: str) -> None:
         return
     assert all(isinstance(r, (ImportRecord, Rejection)) for r in got)
     assert all(r.reason for r in got if isinstance(r, Rejection))
+
+
+def test_label_studio_tasks_read_as_label_sets_with_predictions_kept_apart(tmp_path: Path) -> None:
+    def task(text: str, key: str, choices: list[object]) -> dict[str, object]:
+        return {"data": {"text": text}, key: [{"result": [{"type": "choices", "from_name": "label", "to_name": "text",
+                                                          "value": {"choices": choices}}]}]}
+
+    path = tmp_path / "ls.json"
+    path.write_text(json.dumps([task("a", "annotations", ["tech", "sports"]), task("b", "annotations", []),
+                                task("c", "predictions", ["politics"]), task("d", "annotations", ["cooking"])]),
+                    encoding="utf-8")
+    got = _read(path)
+    assert [getattr(r, "value", None) for r in got[:3]] == [LabelSet(("tech", "sports")), LabelSet(()), None]
+    assert got[2].prediction == LabelSet(("politics",))  # type: ignore[union-attr]
+    assert isinstance(got[3], Rejection) and "cooking" in got[3].reason

@@ -6,6 +6,8 @@
 - CSV/TSV: a labels cell ``a|b`` or ``a;b``; an empty cell is an unlabeled text and ``[]`` (or any
   JSON list) the empty set. A ``value`` column of JSON objects (``export --format csv``) works too.
 - TXT: one unlabeled text per line.
+- JSON arrays: Label Studio tasks (``Choices`` results, several choices each; see
+  ``multilabel_labelstudio``), or flat objects read as the JSONL lines are.
 
 Each line is read on its own, so a broken one becomes a Rejection with its line number.
 """
@@ -23,6 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from activelabel.errors import FormatError, InvalidLabelError
 from activelabel.formats.base import ImportRecord, RecordStream, Rejection
+from activelabel.formats.json_array import holds_array, read_array, where
+from activelabel.formats.labelstudio import LSConfig, import_config
+from activelabel.formats.multilabel_labelstudio import read_multi_choices
 from activelabel.formats.prodigy import INTERNAL, is_prediction
 from activelabel.formats.tabular import TEXT_FIELD_GUESSES, detect_format, write_csv, write_jsonl
 from activelabel.types import LabelSet
@@ -92,6 +97,29 @@ def _decoded(raw: bytes, source: str, first: int) -> Iterator[tuple[int, str] | 
             yield Rejection(source, n, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
 
 
+def _object_record(obj: object, n: int, text_field: str | None, label_field: str | None,
+                   labels: Sequence[str], source: str, what: str) -> ImportRecord | Rejection:
+    """One JSON object (a JSONL line or an array element) with a text and maybe its labels."""
+    if not isinstance(obj, dict):
+        return Rejection(source, n, f"{what} must be a JSON object")
+    try:
+        tf = _field(list(obj), text_field, TEXT_FIELD_GUESSES, "text", source)
+        lf = _field(list(obj), label_field, LABELS_FIELD_GUESSES, "label", source)
+    except FormatError as exc:
+        return Rejection(source, n, str(exc).split(": ", 1)[-1])
+    if tf is None:
+        return Rejection(source, n, f"no text field among {list(obj)}; pass --text-field")
+    if lf is None and isinstance(obj.get("value"), Mapping):
+        lf = "value"
+    extra = {k: v for k, v in obj.items() if k not in (tf, lf, "meta", "value", *INTERNAL)}
+    if isinstance(obj.get("meta"), dict):
+        extra.update(obj["meta"])
+    rec = _record(obj[tf], obj.get(lf) if lf else None, labels, source, n, extra)
+    if isinstance(rec, ImportRecord) and rec.value is not None and is_prediction(obj):
+        rec = replace(rec, value=None, prediction=rec.value)
+    return rec
+
+
 def _jsonl(path: Path, text_field: str | None, label_field: str | None, labels: Sequence[str]) -> RecordStream:
     source = str(path)
     for got in _decoded(path.read_bytes(), source, 1):
@@ -109,27 +137,23 @@ def _jsonl(path: Path, text_field: str | None, label_field: str | None, labels: 
         except RecursionError:
             yield Rejection(source, n, "JSON nested too deeply")
             continue
-        if not isinstance(obj, dict):
-            yield Rejection(source, n, "each line must be a JSON object")
+        yield _object_record(obj, n, text_field, label_field, labels, source, "each line")
+
+
+def _array(path: Path, text_field: str | None, label_field: str | None, labels: Sequence[str],
+           cfg: LSConfig | None) -> RecordStream:
+    """A JSON array: Label Studio tasks (objects with ``data``), or flat objects."""
+    first = next((e for e in read_array(path) if not isinstance(e, Rejection)), None)
+    if first is not None and isinstance(first[1], dict) and isinstance(first[1].get("data"), dict):
+        yield from read_multi_choices(path, labels=labels, text_field=text_field, cfg=cfg)
+        return
+    for got in read_array(path):
+        if isinstance(got, Rejection):
+            yield got
             continue
-        try:
-            tf = _field(list(obj), text_field, TEXT_FIELD_GUESSES, "text", source)
-            lf = _field(list(obj), label_field, LABELS_FIELD_GUESSES, "label", source)
-        except FormatError as exc:
-            yield Rejection(source, n, str(exc).split(": ", 1)[-1])
-            continue
-        if tf is None:
-            yield Rejection(source, n, f"no text field among {list(obj)}; pass --text-field")
-            continue
-        if lf is None and isinstance(obj.get("value"), Mapping):
-            lf = "value"
-        extra = {k: v for k, v in obj.items() if k not in (tf, lf, "meta", "value", *INTERNAL)}
-        if isinstance(obj.get("meta"), dict):
-            extra.update(obj["meta"])
-        rec = _record(obj[tf], obj.get(lf) if lf else None, labels, source, n, extra)
-        if isinstance(rec, ImportRecord) and rec.value is not None and is_prediction(obj):
-            rec = replace(rec, value=None, prediction=rec.value)
-        yield rec
+        n, obj = got
+        rec = _object_record(obj, n, text_field, label_field, labels, str(path), "each element")
+        yield Rejection(str(path), n, f"{where(n - 1)}: {rec.reason}") if isinstance(rec, Rejection) else rec
 
 
 def _delimited(path: Path, delimiter: str, text_field: str | None, label_field: str | None,
@@ -170,12 +194,17 @@ def _delimited(path: Path, delimiter: str, text_field: str | None, label_field: 
 
 def read_multilabel(path: Path, fmt: str = "auto", *, labels: Sequence[str], project_dir: Path,
                     text_field: str | None = None, label_field: str | None = None,
-                    **_options: object) -> RecordStream:
-    """The multilabel reader in the registry's signature; dispatches on ``fmt`` (or the suffix)."""
+                    ls_config: str | None = None, **_options: object) -> RecordStream:
+    """The multilabel reader in the registry's signature; dispatches on ``fmt`` (or the suffix). A
+    ``.json`` array (or ``fmt`` json or labelstudio) is read as a whole; ``ls_config=FILE`` reads the
+    results of that Label Studio config's ``Choices`` control only."""
     path = Path(path)
+    cfg = import_config(ls_config, "choices")
+    if fmt == "labelstudio":
+        return read_multi_choices(path, labels=labels, text_field=text_field, cfg=cfg)
+    if fmt == "json" or (fmt == "auto" and path.suffix.lower() == ".json" and holds_array(path)):
+        return _array(path, text_field, label_field, labels, cfg)
     fmt = detect_format(path) if fmt == "auto" else fmt
-    if fmt == "json":
-        fmt = "jsonl"
     if fmt == "jsonl":
         return _jsonl(path, text_field, label_field, labels)
     if fmt in ("csv", "tsv"):
