@@ -84,7 +84,7 @@ def replay(rows: list[tuple[str, str]], strategy: str, seed: int, budget: int, b
         took = time.perf_counter() - t0
         with Project.open(proj) as project:
             version = project.store.current_version()
-            model = load_model(Path(project.store.get_version(version)["path"]))
+            model = load_model(Path(project.store.get_version(version).path))
         acc = model.evaluate(test_items, [__import__("activelabel.types").types.ClassLabel(y) for y in test_y])["accuracy"]
         curve.append((answered, acc, took))
     return curve

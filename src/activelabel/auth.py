@@ -211,7 +211,7 @@ class Guard:
         rnd = self.project.store.current_round()
         if rnd is None:
             raise ActiveLabelError("there is no round yet: pre-label the project first")
-        self.project.store.requeue(item_id, rnd["id"], by=self.user.name)
+        self.project.store.requeue(item_id, rnd.id, by=self.user.name)
 
     def train(self) -> str:
         require(self.user, "reviewer")

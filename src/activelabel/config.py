@@ -38,6 +38,8 @@ class LoopConfig(BaseModel):
     retrain_every: int = Field(20, ge=0)  # 0: only on demand
     lease_seconds: int = Field(900, ge=10)
     validation_share: float = Field(0.2, ge=0.0, lt=1.0)
+    # a new version is promoted only if its held-out metric is at least the current one's minus this
+    promotion_tolerance: float = Field(0.01, ge=0.0, le=1.0)
     seed: int = 0
     pool_subsample: int = Field(0, ge=0)  # score at most this many unlabeled items per round (0: all)
 

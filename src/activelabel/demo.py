@@ -23,9 +23,7 @@ from activelabel.auth import add_user, generate_password, write_secret
 DEMO_USER = "demo"
 CREDENTIALS = "demo-credentials.txt"
 DEMO_TASKS = ("classification", "ner", "detection", "transcription")
-# built only when asked for (``demo --task multilabel``): the default set is slow enough already
-OPTIONAL_DEMO_TASKS = ("multilabel",)
-DEMO_CHOICES = DEMO_TASKS + OPTIONAL_DEMO_TASKS
+ON_REQUEST_TASKS = ("ranking", "multilabel")  # built by ``demo --task KIND`` only, not in the default set
 Say = Callable[[str], None]
 
 

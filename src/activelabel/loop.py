@@ -29,7 +29,7 @@ def current_model(project: Workspace) -> tuple[Model | None, str | None]:
     """The promoted version, or a pretrained model that can predict before any training, or none."""
     version = project.store.current_version()
     if version is not None:
-        return load_model(Path(project.store.get_version(version)["path"]), project.models_dir), version
+        return load_model(Path(project.store.get_version(version).path), project.models_dir), version
     return None, None
 
 

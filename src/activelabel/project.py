@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from activelabel.advice import stopping_advice
 from activelabel.errors import ActiveLabelError, InvalidLabelError
 from activelabel.importing import import_path
 from activelabel.loop import run_round
+from activelabel.promotion import latest_decision
 from activelabel.quality.gold import ensure_predictions
 from activelabel.quality.overlap import assign_overlap
 from activelabel.store import QueueEntry, SubmitResult
@@ -63,20 +65,21 @@ class Project(Workspace):
         assign_overlap(self)
         return run_round(self, progress=progress, engine=engine)
 
-    def train(self, *, wait: bool = True, progress: Any = None) -> str:
+    def train(self, *, wait: bool = True, progress: Any = None, force: bool = False) -> str:
+        """``force``: promote the new version even if it scores worse than the current one."""
         if wait:
-            return train_and_promote(self, progress=progress)
-        return start_background_training(self)
+            return train_and_promote(self, progress=progress, force=force)
+        return start_background_training(self, force=force)
 
     # ---- the queue and answers ---------------------------------------------------------------
 
     def _with_proposals(self, entries: list[QueueEntry]) -> list[QueuedItem]:
         rnd = self.store.current_round()
-        version = rnd["model_version"] if rnd else None
+        version = rnd.model_version if rnd else None
         props = self.store.predictions_for(version, [e.item.id for e in entries]) if version else {}
         if version and len(props) < len(entries):  # gold and carried-over overlap items: predict them now
             props.update(ensure_predictions(self, version, [e.item.id for e in entries if e.item.id not in props]))
-        strategy = rnd["strategy"] if rnd else ""
+        strategy = rnd.strategy if rnd else ""
         return [QueuedItem(e, props.get(e.item.id), strategy) for e in entries]
 
     def queue(self, n: int = 10, annotator: str = "") -> list[QueuedItem]:
@@ -105,7 +108,7 @@ class Project(Workspace):
         if not annotator or annotator.startswith("model:"):
             raise ActiveLabelError("an answer needs a signed-in annotator name")
         rnd = self.store.current_round()
-        version = rnd["model_version"] if rnd else None
+        version = rnd.model_version if rnd else None
         proposal = self.store.predictions_for(version, [item_id]).get(item_id) if version else None
         if value is not None:
             value = self.validate_value(item_id, value)
@@ -122,7 +125,7 @@ class Project(Workspace):
             value=value.to_json() if value is not None else None,
             submission_id=submission_id or uuid.uuid4().hex, model_version=version,
             confidence=proposal["confidence"] if proposal else None,
-            round_id=rnd["id"] if rnd else None, reason=entry_reason, duration_s=duration_s,
+            round_id=rnd.id if rnd else None, reason=entry_reason, duration_s=duration_s,
             require_lease=require_lease,
         )
         if result.created and trigger_retrain:
@@ -144,13 +147,16 @@ class Project(Workspace):
     def status(self) -> dict[str, Any]:
         counts = self.store.counts()
         versions = self.store.list_versions()
+        advice = stopping_advice(self)
         return {
             "project": self.config.name, "task": self.task, "labels": self.config.labels,
             "counts": counts, "current_version": self.store.current_version(),
             "training": training_running(self),
-            "versions": [{k: v.get(k) for k in ("id", "status", "n_train", "n_validation", "metrics",
+            "promotion": latest_decision(versions),  # the gate's newest decision, and why
+            "stopping": None if advice is None else advice.to_json(),  # is labeling more likely to pay?
+            "versions": [{k: getattr(v, k) for k in ("id", "status", "n_train", "n_validation", "metrics",
                                                 "trained_on_annotation_id", "created_at", "finished_at", "message")}
                          for v in versions],
-            "rounds": [{k: r.get(k) for k in ("id", "model_version", "strategy", "n_scored", "n_auto", "n_audit",
+            "rounds": [{k: getattr(r, k) for k in ("id", "model_version", "strategy", "n_scored", "n_auto", "n_audit",
                                               "n_queued", "budget", "created_at")} for r in self.store.list_rounds()],
         }

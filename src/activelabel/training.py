@@ -1,4 +1,6 @@
-"""Retraining between rounds: a snapshot of the answers -> an immutable version -> atomic promotion.
+"""Retraining between rounds: a snapshot of the answers -> an immutable version -> the promotion
+gate (``promotion.py``: no worse than the current version on the same held-out items) -> atomic
+promotion, or the version stays ``ready``.
 
 Training reads the answers up to a snapshot id and never holds a write lock while it fits, so
 labeling goes on. The version folder is written under a temporary name and renamed into place,
@@ -22,9 +24,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from activelabel.errors import TrainingBusyError
+from activelabel.evaluation_set import HeldOut, hold_out
 from activelabel.labels import resolve_labels
 from activelabel.models.registry import create_model, load_model, save_model
-from activelabel.tasks import TaskSpec
+from activelabel.promotion import decide
 from activelabel.types import Item, Payload
 
 if TYPE_CHECKING:
@@ -67,29 +70,6 @@ def _take_lock(project: Workspace) -> bool:
     return True
 
 
-def _split(spec: TaskSpec, item_ids: list[str], values: list[Payload], share: float,
-           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Seeded validation split; stratified by label for classification when every label has >= 2."""
-    n = len(item_ids)
-    n_val = int(round(n * share)) if n >= 10 else 0
-    if n_val == 0:
-        return np.arange(n), np.empty(0, dtype=np.int64)
-    if spec.single_label:
-        labels = np.array([getattr(v, "label", "") for v in values])
-        val: list[int] = []
-        for lab in np.unique(labels):
-            idx = np.flatnonzero(labels == lab)
-            if len(idx) >= 2:
-                take = max(1, int(round(len(idx) * share)))
-                val.extend(rng.choice(idx, size=take, replace=False).tolist())
-        val_idx = np.array(sorted(val), dtype=np.int64)
-    else:
-        val_idx = np.sort(rng.choice(n, size=n_val, replace=False))
-    mask = np.ones(n, dtype=bool)
-    mask[val_idx] = False
-    return np.flatnonzero(mask), val_idx
-
-
 def _already_running(project: Workspace) -> TrainingBusyError:
     running = running_version(project)
     name = f" ({running})" if running else ""
@@ -98,17 +78,23 @@ def _already_running(project: Workspace) -> TrainingBusyError:
                              "progress")
 
 
-def train_and_promote(project: Workspace, *, progress: ProgressFn | None = None, version: str | None = None) -> str:
-    """Train a new version on the answers so far, promote it, and re-score the pool."""
+def train_and_promote(project: Workspace, *, progress: ProgressFn | None = None, version: str | None = None,
+                      force: bool = False) -> str:
+    """Train a new version on the answers so far; promote it and re-score the pool if it passes the gate.
+
+    A version that scores worse than the current one on the evaluation set stays ``ready``
+    (``promotion.py`` says why); ``force`` promotes it anyway.
+    """
     if version is None:
         if not _take_lock(project):
             raise _already_running(project)
-    return _train_holding_lock(project, progress=progress, version=version)
+    return _train_holding_lock(project, progress=progress, version=version, force=force)
 
 
-def _train_holding_lock(project: Workspace, *, progress: ProgressFn | None, version: str | None) -> str:
+def _train_holding_lock(project: Workspace, *, progress: ProgressFn | None, version: str | None,
+                        force: bool = False) -> str:
     try:
-        return _train(project, progress=progress, version=version)
+        return _train(project, progress=progress, version=version, force=force)
     finally:
         _lock_path(project).unlink(missing_ok=True)
 
@@ -117,15 +103,15 @@ def running_version(project: Workspace) -> str | None:
     """The version the running training works on (the newest one still in status 'training')."""
     if not training_running(project):
         return None
-    training = [v["id"] for v in project.store.list_versions() if v["status"] == "training"]
+    training = [v.id for v in project.store.list_versions() if v.status == "training"]
     return training[-1] if training else None
 
 
 def pending_answers(project: Workspace, after_id: int | None = None) -> int:
     """Human answers after ``after_id`` (default: the newest trained version's snapshot)."""
     if after_id is None:
-        versions = [v for v in project.store.list_versions() if v["status"] in ("ready", "promoted", "retired")]
-        after_id = max((v["trained_on_annotation_id"] for v in versions), default=0)
+        versions = [v for v in project.store.list_versions() if v.status in ("ready", "promoted", "retired")]
+        after_id = max((v.trained_on_annotation_id for v in versions), default=0)
     return project.store.human_answer_count(after_id=after_id)
 
 
@@ -141,13 +127,13 @@ def wait_for_training(project: Workspace, *, progress: ProgressFn | None = None,
             version = running_version(project)
         elif progress is not None:
             row = project.store.get_version(version)
-            progress(float(row["progress"] or 0.0), str(row["message"] or ""))
+            progress(float(row.progress or 0.0), str(row.message or ""))
         time.sleep(poll_s)
     return version
 
 
 def train_or_join(project: Workspace, *, progress: ProgressFn | None = None, note: NoteFn | None = None,
-                  poll_s: float = JOIN_POLL_S) -> str:
+                  poll_s: float = JOIN_POLL_S, force: bool = False) -> str:
     """Train in the foreground; if a run is already going on, wait for it instead of failing.
 
     After a joined run, a new one starts only when human answers arrived after its snapshot (or it
@@ -162,19 +148,19 @@ def train_or_join(project: Workspace, *, progress: ProgressFn | None = None, not
         if joined is None:
             continue  # the run ended before its version could be read; try to take the lock again
         row = project.store.get_version(joined)
-        if row["status"] == "failed":
-            tell(f"{joined} failed ({row['message']}); training a new version")
-        elif row["status"] == "training":
+        if row.status == "failed":
+            tell(f"{joined} failed ({row.message}); training a new version")
+        elif row.status == "training":
             tell(f"{joined} stopped without finishing (its worker is gone); training a new version")
         else:
-            newer = pending_answers(project, after_id=int(row["trained_on_annotation_id"] or 0))
+            newer = pending_answers(project, after_id=int(row.trained_on_annotation_id or 0))
             if newer == 0:
                 return joined
             tell(f"{newer} answer(s) arrived after {joined}'s snapshot: training a new version on them")
-    return _train_holding_lock(project, progress=progress, version=None)
+    return _train_holding_lock(project, progress=progress, version=None, force=force)
 
 
-def _train(project: Workspace, *, progress: ProgressFn | None, version: str | None) -> str:
+def _train(project: Workspace, *, progress: ProgressFn | None, version: str | None, force: bool) -> str:
     store, cfg = project.store, project.config
     snapshot = store.max_annotation_id()
     gold = store.gold_items()
@@ -200,44 +186,46 @@ def _train(project: Workspace, *, progress: ProgressFn | None, version: str | No
     try:
         report(0.02, f"snapshot: {len(items)} answers up to annotation {snapshot}")
         rng = np.random.default_rng([cfg.loop.seed, snapshot])
-        if gold:
-            train_idx, val_idx = np.arange(len(items)), np.empty(0, dtype=np.int64)
-            val_items = [g for g, _ in gold]
-            val_values = [cfg.spec.payload(v) for _, v in gold]
-        else:
-            train_idx, val_idx = _split(cfg.spec, [i.id for i in items], values, cfg.loop.validation_share, rng)
-            val_items = [items[i] for i in val_idx]
-            val_values = [values[i] for i in val_idx]
+        held = hold_out(project, items, values, gold)
         model = _fresh_or_warm(project, base)
         extra = _unlabeled_sample(project, model, rng)
-        model.fit([items[i] for i in train_idx], [values[i] for i in train_idx],
+        model.fit([items[i] for i in held.train], [values[i] for i in held.train],
                   progress=lambda f, m: report(0.05 + 0.6 * f, m), **extra)
         metrics: dict[str, Any] = {}
-        if val_items:
-            report(0.7, f"evaluating on {len(val_items)} held-out {'gold items' if gold else 'answers'}")
-            metrics = model.evaluate(val_items, val_values)
-            metrics["evaluated_on"] = "gold" if gold else "validation_split"
-        if len(val_idx) and model.refit_on_all:
-            report(0.75, "refitting on all answers")
-            model = _fresh_or_warm(project, base)
-            model.fit(items, values, progress=lambda f, m: report(0.75 + 0.1 * f, m), **extra)
+        if held.items:
+            report(0.7, f"evaluating on {len(held.items)} held-out {'gold items' if gold else 'answers'}")
+            metrics = model.evaluate(held.items, held.values)
+            metrics["evaluated_on"] = held.source
         final = project.models_dir / version
         tmp = project.models_dir / f".tmp-{version}"
         shutil.rmtree(tmp, ignore_errors=True)
         save_model(model, tmp)
         os.replace(tmp, final)
         store.update_version(version, status="ready", finished_at=time.time(), metrics=metrics,
-                             n_train=len(items) - len(val_idx), n_validation=len(val_items),
+                             n_train=len(held.train), n_validation=len(held.items),
                              trained_on_annotation_id=snapshot, path=str(final))
-        report(0.9, "re-scoring the pool; the version is promoted with its ranking")
-        from activelabel.loop import run_round
-
-        run_round(project, model=model, version=version, promote=True)
-        report(1.0, "done")
-        return version
+        return _promote_if_no_worse(project, version, model, metrics, held, force=force, report=report)
     except Exception as exc:
         store.update_version(version, status="failed", finished_at=time.time(), message=f"{type(exc).__name__}: {exc}")
         raise
+
+
+def _promote_if_no_worse(project: Workspace, version: str, model: Any, metrics: dict[str, Any], held: HeldOut, *,
+                         force: bool, report: ProgressFn) -> str:
+    """The gate: compare with the current version on the same held-out items; promote, or leave it ready."""
+    if held.items and not force and project.store.current_version() is not None:
+        report(0.8, "scoring the current version on the same held-out items")
+    decision = decide(project, version, metrics, held, force=force)
+    project.store.update_version(version, metrics={**metrics, "gate": decision.to_json()})
+    if not decision.promote:
+        report(1.0, decision.message)
+        return version
+    report(0.9, "re-scoring the pool; the version is promoted with its ranking")
+    from activelabel.loop import run_round
+
+    run_round(project, model=model, version=version, promote=True)
+    report(1.0, "done")
+    return version
 
 
 REHEARSAL_SAMPLE = 200
@@ -257,12 +245,14 @@ def _fresh_or_warm(project: Workspace, base: str | None) -> Any:
     """Warm-start adapters (spaCy, YOLO) continue from the current version; others start fresh."""
     fresh = create_model(project.config, project.dir)
     if base is not None and fresh.capabilities.warm_start:
-        return load_model(Path(project.store.get_version(base)["path"]), project.models_dir)
+        return load_model(Path(project.store.get_version(base).path), project.models_dir)
     return fresh
 
 
-def start_background_training(project: Workspace) -> str:
-    """Reserve a version and train it in a detached worker process; returns the version id."""
+def start_background_training(project: Workspace, *, force: bool = False) -> str:
+    """Reserve a version and train it in a detached worker process; returns the version id.
+
+    ``force``: promote it even if the gate finds it worse than the current version."""
     if training_running(project):
         raise _already_running(project)
     version = project.store.create_version(base_version=project.store.current_version(),
@@ -271,7 +261,8 @@ def start_background_training(project: Workspace) -> str:
     log.mkdir(exist_ok=True)
     with open(log / f"train-{version}.log", "ab") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "activelabel.worker", "train", str(project.dir), "--version", version],
+            [sys.executable, "-m", "activelabel.worker", "train", str(project.dir), "--version", version]
+            + (["--force"] if force else []),
             stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             env={**os.environ, "ACTIVELABEL_DB": project.store.engine.url.render_as_string(hide_password=False)},
         )

@@ -169,6 +169,44 @@ class Transcript:
 
 
 @dataclass(frozen=True, slots=True)
+class Ranking:
+    """An order of an item's responses, best first (a chosen/rejected pair is a ranking of two),
+    with an optional overall rating of the best response."""
+
+    order: tuple[int, ...]  # response indices into the item's ``responses``
+    rating: float | None = None
+
+    def validate(self, n_responses: int | None = None) -> Ranking:
+        k = len(self.order)
+        if k < 2:
+            raise InvalidLabelError(f"a ranking orders at least two responses, got {list(self.order)}")
+        if sorted(self.order) != list(range(k)):
+            raise InvalidLabelError(f"order {list(self.order)} is not a permutation of 0..{k - 1}: "
+                                    "name every response index once, best first")
+        if n_responses is not None and k != n_responses:
+            raise InvalidLabelError(f"order {list(self.order)} ranks {k} responses; the item has {n_responses}")
+        if self.rating is not None and not math.isfinite(self.rating):
+            raise InvalidLabelError(f"rating {self.rating!r} must be a finite number")
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"order": list(self.order)}
+        if self.rating is not None:
+            out["rating"] = self.rating
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Ranking:
+        order = data["order"]
+        if isinstance(order, (str, bytes)) or not all(isinstance(i, int) and not isinstance(i, bool) for i in order):
+            raise TypeError(f"order must be a list of response indices, got {order!r}")
+        rating = data.get("rating")
+        if rating is not None and (isinstance(rating, bool) or not isinstance(rating, (int, float))):
+            raise TypeError(f"rating must be a number, got {rating!r}")
+        return cls(tuple(order), None if rating is None else float(rating))
+
+
+@dataclass(frozen=True, slots=True)
 class LabelSet:
     """Any number of the project's labels for one item (topics, intents); the empty set is an answer too."""
 
@@ -194,7 +232,7 @@ class LabelSet:
         return cls(tuple(str(lab) for lab in raw))
 
 
-Payload = ClassLabel | Spans | Boxes | Transcript | LabelSet
+Payload = ClassLabel | Spans | Boxes | Transcript | Ranking | LabelSet
 
 
 # ---- selections ---------------------------------------------------------------------------

@@ -108,6 +108,20 @@ def _vectors_data(_tmp: Path) -> tuple[list[Item], list[Payload]]:
             [ClassLabel(lab) for lab in labels])
 
 
+def _reward_pairwise_build(_tmp: Path) -> Any:
+    from activelabel.models.reward_pairwise import PairwiseRewardModel
+
+    return PairwiseRewardModel()
+
+
+def _reward_pairwise_data(_tmp: Path) -> tuple[list[Item], list[Payload]]:
+    from activelabel.samples.ranking import make_items
+    from activelabel.types import Ranking
+
+    rows = make_items(30, seed=1)
+    return [Item(f"r{i}", "text", it.content()) for i, (it, _) in enumerate(rows)], [Ranking(o) for _, o in rows]
+
+
 def _multilabel_build(_tmp: Path) -> Any:
     from activelabel.models.sklearn_multilabel import SklearnMultiLabelClassifier
     from activelabel.samples.multilabel import LABELS
@@ -131,5 +145,6 @@ CASES: list[AdapterCase] = [
     AdapterCase("whisper", _whisper_build, lambda t: _audio_data(t, "transcription"), pretrained=True),
     AdapterCase("whisper-embedding-classifier", _whisper_classifier_build,
                 lambda t: _audio_data(t, "audio_classification")),
+    AdapterCase("reward-pairwise", _reward_pairwise_build, _reward_pairwise_data),
     AdapterCase("multilabel-logreg", _multilabel_build, _multilabel_data),
 ]

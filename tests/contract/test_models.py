@@ -97,7 +97,6 @@ def test_declared_capabilities_match_the_adapters_methods(capability_case, tmp_p
     assert isinstance(model, Model)
     assert isinstance(model, Embedder) == caps.embeddings, "embed exists iff capabilities.embeddings"
     assert ("unlabeled" in inspect.signature(model.fit).parameters) == type(model).rehearses
-    assert isinstance(type(model).refit_on_all, bool)
     items, values = capability_case.data(tmp_path)
     model.fit(items, values)
     probas = [p.proba for p in model.predict(items[:4])]

@@ -27,6 +27,8 @@ EXPORT_PAIRS = [(t, fmt) for t in TASKS for fmt in sorted(get_task(t).export_for
 # an item that each task kind's example answer fits
 EXAMPLE_ITEMS = {"text": Item("i", "text", "Alice went to Paris."), "audio": Item("i", "audio", "clip.wav"),
                  "image": Item("i", "image", "img.png", {"width": 64, "height": 64})}
+# kinds whose items have a shape of their own beyond the media (a ranking item is prompt + responses JSON)
+TASK_EXAMPLE_ITEMS = {"ranking": Item("i", "text", '{"prompt": "Where did Alice go?", "responses": ["Paris.", "Rome."]}')}
 
 
 def test_every_registered_adapter_has_a_contract_case() -> None:
@@ -59,7 +61,7 @@ def test_task_spec_values_round_trip_and_agree_with_themselves(name: str) -> Non
     labels = spec.labels_in(spec.example)
     assert labels and spec.stratum(spec.example) in labels
     project_labels = sorted({*labels, "other"} - {"(transcript)"})
-    assert spec.validate(value, project_labels, EXAMPLE_ITEMS[spec.media]) is not None
+    assert spec.validate(value, project_labels, TASK_EXAMPLE_ITEMS.get(name, EXAMPLE_ITEMS[spec.media])) is not None
     assert spec.gold_score(spec.example, spec.example) == 1.0
     pair = spec.agreement.pair([("i", dict(spec.example), dict(spec.example), "Alice went to Paris.")], None, 0.5)
     assert pair["value"] == (0.0 if spec.agreement.better == "lower" else pair["value"])
@@ -127,6 +129,15 @@ def _transcription_project(root: Path) -> Workspace:
     return ws
 
 
+def _ranking_project(root: Path) -> Workspace:
+    from activelabel.importing import import_path
+    from activelabel.samples.ranking import make_sample
+
+    ws = Workspace.init(root, parse_config({"task": "ranking"}))
+    assert import_path(ws, make_sample(root.parent / f"{root.name}-sample", 10, seed=4, with_labels=True)).imported == 10
+    return ws
+
+
 def _multilabel_project(root: Path) -> Workspace:
     from activelabel.importing import import_path
     from activelabel.samples.multilabel import LABELS, labeled_sample
@@ -141,10 +152,10 @@ def _multilabel_project(root: Path) -> Workspace:
 
 LABELED_PROJECTS: dict[str, Any] = {"ner": _ner_project, "detection": _detection_project,
                                     "classification": _classification_project,
-                                    "transcription": _transcription_project,
+                                    "transcription": _transcription_project, "ranking": _ranking_project,
                                     "multilabel": _multilabel_project}
 # where a text export is one file, the suffix its reader detects; media and folder formats need none
-FILE_SUFFIX = {"jsonl": ".jsonl", "conll": ".conll", "spacy": ".spacy", "labelstudio": ".json"}
+FILE_SUFFIX = {"jsonl": ".jsonl", "conll": ".conll", "spacy": ".spacy", "labelstudio": ".json", "dpo": ".jsonl"}
 
 
 @pytest.mark.parametrize(("task", "fmt"), EXPORT_PAIRS, ids=[f"{t}-{f}" for t, f in EXPORT_PAIRS])

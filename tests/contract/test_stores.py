@@ -78,7 +78,7 @@ def test_promotion_is_atomic_and_rounds_refuse_retired_versions(db_url, tmp_path
     store.update_version(v2, status="ready")
     store.promote(v2)
     assert store.current_version() == v2
-    statuses = {v["id"]: v["status"] for v in store.list_versions()}
+    statuses = {v.id: v.status for v in store.list_versions()}
     assert statuses == {v1: "retired", v2: "promoted"}
     import pytest
 
@@ -145,4 +145,31 @@ def test_the_lease_check_and_the_insert_share_one_transaction(db_url):
     lease_reads = {tx for tx, sql in statements if sql.startswith("select") and "from leases" in sql}
     inserts = {tx for tx, sql in statements if sql.startswith("insert into annotations")}
     assert len(inserts) == 1 and lease_reads == inserts, statements
+    store.close()
+
+
+def test_the_evaluation_set_only_grows(db_url):
+    store = Store.open(db_url)
+    store.add_items(_items(4))
+    assert store.evaluation_set() == {}
+    assert store.extend_evaluation_set({"id0000": "answer", "id0001": "gold"}) == 2
+    assert store.extend_evaluation_set({"id0001": "answer", "id0002": "answer"}) == 1  # a member keeps its kind
+    assert store.evaluation_set() == {"id0000": "answer", "id0001": "gold", "id0002": "answer"}
+    store.set_state("current_round", "1")  # other project state is not part of it
+    assert set(store.evaluation_set()) == {"id0000", "id0001", "id0002"}
+    store.close()
+
+
+def test_labeled_items_up_to_an_answer_include_revoked_ones(db_url):
+    store = Store.open(db_url)
+    store.add_items(_items(4))
+    ids = [store.submit(item_id=f"id000{i}", annotator="alice", status=status, value=value,
+                        submission_id=f"s{i}").annotation_id
+           for i, (status, value) in enumerate([(AnnotationStatus.CORRECTED, {"label": "spam"}),
+                                                (AnnotationStatus.SKIPPED, None),
+                                                (AnnotationStatus.ACCEPTED, {"label": "ham"}),
+                                                (AnnotationStatus.ACCEPTED, {"label": "ham"})])]
+    store.revoke(ids[0], by="alice")
+    assert store.labeled_items(upto_annotation_id=ids[2]) == {"id0000", "id0002"}
+    assert store.labeled_items(upto_annotation_id=0) == set()
     store.close()

@@ -35,7 +35,7 @@ def test_transcription_loop_with_real_tiny_en(tmp_path):
             truth = answers[item.meta["original"]]
             project.submit(item.id, Transcript(truth), annotator="ann", trigger_retrain=False)
         version = project.train(wait=True)  # learns vocabulary + calibration, re-scores the rest
-        path = Path(project.store.get_version(version)["path"])
+        path = Path(project.store.get_version(version).path)
         assert (path / "whisper_state.json").exists() and not list(path.glob("*.bin"))  # weights never copied
         rows = export_rows(project, include_predictions=True)
         assert len(rows) == 3

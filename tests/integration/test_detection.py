@@ -57,10 +57,10 @@ def trained(tmp_path_factory):
 def test_training_writes_an_immutable_version_with_map_metrics(trained):
     project, version, _ = trained
     info = project.store.get_version(version)
-    assert info["status"] == "promoted"
-    assert {"metric", "map50", "map50_95"} <= set(info["metrics"])
-    assert info["metrics"]["evaluated_on"] == "validation_split" and info["n_validation"] == 2
-    folder = Path(info["path"])
+    assert info.status == "promoted"
+    assert {"metric", "map50", "map50_95"} <= set(info.metrics)
+    assert info.metrics["evaluated_on"] == "validation_split" and info.n_validation == 2
+    folder = Path(info.path)
     assert {"best.pt", "args.yaml", "detector.json", "adapter.json"} <= {p.name for p in folder.iterdir()}
     assert "imgsz: 64" in (folder / "args.yaml").read_text()
 
@@ -82,16 +82,16 @@ def test_retraining_warm_starts_from_the_current_version(trained):
     second = project.train(wait=True)
     assert second != first
     info = project.store.get_version(second)
-    assert info["base_version"] == first
+    assert info.base_version == first
     import json
 
-    state = json.loads((Path(info["path"]) / "detector.json").read_text())
+    state = json.loads((Path(info.path) / "detector.json").read_text())
     assert state["train_info"]["start"] == "previous version"
 
 
 def test_weights_by_path_with_a_label_map_prelabel_at_once(trained, tmp_path):
     project, version, _ = trained
-    weights = Path(project.store.get_version(version)["path"]) / "best.pt"
+    weights = Path(project.store.get_version(version).path) / "best.pt"
     user_copy = tmp_path / "best.pt"  # a user's own weights file, outside any project
     user_copy.write_bytes(weights.read_bytes())
     cfg = parse_config({"task": "detection", "labels": ["shape"],
@@ -101,7 +101,7 @@ def test_weights_by_path_with_a_label_map_prelabel_at_once(trained, tmp_path):
         other.import_file(make_sample(tmp_path / "more", 3, seed=9, size=64) / "images", fmt="images")
         result = other.prelabel()
         assert result["model_version"] is not None and result["n_scored"] == 3  # pretrained: no training needed
-        stored = Path(other.store.get_version(result["model_version"])["path"])
+        stored = Path(other.store.get_version(result["model_version"]).path)
         assert (stored / "best.pt").read_bytes() == weights.read_bytes()  # copied into the project's store
         for q in other.queue(3):
             assert all(b["label"] == "shape" for b in q.proposal["value"]["boxes"])

@@ -35,13 +35,18 @@ def test_training_export_and_package_ship_the_same_labels(text_project, tmp_path
     assert final[adjudicated.id].value == {"label": "ham"} and final[adjudicated.id].status == "adjudicated"
 
     seen: dict[str, str] = {}
-    real_fit = SklearnTextClassifier.fit
+    real_fit, real_evaluate = SklearnTextClassifier.fit, SklearnTextClassifier.evaluate
 
     def spy(self, fit_items, values, **kw):
         seen.update({i.id: v.label for i, v in zip(fit_items, values, strict=True)})
         return real_fit(self, fit_items, values, **kw)
 
+    def spy_evaluate(self, held_items, values):  # held-out answers score the version with the same labels
+        seen.update({i.id: v.label for i, v in zip(held_items, values, strict=True)})
+        return real_evaluate(self, held_items, values)
+
     monkeypatch.setattr(SklearnTextClassifier, "fit", spy)
+    monkeypatch.setattr(SklearnTextClassifier, "evaluate", spy_evaluate)
     text_project.train(wait=True)
     assert seen[majority.id] == "spam" and seen[adjudicated.id] == "ham"
 

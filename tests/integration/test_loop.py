@@ -26,11 +26,11 @@ def test_full_loop(text_project, tmp_path):
         last_answer = text_project.store.max_annotation_id()
         version = text_project.train(wait=True)
         info = text_project.store.get_version(version)
-        assert info["status"] == "promoted"
-        assert info["trained_on_annotation_id"] == last_answer  # auto labels of the new round come after
+        assert info.status == "promoted"
+        assert info.trained_on_annotation_id == last_answer  # auto labels of the new round come after
     rnd = text_project.store.current_round()
-    assert rnd["model_version"] == version
-    assert text_project.store.get_version(version)["metrics"]["metric"] >= 0.8
+    assert rnd.model_version == version
+    assert text_project.store.get_version(version).metrics["metric"] >= 0.8
 
     # every queued item now carries a proposal from the current version only
     for q in text_project.queue(5):
@@ -59,7 +59,7 @@ def test_auto_accept_audit_and_revert(text_project, tmp_path):
         text_project.submit(q.entry.item.id, ClassLabel(truth[q.entry.item.content]), annotator="alice")
     text_project.train(wait=True)
     rnd = text_project.store.current_round()
-    assert rnd["n_auto"] > 0 and rnd["n_audit"] >= 1
+    assert rnd.n_auto > 0 and rnd.n_audit >= 1
     audits = [q for q in text_project.queue(200) if q.entry.reason == "audit"]
     assert audits
     # a human answer on an audited item supersedes the auto label

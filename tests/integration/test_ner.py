@@ -48,9 +48,9 @@ def test_ner_loop_end_to_end(tmp_path):
 
         version = project.train(wait=True)
         info = project.store.get_version(version)
-        assert info["status"] == "promoted" and info["base_version"] == "v0001"
-        assert 0.0 <= info["metrics"].get("metric", 0.0) <= 1.0 or info["metrics"] == {}
-        assert project.store.current_round()["model_version"] == version
+        assert info.status == "promoted" and info.base_version == "v0001"
+        assert 0.0 <= info.metrics.get("metric", 0.0) <= 1.0 or info.metrics == {}
+        assert project.store.current_round().model_version == version
         for q in project.queue(3):
             assert q.proposal is not None and q.proposal["model_version"] == version
 

@@ -95,7 +95,7 @@ def test_a_new_run_follows_when_the_joined_one_does_not_cover_the_answers(
     joined, version, notes, _seen = _join(text_project, end)
     assert version != joined and notes[1:] == [why.format(v=joined)]
     row = text_project.store.get_version(version)
-    assert row["status"] == "promoted" and row["trained_on_annotation_id"] == snapshot
+    assert row.status == "promoted" and row.trained_on_annotation_id == snapshot
     assert pending_answers(text_project) == 0 and not training_running(text_project)
 
 
@@ -103,4 +103,4 @@ def test_without_a_run_going_on_it_trains_at_once(text_project: Project, tmp_pat
     _answered(text_project, tmp_path)
     notes: list[str] = []
     version = train_or_join(text_project, note=notes.append)
-    assert notes == [] and text_project.store.get_version(version)["status"] == "promoted"
+    assert notes == [] and text_project.store.get_version(version).status == "promoted"

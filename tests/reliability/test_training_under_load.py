@@ -20,6 +20,8 @@ from activelabel.store.integrity import check_project
 from activelabel.types import ClassLabel
 from tests.conftest import make_text_dataset, write_tsv
 
+LABEL_PAUSE_S = 0.05
+
 
 def _labeler(project_dir, name: str, truth: dict[str, str], stop: threading.Event, errors: list,  # noqa: ANN001
              answered: list) -> None:
@@ -39,6 +41,7 @@ def _labeler(project_dir, name: str, truth: dict[str, str], stop: threading.Even
                 project.submit(item.id, ClassLabel(truth[item.content]), annotator=name,
                                submission_id=uuid.uuid4().hex, trigger_retrain=False)
                 answered.append(item.id)
+                stop.wait(LABEL_PAUSE_S)  # a person's pace: the pool must outlast the three trainings
             except Exception as exc:  # noqa: BLE001 - every error fails the test
                 errors.append(exc)
                 return
@@ -76,11 +79,11 @@ def test_retraining_three_times_while_two_annotators_label(text_project, tmp_pat
     snapshots = []
     for v in versions:
         info = store.get_version(v)
-        assert info["status"] in ("promoted", "retired")
-        last = info["trained_on_annotation_id"]
+        assert info.status in ("promoted", "retired")
+        last = info.trained_on_annotation_id
         # the recorded snapshot is a real answer, and the model saw exactly the labels up to it
         assert any(r["id"] == last for r in store.all_annotations())
-        assert info["n_train"] + info["n_validation"] == len(store.current_labels(upto_annotation_id=last))
+        assert info.n_train + info.n_validation == len(store.current_labels(upto_annotation_id=last))
         snapshots.append(last)
     assert snapshots == sorted(snapshots) and len(set(snapshots)) == 3
     assert len(store.current_labels()) >= 20 + len(set(answered)) - 0
@@ -93,7 +96,7 @@ def test_fifty_promotions_under_load_never_rank_with_a_retired_version(text_proj
 
     truth = _seeded_project(text_project, tmp_path, n=200)
     first = text_project.train(wait=True)
-    model_dir = text_project.store.get_version(first)["path"]
+    model_dir = text_project.store.get_version(first).path
     from activelabel.models.registry import load_model
 
     model = load_model(__import__("pathlib").Path(model_dir))
@@ -131,12 +134,12 @@ def test_fifty_promotions_under_load_never_rank_with_a_retired_version(text_proj
         for t in threads:
             t.join(timeout=120)
     assert not errors, errors
-    versions = [v["id"] for v in store.list_versions()]
+    versions = [v.id for v in store.list_versions()]
     assert len(versions) == 51
-    rounds = [r for r in store.list_rounds() if r["model_version"] is not None]
+    rounds = [r for r in store.list_rounds() if r.model_version is not None]
     order = {v: k for k, v in enumerate(versions)}
-    ranks = [order[r["model_version"]] for r in rounds]
+    ranks = [order[r.model_version] for r in rounds]
     assert ranks == sorted(ranks), "a round was ranked with an older version after a newer one was promoted"
-    assert store.current_round()["model_version"] == store.current_version() == versions[-1]
+    assert store.current_round().model_version == store.current_version() == versions[-1]
     report = check_project(text_project)
     assert report.ok, report.problems  # includes: no prediction names a missing version

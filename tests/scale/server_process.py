@@ -22,7 +22,7 @@ from activelabel.types import ClassLabel
 
 def _await_version(project: Project, timeout: float = 240.0) -> None:
     deadline = time.monotonic() + timeout
-    while ((project.store.current_round() or {}).get("model_version")) is None:
+    while (rnd := project.store.current_round()) is None or rnd.model_version is None:
         if time.monotonic() > deadline:
             raise SystemExit("no version was promoted by the other server")
         time.sleep(0.2)

@@ -151,6 +151,8 @@ def test_dashboard_retrain_button_trains_in_the_background(trained_project: Proj
     import time
 
     before = trained_project.store.current_version()
+    cfg = trained_project.config  # the fixture's label error makes the new version worse: no gate here
+    trained_project.save_config(cfg.model_copy(update={"loop": cfg.loop.model_copy(update={"promotion_tolerance": 1.0})}))
     at = app_for(trained_project, page="dashboard", user="rita")
     at.run()
     at.button(key="al_train").click().run()
@@ -158,9 +160,9 @@ def test_dashboard_retrain_button_trains_in_the_background(trained_project: Proj
     version = at.session_state["al_training_version"]
     deadline = time.time() + 90
     # "ready" while the pool is re-scored; "promoted" together with the new ranking
-    while trained_project.store.get_version(version)["status"] in ("training", "ready") and time.time() < deadline:
+    while trained_project.store.get_version(version).status in ("training", "ready") and time.time() < deadline:
         time.sleep(0.5)
-    assert trained_project.store.get_version(version)["status"] == "promoted"
+    assert trained_project.store.get_version(version).status == "promoted"
     assert trained_project.store.current_version() not in (None, before)
     at.run()
     assert f"{version} is promoted" in _texts(at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,11 +13,15 @@ from rich.table import Table
 from activelabel.cli.app import app, console, friendly_errors
 from activelabel.errors import ImportFormatError
 
+if TYPE_CHECKING:
+    from activelabel.project import Project
+
 DirArg = Annotated[Path, typer.Argument(help="The project folder (holds activelabel.toml).")]
 DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL overriding the project's database.")]
 
 
-def _open(directory: Path, db: str | None = None):  # noqa: ANN202 - returns Project; imported lazily
+def _open(directory: Path, db: str | None = None) -> Project:
+    """The project (imported here, so that ``activelabel --help`` stays fast)."""
     from activelabel.project import Project
 
     return Project.open(directory, db)
@@ -150,11 +154,13 @@ def queue(
     table = Table()
     # the whole id, never cut or wrapped: it is what `annotate` takes (a unique start of it works too)
     table.add_column("id", no_wrap=True, min_width=max((len(d["id"]) for d in data), default=2))
-    for header in ("content", "proposed", "conf.", "score", "why"):
-        table.add_column(header)
+    # one line per item, the rest of the row kept whole (--json has the whole text)
+    table.add_column("content", no_wrap=True, overflow="ellipsis", max_width=max(12, min(60, console.width - 74)))
+    for header in ("proposed", "conf.", "score", "why"):
+        table.add_column(header, no_wrap=True, overflow="ellipsis")
+    summarize = project.spec.summarize
     for d in data:
-        proposed = d["proposed"] or {}
-        shown = proposed.get("label") or proposed.get("text") or (json.dumps(proposed)[:30] if proposed else "-")
+        shown = summarize(d["proposed"]) if d["proposed"] else "-"
         conf = "-" if d["confidence"] is None else f"{d['confidence']:.2f}"
         table.add_row(d["id"], d["content"][:60], str(shown), conf, f"{d['score']:.3f}",
                       f"{d['reason']} #{d['rank']}")
@@ -227,31 +233,42 @@ def train(
     wait: Annotated[bool, typer.Option("--wait", help="Train in the foreground with a progress bar; if a training "
                                        "is already running, wait for it (and train again after it when answers "
                                        "arrived after its snapshot).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Promote the new version even if it scores worse than "
+                                        "the current one on the held-out items.")] = False,
     db: DbOpt = None,
 ) -> None:
-    """Retrain on the human answers, promote the new version and re-score the pool."""
+    """Retrain on the human answers; promote the new version if it is no worse than the current one."""
+    from activelabel.promotion import gate_of
     from activelabel.training import train_or_join
 
     with _open(directory, db) as project:
         if not wait:
-            version = project.train(wait=False)
+            version = project.train(wait=False, force=force)
             console.print(f"training {version} in the background (activelabel status {directory} shows progress)",
                           highlight=False, soft_wrap=True)
             return
         with _progress() as bar:
             task = bar.add_task("training", total=100)
-            version = train_or_join(project, note=lambda m: bar.console.print(m, highlight=False, soft_wrap=True),
+            version = train_or_join(project, force=force,
+                                    note=lambda m: bar.console.print(m, highlight=False, soft_wrap=True),
                                     progress=lambda f, m: bar.update(
                                         task, completed=int(100 * f), description=f"training: {m[:50]}"))
-        metrics = project.store.get_version(version)["metrics"]
+        info = project.store.get_version(version)
+    metrics, decision = info.metrics, gate_of(info)
     shown = ", ".join(f"{k}={v:.3f}" for k, v in metrics.items() if isinstance(v, float))
+    if info.status != "promoted":
+        console.print(decision.message if decision else f"{version} is {info.status}, not promoted",
+                      style="yellow", markup=False, highlight=False, soft_wrap=True)
+        return
     console.print(f"promoted {version}" + (f" ({shown})" if shown else " (too few answers for a held-out metric)"))
+    if decision is not None:
+        console.print(decision.message, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()
 @friendly_errors
 def status(directory: DirArg, json_out: Annotated[bool, typer.Option("--json")] = False, db: DbOpt = None) -> None:
-    """Counts, model versions with their held-out metrics, and rounds."""
+    """Counts, the promotion gate's last decision, stopping advice, model versions with their held-out metrics, rounds."""
     with _open(directory, db) as project:
         st = project.status()
     if json_out:
@@ -261,6 +278,12 @@ def status(directory: DirArg, json_out: Annotated[bool, typer.Option("--json")] 
     console.print(f"[bold]{st['project']}[/] ({st['task']}): {c['items']} items, {c['human_labeled']} labeled by "
                   f"people, {c['auto_accepted']} auto-accepted, {c['queued']} queued, {c['gold']} gold"
                   + ("; training now" if st["training"] else ""))
+    if st.get("promotion"):
+        gate = st["promotion"]
+        console.print(f"promotion: {gate['message']}", style="yellow" if gate["outcome"] == "refused" else None,
+                      markup=False, highlight=False, soft_wrap=True)
+    if st.get("stopping"):
+        console.print(f"stopping: {st['stopping']['summary']}", markup=False, highlight=False, soft_wrap=True)
     table = Table("version", "status", "train", "val.", "metric", "message")
     for v in st["versions"]:
         metric = v["metrics"].get("metric") if v["metrics"] else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -12,12 +12,16 @@ from rich.table import Table
 from activelabel.cli.app import app, console, friendly_errors
 from activelabel.errors import UsageError
 
+if TYPE_CHECKING:
+    from activelabel.project import Project
+
 DirArg = Annotated[Path, typer.Argument(help="The project folder (holds activelabel.toml).")]
 DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL overriding the project's database.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
 
-def _open(directory: Path, db: str | None = None) -> Any:
+def _open(directory: Path, db: str | None = None) -> Project:
+    """The project (imported here, so that ``activelabel --help`` stays fast)."""
     from activelabel.project import Project
 
     return Project.open(directory, db)

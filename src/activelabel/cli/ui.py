@@ -62,11 +62,19 @@ def demo(
     ] = None,
 ) -> None:
     """Build a pre-labeled demo project per task kind that has a sample, then open the UI with a project picker."""
-    from activelabel.demo import CREDENTIALS, DEMO_CHOICES, DEMO_TASKS, DEMO_USER, build_demo, demo_password
+    from activelabel.demo import (
+        CREDENTIALS,
+        DEMO_TASKS,
+        DEMO_USER,
+        ON_REQUEST_TASKS,
+        build_demo,
+        demo_password,
+    )
 
-    unknown = sorted(set(task or ()) - set(DEMO_CHOICES))
+    unknown = sorted(set(task or ()) - set(DEMO_TASKS + ON_REQUEST_TASKS))
     if unknown:
-        raise UsageError(f"no demo for task {', '.join(unknown)}: choose from {', '.join(DEMO_CHOICES)}")
+        raise UsageError(f"no demo for task {', '.join(unknown)}: choose from "
+                         f"{', '.join(DEMO_TASKS + ON_REQUEST_TASKS)}")
     if not no_serve:  # before the minutes of building, not after
         from activelabel.ui.launch import check_port_free
 

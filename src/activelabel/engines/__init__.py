@@ -59,7 +59,7 @@ def make_job(project: Workspace, version: str, model: Model | None = None, batch
              ids: Sequence[str] | np.ndarray | None = None, *, embed: bool = False, on_page: PageFn | None = None) -> ScoreJob:
     store = project.store
     return ScoreJob(store=store, store_url=store.engine.url.render_as_string(hide_password=False), version=version,
-                    model_path=Path(store.get_version(version)["path"]), scores_dir=scores_root(project) / version,
+                    model_path=Path(store.get_version(version).path), scores_dir=scores_root(project) / version,
                     media=project.spec.media, project_dir=project.dir, model=model, batch_size=batch_size,
                     ids=None if ids is None else [str(i) for i in ids], embed=embed, on_page=on_page)
 
@@ -74,7 +74,7 @@ def score_pool(project: Workspace, version: str, *, model: Model | None = None, 
     (numbers from the shards, values from the store). With ``ids`` (a subsample the loop chose),
     only those are scored. ``embed`` also returns the model's embeddings (diversity strategies).
     """
-    keep = {v["id"] for v in project.store.list_versions() if v["status"] not in ("retired", "failed")} | {version}
+    keep = {v.id for v in project.store.list_versions() if v.status not in ("retired", "failed")} | {version}
     remove_stale(scores_root(project), keep)
     if not (scores_root(project) / version).is_dir():
         # rows without their numbers (a rolled-back version, a deleted folder): score them again
@@ -114,7 +114,7 @@ def _stored(project: Workspace, version: str, ids: np.ndarray, model: Model | No
     if embed:
         from activelabel.models.registry import load_model
 
-        model = model if model is not None else load_model(Path(project.store.get_version(version)["path"]))
+        model = model if model is not None else load_model(Path(project.store.get_version(version).path))
         items = [it for page in pages_of(project.store, numbers.ids.tolist(), 2000) for it in page]
         if len(items) != len(numbers.ids):
             raise RuntimeError(f"{len(numbers.ids) - len(items)} scored items vanished from the store while ranking")

@@ -22,7 +22,7 @@ class ScoredBatch:
     """Column-wise results for one batch; ``proba`` is None when the model gives no probabilities,
     ``embeddings`` when the round's strategy does not rank on them."""
 
-    rows: list[dict[str, Any]]  # Proposal.to_row(), what Store.save_predictions takes
+    rows: list[dict[str, Any]]  # Prediction.to_row(), what Store.save_predictions takes
     confidence: np.ndarray  # (n,) float64
     proba: np.ndarray | None  # (n, c) or (n, c, d)
     embeddings: np.ndarray | None = None  # (n, d)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,3 +58,27 @@ class ImportReport:
 def content_id(media: str, basis: bytes) -> str:
     """A stable id from the content, so that importing the same item twice stores it once."""
     return hashlib.sha256(media.encode() + b"\0" + basis).hexdigest()[:24]
+
+
+def decode_json(raw: bytes, source: str, line: int | None) -> Any:
+    """One JSON document, or a Rejection saying where it broke: bad UTF-8, bad JSON, nesting too deep.
+
+    ``line`` is the record's line in a line format; a whole-file document (None) names the line inside it.
+    """
+    try:
+        return json.loads(raw.decode("utf-8-sig" if line is None else "utf-8"))
+    except UnicodeDecodeError as exc:
+        return Rejection(source, line, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
+    except json.JSONDecodeError as exc:
+        at = f"line {exc.lineno} column {exc.colno}" if line is None else f"column {exc.colno}"
+        return Rejection(source, line, f"broken JSON: {exc.msg} at {at}")
+    except RecursionError:  # e.g. 5,000 nested brackets: the decoder gives up, so do we
+        return Rejection(source, line, "JSON nested too deeply")
+
+
+def json_lines(lines: Iterable[bytes], source: str) -> Iterator[tuple[int, Any] | Rejection]:
+    """(1-based line, object) per non-blank JSONL line, or that line's Rejection."""
+    for n, raw in enumerate(lines, 1):
+        if raw.strip():
+            got = decode_json(raw, source, n)
+            yield got if isinstance(got, Rejection) else (n, got)

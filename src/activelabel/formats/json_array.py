@@ -6,12 +6,22 @@ index (``element [i]``), while ``line`` stays the 1-based record number, as for 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from activelabel.formats.base import Rejection
+from activelabel.formats.base import ImportRecord, RecordStream, Rejection, decode_json
+
+
+def each_element(path: Path, make: Callable[[int, Any], ImportRecord | Rejection]) -> RecordStream:
+    """``make(record number, element)`` over the array, a rejection naming its element index."""
+    for got in read_array(path):
+        if isinstance(got, Rejection):
+            yield got
+            continue
+        n, element = got
+        rec = make(n, element)
+        yield Rejection(rec.source, n, f"{where(n - 1)}: {rec.reason}") if isinstance(rec, Rejection) else rec
 
 
 def holds_array(path: Path) -> bool:
@@ -32,16 +42,9 @@ def where(index: int) -> str:
 def read_array(path: Path, what: str = "records") -> Iterator[tuple[int, Any] | Rejection]:
     """(1-based record number, element) per element, or one Rejection when the file is no JSON array."""
     source = str(path)
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        yield Rejection(source, None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
-        return
-    except json.JSONDecodeError as exc:
-        yield Rejection(source, None, f"broken JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
-        return
-    except RecursionError:
-        yield Rejection(source, None, "JSON nested too deeply")
+    data = decode_json(path.read_bytes(), source, None)
+    if isinstance(data, Rejection):
+        yield data
         return
     if isinstance(data, dict):  # a single Label Studio task
         data = [data]

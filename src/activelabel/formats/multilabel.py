@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from activelabel.errors import FormatError, InvalidLabelError
-from activelabel.formats.base import ImportRecord, RecordStream, Rejection
-from activelabel.formats.json_array import holds_array, read_array, where
+from activelabel.formats.base import ImportRecord, RecordStream, Rejection, json_lines
+from activelabel.formats.json_array import each_element, holds_array, read_array
 from activelabel.formats.labelstudio import LSConfig, import_config
 from activelabel.formats.multilabel_labelstudio import read_multi_choices
 from activelabel.formats.prodigy import INTERNAL, is_prediction
@@ -122,22 +122,9 @@ def _object_record(obj: object, n: int, text_field: str | None, label_field: str
 
 def _jsonl(path: Path, text_field: str | None, label_field: str | None, labels: Sequence[str]) -> RecordStream:
     source = str(path)
-    for got in _decoded(path.read_bytes(), source, 1):
-        if isinstance(got, Rejection):
-            yield got
-            continue
-        n, line = got
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Rejection(source, n, f"broken JSON: {exc.msg} at column {exc.colno}")
-            continue
-        except RecursionError:
-            yield Rejection(source, n, "JSON nested too deeply")
-            continue
-        yield _object_record(obj, n, text_field, label_field, labels, source, "each line")
+    for got in json_lines(path.read_bytes().splitlines(), source):
+        yield got if isinstance(got, Rejection) else _object_record(got[1], got[0], text_field, label_field, labels,
+                                                                   source, "each line")
 
 
 def _array(path: Path, text_field: str | None, label_field: str | None, labels: Sequence[str],
@@ -145,15 +132,9 @@ def _array(path: Path, text_field: str | None, label_field: str | None, labels: 
     """A JSON array: Label Studio tasks (objects with ``data``), or flat objects."""
     first = next((e for e in read_array(path) if not isinstance(e, Rejection)), None)
     if first is not None and isinstance(first[1], dict) and isinstance(first[1].get("data"), dict):
-        yield from read_multi_choices(path, labels=labels, text_field=text_field, cfg=cfg)
-        return
-    for got in read_array(path):
-        if isinstance(got, Rejection):
-            yield got
-            continue
-        n, obj = got
-        rec = _object_record(obj, n, text_field, label_field, labels, str(path), "each element")
-        yield Rejection(str(path), n, f"{where(n - 1)}: {rec.reason}") if isinstance(rec, Rejection) else rec
+        return read_multi_choices(path, labels=labels, text_field=text_field, cfg=cfg)
+    return each_element(path, lambda n, obj: _object_record(obj, n, text_field, label_field, labels, str(path),
+                                                            "each element"))
 
 
 def _delimited(path: Path, delimiter: str, text_field: str | None, label_field: str | None,

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from activelabel.errors import FormatError
-from activelabel.formats.base import ImportRecord, RecordStream, Rejection
+from activelabel.formats.base import ImportRecord, RecordStream, Rejection, json_lines
 from activelabel.formats.conll import read_conll, write_conll
-from activelabel.formats.json_array import read_array, where
+from activelabel.formats.json_array import each_element, read_array
 from activelabel.formats.prodigy import is_prediction, prodigy_fields
 from activelabel.formats.spans import SOURCE_TOKENS, Tokenizer, make_record, spacy_tokenizer
 
@@ -96,20 +96,11 @@ def _read_jsonl(path: Path, labels: Sequence[str], tokenizer: Tokenizer, offsets
     imported unlabeled and the record says so.
     """
     source = str(path)
-    for n, bline in enumerate(path.read_bytes().splitlines(), 1):
-        if not bline.strip():
+    for got in json_lines(path.read_bytes().splitlines(), source):
+        if isinstance(got, Rejection):
+            yield got
             continue
-        try:
-            obj = json.loads(bline.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            yield Rejection(source, n, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
-            continue
-        except json.JSONDecodeError as exc:
-            yield Rejection(source, n, f"broken JSON: {exc.msg} at column {exc.colno}")
-            continue
-        except RecursionError:
-            yield Rejection(source, n, "JSON nested too deeply")
-            continue
+        n, obj = got
         yield _span_object(obj, n, labels, tokenizer, offsets, text_field, spans_field, source, "each line")
 
 
@@ -151,13 +142,8 @@ def _read_json(path: Path, labels: Sequence[str], tokenizer: Tokenizer, offsets:
     spans_field = options.get("spans_field") or options.get("label_field") or (
         "spans" if "spans" in first[1] else "label")
     source = str(path)
-    for got in read_array(path):
-        if isinstance(got, Rejection):
-            yield got
-            continue
-        n, obj = got
-        rec = _span_object(obj, n, labels, tokenizer, offsets, text_field, spans_field, source, "each element")
-        yield Rejection(source, n, f"{where(n - 1)}: {rec.reason}") if isinstance(rec, Rejection) else rec
+    yield from each_element(path, lambda n, obj: _span_object(obj, n, labels, tokenizer, offsets, text_field,
+                                                              spans_field, source, "each element"))
 
 
 # ---- export ---------------------------------------------------------------------------------

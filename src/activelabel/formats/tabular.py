@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from activelabel.errors import FormatError
-from activelabel.formats.base import ImportRecord, RecordStream, Rejection
-from activelabel.formats.json_array import holds_array, read_array, where
+from activelabel.formats.base import ImportRecord, RecordStream, Rejection, json_lines
+from activelabel.formats.json_array import each_element, holds_array, read_array
 from activelabel.formats.labelstudio import (
     LSConfig,
     import_config,
@@ -106,20 +106,11 @@ def read_text_records(path: Path, fmt: str = "auto", *, text_field: str | None =
             yield _record(text, None, labels, source, n, {})
         return
     if fmt == "jsonl":
-        for n, bline in enumerate(lines, 1):
-            if not bline.strip():
+        for got in json_lines(lines, source):
+            if isinstance(got, Rejection):
+                yield got
                 continue
-            try:
-                obj = json.loads(bline.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                yield Rejection(source, n, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
-                continue
-            except json.JSONDecodeError as exc:
-                yield Rejection(source, n, f"broken JSON: {exc.msg} at column {exc.colno}")
-                continue
-            except RecursionError:  # e.g. 5,000 nested brackets: the decoder gives up, so do we
-                yield Rejection(source, n, "JSON nested too deeply")
-                continue
+            n, obj = got
             yield _object_record(obj, n, text_field, label_field, labels, source, "each line")
         return
     if fmt not in ("csv", "tsv"):
@@ -183,13 +174,8 @@ def _read_array(path: Path, text_field: str | None, label_field: str | None,
         yield from read_choices(path, labels=labels, text_field=text_field, cfg=cfg)
         return
     source = str(path)
-    for got in read_array(path):
-        if isinstance(got, Rejection):
-            yield got
-            continue
-        n, obj = got
-        rec = _object_record(obj, n, text_field, label_field, labels, source, "each element")
-        yield Rejection(source, n, f"{where(n - 1)}: {rec.reason}") if isinstance(rec, Rejection) else rec
+    yield from each_element(path, lambda n, obj: _object_record(obj, n, text_field, label_field, labels, source,
+                                                                "each element"))
 
 
 def write_jsonl(path: Path, rows: Sequence[dict[str, object]]) -> None:

@@ -24,8 +24,9 @@ ProgressFn = Callable[[float, str], None]  # (fraction done, message)
 
 
 @dataclass(frozen=True, slots=True)
-class Proposal:
-    """One model output for one item, before it is stamped with a version and stored."""
+class Prediction:
+    """One model output for one item: the one shape from the adapter to the store (``to_row`` /
+    ``from_row``) and on to exports, so a prediction never changes form on the way."""
 
     value: Payload
     confidence: float  # item-level, 0..1
@@ -40,7 +41,7 @@ class Proposal:
                 "confidence": confidence, "score": 1.0 - confidence, "parts": [float(x) for x in self.parts]}
 
     @classmethod
-    def from_row(cls, row: dict[str, Any], spec: TaskSpec) -> Proposal:
+    def from_row(cls, row: dict[str, Any], spec: TaskSpec) -> Prediction:
         """A stored row back as a proposal (class probabilities are not stored, so ``proba`` is None)."""
         return cls(spec.payload(row["value"]), float(row["confidence"]), None,
                    tuple(float(x) for x in row.get("parts") or ()))
@@ -85,7 +86,7 @@ class Predictor(Protocol):
     def ready(self) -> bool:
         """Whether predict() can run (fitted, or pretrained)."""
 
-    def predict(self, items: Sequence[Item]) -> list[Proposal]: ...
+    def predict(self, items: Sequence[Item]) -> list[Prediction]: ...
 
     def evaluate(self, items: Sequence[Item], values: Sequence[Payload]) -> dict[str, float]:
         """Held-out metrics; the key ``metric`` holds the one the learning curve plots."""
@@ -95,7 +96,6 @@ class Predictor(Protocol):
 class Trainable(Protocol):
     """Learns from the human answers; the class says how training should drive it."""
 
-    refit_on_all: ClassVar[bool]  # after the validation fit, fit again on every answer (off where fitting is slow)
     rehearses: ClassVar[bool]  # fit takes ``unlabeled=`` pool items to rehearse on, so it does not forget
 
     def fit(self, items: Sequence[Item], values: Sequence[Payload], *, progress: ProgressFn | None = None) -> Trainable: ...

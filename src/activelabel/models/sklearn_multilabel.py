@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from activelabel.errors import ConfigError, NotEnoughAnswersError, NotFittedError
-from activelabel.models.base import Capabilities, ProgressFn, Proposal
+from activelabel.models.base import Capabilities, Prediction, ProgressFn
 from activelabel.types import Item, LabelSet, Payload
 
 THRESHOLD = 0.5
@@ -54,7 +54,6 @@ class SklearnMultiLabelClassifier:
     task = "multilabel"
     capabilities: ClassVar[Capabilities] = Capabilities(proba=False, draws=False, embeddings=True,
                                                         warm_start=False)
-    refit_on_all: ClassVar[bool] = True
     rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], params: dict[str, Any] | None = None, seed: int = 0) -> None:
@@ -113,10 +112,10 @@ class SklearnMultiLabelClassifier:
             out[:, j] = clf.predict_proba(x)[:, list(clf.classes_).index(1)]
         return out
 
-    def predict(self, items: Sequence[Item]) -> list[Proposal]:
+    def predict(self, items: Sequence[Item]) -> list[Prediction]:
         proba = self.label_proba([i.content for i in items])
         conf = item_confidence(proba, self.params.get("confidence", CONFIDENCES[0]))
-        return [Proposal(LabelSet(tuple(lab for lab, p in zip(self.labels, row) if p >= THRESHOLD)),
+        return [Prediction(LabelSet(tuple(lab for lab, p in zip(self.labels, row) if p >= THRESHOLD)),
                          float(c), None, tuple(float(p) for p in row))
                 for row, c in zip(proba, conf, strict=True)]
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from activelabel.errors import ConfigError, NotEnoughAnswersError, NotFittedError
-from activelabel.models.base import Capabilities, ProgressFn, Proposal
+from activelabel.models.base import Capabilities, Prediction, ProgressFn
 from activelabel.types import ClassLabel, Item, Payload
 
 DEFAULT_ESTIMATOR = "tfidf-logreg"
@@ -57,7 +57,6 @@ class SklearnTextClassifier:
     task = "classification"
     capabilities: ClassVar[Capabilities] = Capabilities(proba=True, draws=False, embeddings=True,
                                                         warm_start=False)
-    refit_on_all: ClassVar[bool] = True
     rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], estimator: str = DEFAULT_ESTIMATOR,
@@ -101,10 +100,10 @@ class SklearnTextClassifier:
             out[:, self.labels.index(c)] = raw[:, j]
         return out
 
-    def predict(self, items: Sequence[Item]) -> list[Proposal]:
+    def predict(self, items: Sequence[Item]) -> list[Prediction]:
         proba = self.predict_proba([i.content for i in items])
         best = proba.argmax(axis=1)
-        return [Proposal(ClassLabel(self.labels[b]), float(p[b]), p) for b, p in zip(best, proba)]
+        return [Prediction(ClassLabel(self.labels[b]), float(p[b]), p) for b, p in zip(best, proba)]
 
     def embed(self, items: Sequence[Item]) -> np.ndarray:
         """TF-IDF features reduced to a dense embedding, for diversity strategies."""

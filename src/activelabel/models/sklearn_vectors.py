@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from activelabel.errors import InvalidLabelError, NotEnoughAnswersError, NotFittedError
-from activelabel.models.base import Capabilities, ProgressFn, Proposal
+from activelabel.models.base import Capabilities, Prediction, ProgressFn
 from activelabel.types import ClassLabel, Item, Payload
 
 MODEL_NAME = "vectors-logreg"
@@ -50,7 +50,6 @@ class SklearnVectorClassifier:
     task = "classification"
     # draws: with params.committee >= 2 (without one, the draw-based strategies say so when they run)
     capabilities: ClassVar[Capabilities] = Capabilities(proba=True, draws=True, embeddings=True, warm_start=False)
-    refit_on_all: ClassVar[bool] = True
     rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], params: dict[str, Any] | None = None, seed: int = 0) -> None:
@@ -114,13 +113,13 @@ class SklearnVectorClassifier:
             return np.stack([self._aligned(m, xs) for m in self.committee_], axis=2)
         return self._aligned(self.clf_, xs)
 
-    def predict(self, items: Sequence[Item]) -> list[Proposal]:
+    def predict(self, items: Sequence[Item]) -> list[Prediction]:
         proba = self.predict_proba(items)
         mean = proba.mean(axis=2) if proba.ndim == 3 else proba
         if proba.ndim == 3:  # the proposal is the full model's; the committee's draws inform the strategy
             mean = self._aligned(self.clf_, self.scaler_.transform(parse_vectors(items)))
         best = mean.argmax(axis=1)
-        return [Proposal(ClassLabel(self.labels[b]), float(mean[i, b]), proba[i])
+        return [Prediction(ClassLabel(self.labels[b]), float(mean[i, b]), proba[i])
                 for i, b in enumerate(best.tolist())]
 
     def embed(self, items: Sequence[Item]) -> np.ndarray:

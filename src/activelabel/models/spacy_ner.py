@@ -38,7 +38,7 @@ from activelabel.errors import (
     NotEnoughAnswersError,
     NotFittedError,
 )
-from activelabel.models.base import Capabilities, ProgressFn, Proposal
+from activelabel.models.base import Capabilities, Prediction, ProgressFn
 from activelabel.models.spacy_beam import (
     REDUCTIONS,
     beam_entity_probs,
@@ -73,7 +73,6 @@ class SpacyNER:
     task = "ner"
     # warm start: retraining fine-tunes the current version; no class probabilities (beam confidences)
     capabilities: ClassVar[Capabilities] = Capabilities(proba=False, draws=False, embeddings=True, warm_start=True)
-    refit_on_all: ClassVar[bool] = False  # a second fine-tune on all answers would double the round's training time
     rehearses: ClassVar[bool] = True  # fit(unlabeled=pool items) feeds the rehearsal
     # learned state (set by fit/load; declared here for type checkers, absent until then)
     nlp_: Any
@@ -283,7 +282,7 @@ class SpacyNER:
         known |= set(getattr(self, "learned_labels_", []))
         return [lab for lab in self.labels if lab not in known]
 
-    def predict(self, items: Sequence[Item]) -> list[Proposal]:
+    def predict(self, items: Sequence[Item]) -> list[Prediction]:
         """Greedy entities with beam confidences.
 
         While some project labels are unlearned (see ``unlearned_labels``), item confidence is capped
@@ -295,7 +294,7 @@ class SpacyNER:
         docs = list(nlp.pipe([i.content for i in items], batch_size=PIPE_BATCH))
         beam = beam_entity_probs(nlp, docs, to_project, beam_width=int(self.params["beam_width"]),
                                  beam_density=float(self.params["beam_density"]))
-        out: list[Proposal] = []
+        out: list[Prediction] = []
         for doc, probs in zip(docs, beam, strict=True):
             greedy: list[tuple[int, int, str]] = []
             dropped: Counter[str] = Counter()
@@ -315,7 +314,7 @@ class SpacyNER:
                 meta["unlearned_labels"] = unlearned
                 confidence = min(confidence, UNLEARNED_CAP)
             spans = tuple(Span(s, e, lab, round(q, 4)) for (s, e, lab), q in zip(greedy, entity_probs, strict=True))
-            out.append(Proposal(Spans(spans), confidence, None, tuple(round(q, 4) for q in entity_probs), meta))
+            out.append(Prediction(Spans(spans), confidence, None, tuple(round(q, 4) for q in entity_probs), meta))
         return out
 
     def predict_spans(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:

@@ -26,7 +26,7 @@ import numpy as np
 from activelabel.audio import DEFAULT_MAX_SECONDS, is_silent, load_audio
 from activelabel.errors import ConfigError
 from activelabel.metrics_text import normalise, transcript_metrics
-from activelabel.models.base import Capabilities, ProgressFn, Proposal
+from activelabel.models.base import Capabilities, Prediction, ProgressFn
 from activelabel.models.whisper_backends import RawTranscript, make_backend, split_name
 from activelabel.models.whisper_confidence import Calibrator, features, learn_vocabulary, raw_confidence
 from activelabel.types import Item, Payload, Transcript
@@ -56,7 +56,6 @@ class WhisperTranscriber:
     task = "transcription"
     # no warm start: each version re-learns from all answers; the base weights never change
     capabilities: ClassVar[Capabilities] = Capabilities(proba=False, draws=False, embeddings=False, warm_start=False)
-    refit_on_all: ClassVar[bool] = True
     rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str] = (), model: str = "faster-whisper:tiny.en",
@@ -122,10 +121,10 @@ class WhisperTranscriber:
 
     # ---- the model contract -----------------------------------------------------------------
 
-    def predict(self, items: Sequence[Item]) -> list[Proposal]:
+    def predict(self, items: Sequence[Item]) -> list[Prediction]:
         return self.propose(self.transcribe(items))
 
-    def propose(self, raws: Sequence[RawTranscript]) -> list[Proposal]:
+    def propose(self, raws: Sequence[RawTranscript]) -> list[Prediction]:
         calibrator: Calibrator | None = getattr(self, "calibrator_", None)
         feats = np.stack([features(r) for r in raws]) if raws else np.zeros((0, 8))
         conf = calibrator.predict(feats) if calibrator is not None and len(raws) else [raw_confidence(f) for f in feats]
@@ -135,7 +134,7 @@ class WhisperTranscriber:
             meta = {"avg_logprob": float(f[0]), "no_speech_prob": float(f[2]), "compression_ratio": float(f[3]),
                     "calibrated": calibrator is not None, "no_speech": no_speech}
             words = tuple((w, round(p, 4)) for w, p in raw.words)
-            out.append(Proposal(Transcript(raw.text, words), float(np.clip(c, 0.0, 1.0)), None,
+            out.append(Prediction(Transcript(raw.text, words), float(np.clip(c, 0.0, 1.0)), None,
                                 tuple(p for _, p in words), meta))
         return out
 

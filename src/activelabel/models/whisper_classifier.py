@@ -17,7 +17,7 @@ import numpy as np
 
 from activelabel.audio import DEFAULT_MAX_SECONDS, load_audio
 from activelabel.errors import NotEnoughAnswersError, NotFittedError
-from activelabel.models.base import Capabilities, ProgressFn, Proposal
+from activelabel.models.base import Capabilities, Prediction, ProgressFn
 from activelabel.models.whisper import audio_root, project_root_of
 from activelabel.models.whisper_backends import make_backend
 from activelabel.types import ClassLabel, Item, Payload
@@ -28,7 +28,6 @@ class WhisperEmbeddingClassifier:
 
     task = "audio_classification"
     capabilities: ClassVar[Capabilities] = Capabilities(proba=True, draws=False, embeddings=True, warm_start=False)
-    refit_on_all: ClassVar[bool] = True
     rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], model: str = "faster-whisper:tiny.en",
@@ -98,12 +97,12 @@ class WhisperEmbeddingClassifier:
             out[:, self.labels.index(c)] = raw[:, j]
         return out
 
-    def predict(self, items: Sequence[Item]) -> list[Proposal]:
+    def predict(self, items: Sequence[Item]) -> list[Prediction]:
         if not self.ready:
             raise NotFittedError("the audio classifier has not been trained yet; label a few clips first")
         proba = self.predict_proba(self.embed(items))
         best = proba.argmax(axis=1)
-        return [Proposal(ClassLabel(self.labels[b]), float(p[b]), p) for b, p in zip(best, proba)]
+        return [Prediction(ClassLabel(self.labels[b]), float(p[b]), p) for b, p in zip(best, proba)]
 
     def evaluate(self, items: Sequence[Item], values: Sequence[Payload]) -> dict[str, float]:
         from sklearn.metrics import accuracy_score, f1_score

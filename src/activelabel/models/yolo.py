@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from activelabel.errors import ConfigError, MissingDependencyError, NotFittedError
-from activelabel.models.base import Capabilities, ProgressFn, Proposal
+from activelabel.models.base import Capabilities, Prediction, ProgressFn
 from activelabel.models.yolo_uncertainty import (
     flip_disagreement,
     image_uncertainty,
@@ -91,7 +91,6 @@ class YoloDetector:
     task = "detection"
     # warm start: retraining continues from the current version; embed gives appearance features
     capabilities: ClassVar[Capabilities] = Capabilities(proba=False, draws=False, embeddings=True, warm_start=True)
-    refit_on_all: ClassVar[bool] = False  # YOLO training is the slow part: train once, on the training split
     rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str], model: str = DEFAULT_MODEL, params: dict[str, Any] | None = None,
@@ -258,16 +257,16 @@ class YoloDetector:
                 out.append(Box(round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2), mapped[int(k)], round(float(c), 4)))
         return tuple(out)
 
-    def predict(self, items: Sequence[Item]) -> list[Proposal]:
+    def predict(self, items: Sequence[Item]) -> list[Prediction]:
         if not self.ready:
             raise NotFittedError(f"{self.model} has no weights yet: label a few images and train first")
         step = int(self.params["predict_batch"])
-        out: list[Proposal] = []
+        out: list[Prediction] = []
         for start in range(0, len(items), step):  # only one chunk of decoded images in memory at a time
             out.extend(self._predict_chunk(items[start:start + step]))
         return out
 
-    def _predict_chunk(self, items: Sequence[Item]) -> list[Proposal]:
+    def _predict_chunk(self, items: Sequence[Item]) -> list[Prediction]:
         from PIL import Image, ImageOps
 
         s = self.uncertainty
@@ -289,7 +288,7 @@ class YoloDetector:
             components = image_uncertainty(conf, s, flip)
             u = reduce_uncertainty(components, s)
             boxes = self._boxes(xyxy[keep], conf[keep], cls[keep], w, h)
-            out.append(Proposal(Boxes(boxes), float(np.clip(1.0 - u, 0.0, 1.0)), None,
+            out.append(Prediction(Boxes(boxes), float(np.clip(1.0 - u, 0.0, 1.0)), None,
                                 tuple(float(b.confidence or 0.0) for b in boxes),
                                 {"uncertainty": {k: round(v, 4) for k, v in components.items()},
                                  "n_candidates": int((conf >= s.floor).sum())}))

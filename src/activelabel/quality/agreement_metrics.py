@@ -58,6 +58,18 @@ class AgreementMetric(Protocol):
 
 
 @dataclass(frozen=True)
+class PooledPairs:
+    """A metric whose all-rater figure is its pair figure over every pair of raters, pooled."""
+
+    def overall(self, multi: Multi, texts: Mapping[str, str], label: str | None,
+                canonical: Canonical) -> dict[str, Any] | None:
+        return None
+
+    def pooled_extra(self, multi: Multi, texts: Mapping[str, str], label: str | None) -> dict[str, Any]:
+        return {}
+
+
+@dataclass(frozen=True)
 class ClassAgreement:
     name: str = "cohen_kappa"
     better: str = "higher"
@@ -92,7 +104,7 @@ class ClassAgreement:
 
 
 @dataclass(frozen=True)
-class SpanAgreement:
+class SpanAgreement(PooledPairs):
     name: str = "span_f1"
     better: str = "higher"
     needs_text: bool = True
@@ -110,10 +122,6 @@ class SpanAgreement:
         return {"value": m.f1_from_counts(matched, n_a, n_b), "token_kappa": m.cohen_kappa(tags_a, tags_b),
                 "spans": {"matched": matched, "a": n_a, "b": n_b}}
 
-    def overall(self, multi: Multi, texts: Mapping[str, str], label: str | None,
-                canonical: Canonical) -> dict[str, Any] | None:
-        return None
-
     def pooled_extra(self, multi: Multi, texts: Mapping[str, str], label: str | None) -> dict[str, Any]:
         tokens: list[list[str]] = []  # token-level Fleiss over all raters of each token
         for iid, by in multi.items():
@@ -123,7 +131,7 @@ class SpanAgreement:
 
 
 @dataclass(frozen=True)
-class BoxAgreement:
+class BoxAgreement(PooledPairs):
     name: str = "box_f1"
     better: str = "higher"
     needs_text: bool = False
@@ -136,16 +144,9 @@ class BoxAgreement:
             matched, n_a, n_b = matched + m.match_boxes(ba, bb, iou_threshold), n_a + len(ba), n_b + len(bb)
         return {"value": m.f1_from_counts(matched, n_a, n_b), "boxes": {"matched": matched, "a": n_a, "b": n_b}}
 
-    def overall(self, multi: Multi, texts: Mapping[str, str], label: str | None,
-                canonical: Canonical) -> dict[str, Any] | None:
-        return None
-
-    def pooled_extra(self, multi: Multi, texts: Mapping[str, str], label: str | None) -> dict[str, Any]:
-        return {}
-
 
 @dataclass(frozen=True)
-class TranscriptAgreement:
+class TranscriptAgreement(PooledPairs):
     name: str = "wer"
     better: str = "lower"
     needs_text: bool = False
@@ -155,10 +156,3 @@ class TranscriptAgreement:
         value = m.symmetric_wer([str(r[1].get("text", "")) for r in rows],
                                 [str(r[2].get("text", "")) for r in rows]) if rows else None
         return {"value": value}
-
-    def overall(self, multi: Multi, texts: Mapping[str, str], label: str | None,
-                canonical: Canonical) -> dict[str, Any] | None:
-        return None
-
-    def pooled_extra(self, multi: Multi, texts: Mapping[str, str], label: str | None) -> dict[str, Any]:
-        return {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from activelabel.quality import metrics as m
-from activelabel.quality.agreement_metrics import Canonical, Multi, PairRow
+from activelabel.quality.agreement_metrics import PairRow, PooledPairs
 
 
 def label_set(value: Mapping[str, Any], label: str | None = None) -> set[str]:
@@ -23,7 +23,7 @@ def label_set(value: Mapping[str, Any], label: str | None = None) -> set[str]:
 
 
 @dataclass(frozen=True)
-class LabelSetAgreement:
+class LabelSetAgreement(PooledPairs):
     name: str = "micro_f1"
     better: str = "higher"
     needs_text: bool = False
@@ -48,10 +48,3 @@ class LabelSetAgreement:
                 "macro_f1": sum(defined) / len(defined) if defined else None,
                 "exact_match": same / len(rows) if rows else None,
                 "label_f1": f1s, "labels": {"matched": matched, "a": n_a, "b": n_b}}
-
-    def overall(self, multi: Multi, texts: Mapping[str, str], label: str | None,
-                canonical: Canonical) -> dict[str, Any] | None:
-        return None  # pooled from the pairs
-
-    def pooled_extra(self, multi: Multi, texts: Mapping[str, str], label: str | None) -> dict[str, Any]:
-        return {}

@@ -108,8 +108,8 @@ def labeling_cost(project: Workspace) -> dict[str, Any]:
 def build_report(project: Workspace) -> dict[str, Any]:
     """Everything REPORT.md and the report page show, as one JSON-ready dict."""
     gold = gold_report(project)
-    versions = [{k: v.get(k) for k in ("id", "status", "n_train", "n_validation", "metrics", "created_at",
-                                       "finished_at", "message")} for v in project.store.list_versions()]
+    versions = [{k: getattr(v, k) for k in ("id", "status", "n_train", "n_validation", "metrics", "created_at",
+                                             "finished_at", "message")} for v in project.store.list_versions()]
     return {
         "project": project.config.name, "task": project.task, "labels": project.config.labels,
         "generated_at": time.time(), "current_version": project.store.current_version(),

@@ -41,7 +41,7 @@ def suspected_errors(ws: Workspace, threshold: float = 0.8) -> list[Suspect]:
     if not rows:
         return []
     spec = ws.spec
-    model = load_model(Path(ws.store.get_version(version)["path"]), ws.models_dir)
+    model = load_model(Path(ws.store.get_version(version).path), ws.models_dir)
     items = ws.store.get_items([r.item_id for r in rows])
     ordered = [items[r.item_id] for r in rows]
     labels = list(model.labels)

@@ -107,13 +107,13 @@ def check_model_store(store: Store, models_dir: Path) -> IntegrityReport:
     root = models_dir.resolve()
     missing, outside = [], []
     for v in store.list_versions():
-        if v["status"] not in ("ready", "promoted", "retired"):
+        if v.status not in ("ready", "promoted", "retired"):
             continue
-        path = Path(v["path"]).resolve()
+        path = Path(v.path).resolve()
         if not path.is_relative_to(root):
-            outside.append(v["id"])
+            outside.append(v.id)
         elif not (path / "adapter.json").is_file():
-            missing.append(v["id"])
+            missing.append(v.id)
     rep.add("version_files_exist", missing, "finished versions have no model files")
     rep.add("version_files_in_model_store", outside, "versions point outside the project's model store")
     return rep

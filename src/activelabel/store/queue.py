@@ -16,6 +16,7 @@ from sqlalchemy import Connection, and_, delete, exists, func, insert, select, u
 
 from activelabel.errors import LeaseConflictError
 from activelabel.store import schema as s
+from activelabel.store.records import Round
 from activelabel.store.sql import (
     HUMAN_ANSWERED,
     chunks,
@@ -23,6 +24,7 @@ from activelabel.store.sql import (
     get_state,
     needs_answers,
     new_id,
+    positional_mark,
     promote_version,
     seen_by,
     set_state,
@@ -72,8 +74,13 @@ class QueueMixin(Transactions):
                 n_auto=len(auto), n_audit=sum(1 for e in entries if e["reason"] == "audit"),
                 n_queued=len(entries), budget=budget, stats=stats,
             )))
-            for chunk in chunks([dict(e, round_id=rid) for e in entries], 5000):
-                conn.execute(insert(s.queue_entries), chunk)
+            mark = positional_mark(self.engine.dialect.paramstyle)
+            stmt = ("INSERT INTO queue_entries (round_id, item_id, rank, reason, score, pool_rank) "
+                    f"VALUES ({', '.join([mark] * 6)})")
+            rows_in = [(rid, e["item_id"], int(e["rank"]), e["reason"], float(e["score"]), int(e["pool_rank"]))
+                       for e in entries]
+            for chunk in chunks(rows_in, 5000):
+                conn.exec_driver_sql(stmt, list(chunk))
             conn.execute(update(s.answers_table).where(
                 s.answers_table.c.status == AnnotationStatus.AUTO.value, s.answers_table.c.revoked_at.is_(None)
             ).values(revoked_at=now, revoked_by=f"round:{rid}"))
@@ -86,17 +93,17 @@ class QueueMixin(Transactions):
             set_state(conn, "current_round", str(rid))
         return rid
 
-    def current_round(self) -> dict[str, Any] | None:
+    def current_round(self) -> Round | None:
         with self.read() as conn:
             rid = get_state(conn, "current_round")
             if rid is None:
                 return None
             row = conn.execute(select(s.rounds).where(s.rounds.c.id == int(rid))).first()
-        return dict(row._mapping) if row else None
+        return Round.from_row(row) if row else None
 
-    def list_rounds(self) -> list[dict[str, Any]]:
+    def list_rounds(self) -> list[Round]:
         with self.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(select(s.rounds).order_by(s.rounds.c.id))]
+            return [Round.from_row(r) for r in conn.execute(select(s.rounds).order_by(s.rounds.c.id))]
 
     def _queue_query(self, conn: Connection, round_id: int, annotator: str, now: float, n: int,
                      lock: bool = False, gold_rate: float = 0.0, seed: int = 0) -> Any:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from activelabel.errors import AmbiguousItemIdError, ItemNotFoundError
 from activelabel.store import schema as s
 from activelabel.store.engine import make_engine
+from activelabel.store.evaluation import EvaluationMixin
 from activelabel.store.queue import QueueEntry, QueueMixin, ensure_leased
 from activelabel.store.read_models import ReadModelsMixin
 from activelabel.store.sql import (
@@ -88,7 +89,7 @@ def _item(row: Any) -> Item:
     return Item(id=row.id, media=row.media, content=row.content, meta=row.meta or {})
 
 
-class Store(QueueMixin, VersionsMixin, ReadModelsMixin):
+class Store(QueueMixin, VersionsMixin, ReadModelsMixin, EvaluationMixin):
     """Typed access to one project's database."""
 
     @classmethod

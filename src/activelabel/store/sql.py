@@ -80,3 +80,13 @@ def new_id(result: CursorResult[Any]) -> int:
 def chunks(seq: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(seq), size):
         yield seq[i:i + size]
+
+
+def positional_mark(paramstyle: str) -> str:
+    """The driver's positional placeholder (SQLite's ``?``, psycopg's ``%s``), for bulk inserts that skip
+    SQLAlchemy's per-row parameter processing (it cost more than the inserts on 100k-item pools)."""
+    if paramstyle == "qmark":
+        return "?"
+    if paramstyle in ("format", "pyformat"):
+        return "%s"
+    raise ValueError(f"unsupported DB-API paramstyle {paramstyle!r} for bulk inserts")

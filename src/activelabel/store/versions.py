@@ -11,7 +11,15 @@ import numpy as np
 from sqlalchemy import Connection, delete, exists, func, insert, select, update
 
 from activelabel.store import schema as s
-from activelabel.store.sql import HUMAN_ANSWERED, chunks, human_answered, promote_version, serialize
+from activelabel.store.records import Version
+from activelabel.store.sql import (
+    HUMAN_ANSWERED,
+    chunks,
+    human_answered,
+    positional_mark,
+    promote_version,
+    serialize,
+)
 from activelabel.store.transactions import Transactions
 from activelabel.types import Item
 
@@ -37,15 +45,6 @@ def _pending(version: str) -> list[Any]:
     return [*_in_pool(), ~scored]
 
 
-def _positional_mark(paramstyle: str) -> str:
-    """The driver's positional placeholder (SQLite's ``?``, psycopg's ``%s``)."""
-    if paramstyle == "qmark":
-        return "?"
-    if paramstyle in ("format", "pyformat"):
-        return "%s"
-    raise ValueError(f"unsupported DB-API paramstyle {paramstyle!r} for bulk prediction inserts")
-
-
 class VersionsMixin(Transactions):
     """Store methods for model versions and predictions (mixed into ``Store``, whose ``read()``,
     ``write()`` and ``engine`` they use)."""
@@ -59,7 +58,7 @@ class VersionsMixin(Transactions):
         now = time.time()
         payload = [(r["item_id"], version, json.dumps(r["value"]), float(r["confidence"]), float(r["score"]),
                     json.dumps(list(r.get("parts", []))), now) for r in rows]
-        mark = _positional_mark(self.engine.dialect.paramstyle)
+        mark = positional_mark(self.engine.dialect.paramstyle)
         json_value = f"CAST({mark} AS JSON)" if self.engine.dialect.name == "postgresql" else mark
         stmt = ("INSERT INTO predictions (item_id, model_version, value, confidence, score, parts, created_at) "
                 f"VALUES ({mark}, {mark}, {json_value}, {mark}, {mark}, {json_value}, {mark})")
@@ -201,13 +200,13 @@ class VersionsMixin(Transactions):
         with self.read() as conn:
             return conn.scalar(select(s.project_state.c.value).where(s.project_state.c.key == "current_version"))
 
-    def get_version(self, version: str) -> dict[str, Any]:
+    def get_version(self, version: str) -> Version:
         with self.read() as conn:
             row = conn.execute(select(s.model_versions).where(s.model_versions.c.id == version)).first()
         if row is None:
             raise KeyError(version)
-        return dict(row._mapping)
+        return Version.from_row(row)
 
-    def list_versions(self) -> list[dict[str, Any]]:
+    def list_versions(self) -> list[Version]:
         with self.read() as conn:
-            return [dict(r._mapping) for r in conn.execute(select(s.model_versions).order_by(s.model_versions.c.id))]
+            return [Version.from_row(r) for r in conn.execute(select(s.model_versions).order_by(s.model_versions.c.id))]

@@ -1,19 +1,17 @@
-"""Strategy lookup by name: built-ins, third-party entry points, or ``module:function``.
+"""Strategy lookup by name: built-ins, third-party plug-ins, or ``module:function``.
 
-The table is built on each call from immutable pieces, so no registry lives in module state.
-Third-party packages add strategies through the entry-point group ``activelabel.strategies``.
+Third-party packages add strategies through the registry's ``strategies`` namespace (the entry-point
+group ``activelabel.strategies``); a plug-in function may declare what it needs in a ``needs`` tuple.
 """
 
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import entry_points
 
 from activelabel.errors import UnknownStrategyError
-from activelabel.strategies import builtin
+from activelabel.registry import registry
+from activelabel.strategies import advanced, builtin
 from activelabel.strategies.base import StrategyFn, StrategyInfo
-
-ENTRY_POINT_GROUP = "activelabel.strategies"
 
 
 def _builtin_table() -> dict[str, StrategyInfo]:
@@ -21,22 +19,17 @@ def _builtin_table() -> dict[str, StrategyInfo]:
         fn.__name__: StrategyInfo(fn.__name__, fn, (fn.__doc__ or "").strip().splitlines()[0])
         for fn in (builtin.random, builtin.least_confidence, builtin.margin, builtin.entropy)
     }
-    try:  # the strategy lab's advanced strategies, when that module is present
-        advanced = importlib.import_module("activelabel.strategies.advanced")
-    except ModuleNotFoundError as exc:
-        if exc.name != "activelabel.strategies.advanced":
-            raise
-    else:
-        table.update({info.name: info for info in advanced.STRATEGIES})
+    table.update({info.name: info for info in advanced.STRATEGIES})
     return table
 
 
 def _plugin_table() -> dict[str, StrategyInfo]:
+    plugins = registry("strategies")
     table = {}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        fn = ep.load()
+    for name in plugins:
+        fn = plugins.load(name)
         doc = (getattr(fn, "__doc__", None) or "third-party strategy").strip().splitlines()[0]
-        table[ep.name] = StrategyInfo(ep.name, fn, doc, tuple(getattr(fn, "needs", ())))
+        table[name] = StrategyInfo(name, fn, doc, tuple(getattr(fn, "needs", ())))
     return table
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from activelabel import advice
+from activelabel.promotion import gate_of, refused
 from activelabel.store.repository import HUMAN_ANSWERED
 from activelabel.types import AnnotationStatus
 
@@ -21,11 +23,11 @@ def learning_curve(project: Project) -> list[dict[str, Any]]:
     """One point per trained version: labels it learned from (train + held-out) and its held-out metric."""
     out = []
     for v in project.store.list_versions():
-        metric = (v.get("metrics") or {}).get("metric")
-        if metric is None or v["status"] not in ("ready", "promoted", "retired"):
+        metric = v.metrics.get("metric")
+        if metric is None or v.status not in ("ready", "promoted", "retired"):
             continue
-        out.append({"version": v["id"], "labels": int(v["n_train"]) + int(v["n_validation"]),
-                    "metric": float(metric), "status": v["status"]})
+        out.append({"version": v.id, "labels": int(v.n_train) + int(v.n_validation),
+                    "metric": float(metric), "status": v.status})
     return out
 
 
@@ -61,69 +63,41 @@ def answers_per_hour(project: Project, hours: int = 24) -> list[dict[str, Any]]:
 
 
 def versions_table(project: Project) -> list[dict[str, Any]]:
+    """One row per version; ``promotion`` is the gate's decision (why a ``ready`` one was not promoted)."""
     out = []
     for v in project.store.list_versions():
-        metrics = v.get("metrics") or {}
-        out.append({"version": v["id"], "status": v["status"], "metric": metrics.get("metric"),
-                    "train": v["n_train"], "held_out": v["n_validation"],
-                    "last_answer": v["trained_on_annotation_id"], "progress": v["progress"],
-                    "message": v["message"]})
+        metrics = v.metrics
+        decision = gate_of(v)
+        out.append({"version": v.id, "status": v.status, "metric": metrics.get("metric"),
+                    "train": v.n_train, "held_out": v.n_validation,
+                    "last_answer": v.trained_on_annotation_id, "progress": v.progress,
+                    "message": v.message, "promotion": decision.message if decision else ""})
     return out
+
+
+def promotion_note(project: Project) -> str | None:
+    """Why the newest trained version was not promoted, or None when it was (or none is trained)."""
+    done = [v for v in project.store.list_versions() if v.status in ("ready", "promoted", "retired")]
+    decision = refused(done[-1]) if done else None
+    return decision.message if decision else None
 
 
 def training_progress(project: Project) -> dict[str, Any] | None:
     """The newest version still training, with its progress and message; None when none is.
 
     A version == "ready" while the pool is re-scored with it; it turns "promoted" together with
-    its ranking, so until then it still counts as in progress.
+    its ranking, so until then it still counts as in progress. A version the promotion gate
+    refused stays "ready" and is done.
     """
-    versions = [v for v in project.store.list_versions() if v["status"] in ("training", "ready")]
+    versions = [v for v in project.store.list_versions()
+                if v.status == "training" or (v.status == "ready" and refused(v) is None)]
     if not versions:
         return None
     v = versions[-1]
-    return {"version": v["id"], "progress": float(v["progress"] or 0.0), "message": v["message"] or ""}
+    return {"version": v.id, "progress": float(v.progress or 0.0), "message": v.message or ""}
 
 
-def _version_kappas(project: Project, versions: list[str], stop_set: int = 2000) -> list[float | None]:
-    """Kappa between the values two successive versions predicted on the items both scored."""
-    import json
-
-    import numpy as np
-
-    from activelabel.strategies.stopping import cohen_kappa
-
-    def key(value: dict[str, Any]) -> str:
-        return str(value["label"]) if "label" in value else json.dumps(value, sort_keys=True)
-
-    store = project.store
-    out: list[float | None] = [None]
-    for prev, cur in zip(versions, versions[1:]):
-        a = store.predicted_values(prev, limit=stop_set * 4)
-        b = store.predicted_values(cur, item_ids=list(a)[:stop_set * 4])
-        common = sorted(set(a) & set(b))[:stop_set]
-        if not common:
-            out.append(None)
-            continue
-        out.append(cohen_kappa(np.array([key(a[i]) for i in common]), np.array([key(b[i]) for i in common])))
-    return out
-
-
-def stopping_advice(project: Project) -> str | None:
+def stopping_advice(project: Project) -> str:
     """The strategy lab's stopping advice (stabilizing predictions, low mean uncertainty), as one line."""
-    import importlib
-
-    try:
-        stopping = importlib.import_module("activelabel.strategies.stopping")
-    except ModuleNotFoundError as exc:
-        if exc.name != "activelabel.strategies.stopping":
-            raise
-        return None
-    versions = [v["id"] for v in project.store.list_versions() if v["status"] in ("ready", "promoted", "retired")]
-    if not versions:
-        return "No trained model yet."
-    rnd = project.store.current_round()
-    mean_conf = ((rnd or {}).get("stats") or {}).get("mean_confidence")
-    advice = stopping.advise(_version_kappas(project, versions), None if mean_conf is None else 1.0 - float(mean_conf))
-    kappa = "-" if advice.kappa is None else f"{advice.kappa:.3f}"
-    unc = "-" if advice.mean_uncertainty is None else f"{advice.mean_uncertainty:.3f}"
-    return f"{advice.text} (kappa with the previous version {kappa}; mean pool uncertainty {unc})"
+    found = advice.stopping_advice(project)
+    return "No trained model yet." if found is None else found.line

@@ -45,11 +45,13 @@ def training_panel(project: Project) -> None:
     last = st.session_state.get("al_training_version")
     if last:
         v = project.store.get_version(last)
-        if v["status"] == "failed":
-            st.error(f"Training {last} failed: {v['message']}")
+        if v.status == "failed":
+            st.error(f"Training {last} failed: {v.message}")
+        elif v.status == "ready":  # done, but the promotion gate kept the current version
+            st.warning(md_escape(data.promotion_note(project) or f"{last} was not promoted."))
         else:
-            metric = (v.get("metrics") or {}).get("metric")
-            st.success(f"{last} is {v['status']}" + (f" (held-out metric {metric:.3f})" if metric is not None else "")
+            metric = v.metrics.get("metric")
+            st.success(f"{last} is {v.status}" + (f" (held-out metric {metric:.3f})" if metric is not None else "")
                        + ". The queue was re-ordered with its scores.")
 
 
@@ -96,6 +98,9 @@ def render(project: Project) -> None:
         st.markdown("**Model versions**")
         versions = data.versions_table(project)
         st.dataframe(versions, hide_index=True, width="stretch", height=_height(len(versions)))
+        note = data.promotion_note(project)
+        if note is not None:
+            st.warning(md_escape(note))
         advice = data.stopping_advice(project)
         if advice is not None:
             st.markdown("**When to stop**")

@@ -73,13 +73,13 @@ def item_view(project: Project, item_id: str) -> dict[str, Any]:
     """An item as the queue would show it, for an item brought back by undo."""
     item = project.store.get_item(item_id)
     rnd = project.store.current_round()
-    version = rnd["model_version"] if rnd else None
+    version = rnd.model_version if rnd else None
     p = project.store.predictions_for(version, [item_id]).get(item_id, {}) if version else {}
     return {"id": item.id, "media": item.media, "content": item.content, "meta": dict(item.meta),
             "proposed": p.get("value"), "confidence": p.get("confidence"), "parts": p.get("parts", []),
             "model_version": p.get("model_version"), "score": None, "reason": "undo",
-            "strategy": rnd["strategy"] if rnd else "", "rank": None, "queue_position": None,
-            "round": rnd["id"] if rnd else None}
+            "strategy": rnd.strategy if rnd else "", "rank": None, "queue_position": None,
+            "round": rnd.id if rnd else None}
 
 
 def _queued_json(q: Any) -> dict[str, Any]:
@@ -92,7 +92,7 @@ def refill(project: Project, g: Guard) -> None:
     """Top the buffer up to BUFFER items; re-claim everything when a new round (model) is installed."""
     ss = _state()
     rnd = project.store.current_round()
-    rid = rnd["id"] if rnd else None
+    rid = rnd.id if rnd else None
     if ss.get(ROUND, rid) != rid and ss[BUF]:
         g.release([it["id"] for it in ss[BUF]])
         ss[BUF] = []

@@ -26,10 +26,10 @@ def audit_sample(project: Project) -> list[dict[str, Any]]:
     rnd = project.store.current_round()
     if rnd is None:
         return []
-    ids = [item_id for item_id, _ in project.store.audit_entries(rnd["id"])]
+    ids = [item_id for item_id, _ in project.store.audit_entries(rnd.id)]
     answers = project.store.answer_records(item_ids=ids, live_only=True) if ids else []
     items = project.store.get_items(ids)
-    preds = project.store.predictions_for(rnd["model_version"], ids) if rnd["model_version"] else {}
+    preds = project.store.predictions_for(rnd.model_version, ids) if rnd.model_version else {}
     human = {r.item_id: r for r in answers if r.status != AnnotationStatus.AUTO.value}
     out = []
     for item_id in ids:

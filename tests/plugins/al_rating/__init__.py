@@ -12,7 +12,7 @@ import numpy as np
 
 from activelabel.errors import InvalidLabelError
 from activelabel.formats.base import ImportRecord, RecordStream, Rejection
-from activelabel.models.base import Capabilities, Proposal
+from activelabel.models.base import Capabilities, Prediction
 from activelabel.tasks import TaskSpec
 from activelabel.types import Item
 
@@ -85,7 +85,6 @@ class RatingModel:
 
     task = "rating"
     capabilities = Capabilities(proba=True, draws=False, embeddings=False, warm_start=False)
-    refit_on_all = True
     rehearses = False
 
     def __init__(self, labels: Sequence[str]) -> None:
@@ -119,9 +118,9 @@ class RatingModel:
             out[:, self.labels.index(c)] = raw[:, j]
         return out
 
-    def predict(self, items: Sequence[Item]) -> list[Proposal]:
+    def predict(self, items: Sequence[Item]) -> list[Prediction]:
         proba = self._proba([i.content for i in items])
-        return [Proposal(Rating(int(self.labels[int(p.argmax())])), float(p.max()), proba=p) for p in proba]
+        return [Prediction(Rating(int(self.labels[int(p.argmax())])), float(p.max()), proba=p) for p in proba]
 
     def evaluate(self, items: Sequence[Item], values: Sequence[Any]) -> dict[str, float]:
         pred = self._proba([i.content for i in items]).argmax(axis=1)
