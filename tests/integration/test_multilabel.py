@@ -7,6 +7,7 @@ import importlib
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from activelabel.samples.multilabel import LABELS, labeled_sample
@@ -164,3 +165,25 @@ def test_cli_annotate_takes_comma_separated_labels_and_the_empty_set(tmp_path: P
     with Workspace.open(project) as ws:
         values = {r.item_id: r.value for r in ws.store.current_labels()}
     assert values == {first: {"labels": []}, second: {"labels": ["tech", "sports"]}}
+
+
+def test_label_studio_sdk_reads_our_multi_choice_export(tmp_path: Path) -> None:
+    converter = pytest.importorskip("label_studio_sdk.converter")
+    from activelabel.config import parse_config
+    from activelabel.exporting import export_project
+    from activelabel.importing import import_path
+
+    rows = labeled_sample(6, seed=5)
+    src = tmp_path / "src.jsonl"
+    src.write_text("".join(json.dumps({"text": t, "labels": labs}) + "\n" for t, labs in rows), encoding="utf-8")
+    with Workspace.init(tmp_path / "p", parse_config({"task": "multilabel", "labels": LABELS})) as ws:
+        assert import_path(ws, src).imported == 6
+        out = tmp_path / "export" / "ls.json"
+        assert export_project(ws, out, fmt="labelstudio") == 6
+    assert 'choice="multiple"' in (out.parent / "label_config.xml").read_text(encoding="utf-8")
+    conv = converter.Converter(str(out.parent / "label_config.xml"), project_dir=str(tmp_path))
+    conv.convert(str(out), str(tmp_path / "min"), "JSON_MIN", is_dir=False)
+    got = json.loads((tmp_path / "min" / "result.json").read_text(encoding="utf-8"))
+    # JSON_MIN writes one choice as a string and several as {"choices": [...]}
+    sets = {r["text"]: sorted([r["label"]] if isinstance(r["label"], str) else r["label"]["choices"]) for r in got}
+    assert sets == {t: sorted(labs) for t, labs in rows}
