@@ -171,3 +171,11 @@ def test_label_studio_tasks_read_as_label_sets_with_predictions_kept_apart(tmp_p
     assert [getattr(r, "value", None) for r in got[:3]] == [LabelSet(("tech", "sports")), LabelSet(()), None]
     assert got[2].prediction == LabelSet(("politics",))  # type: ignore[union-attr]
     assert isinstance(got[3], Rejection) and "cooking" in got[3].reason
+
+
+def test_reader_rejects_a_deeply_nested_labels_cell(tmp_path: Path) -> None:
+    path = tmp_path / "deep.csv"
+    path.write_text("text,labels\nfine,tech\n" + "x," + "[" * 5000 + "\n", encoding="utf-8")
+    got = _read(path)
+    assert got[0].value == LabelSet(("tech",))  # type: ignore[union-attr]
+    assert isinstance(got[1], Rejection) and "nested too deeply" in got[1].reason

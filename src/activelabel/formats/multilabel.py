@@ -67,6 +67,8 @@ def _label_set(raw: object, labels: Sequence[str]) -> LabelSet | None:
                 return _label_set(json.loads(text), labels)
             except json.JSONDecodeError as exc:
                 raise InvalidLabelError(f"labels {text[:40]!r} are not valid JSON: {exc.msg}") from exc
+            except RecursionError:
+                raise InvalidLabelError("labels: JSON nested too deeply") from None
         raw = [part.strip() for part in SEPARATORS.split(text) if part.strip()]
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
         raise InvalidLabelError(f"labels must be a list of strings or 'a|b', got {raw!r}")
@@ -89,8 +91,9 @@ def _record(text: object, raw_labels: object, labels: Sequence[str], source: str
     return ImportRecord(content=text, media="text", value=value, meta=extra, source=source, line=line)
 
 
-def _decoded(raw: bytes, source: str, first: int) -> Iterator[tuple[int, str] | Rejection]:
-    for n, bline in enumerate(raw.splitlines()[first - 1:], first):
+def _decoded(raw: bytes, source: str) -> Iterator[tuple[int, str] | Rejection]:
+    """(1-based line, text) per line, or that line's Rejection when it is not UTF-8."""
+    for n, bline in enumerate(raw.splitlines(), 1):
         try:
             yield n, bline.decode("utf-8-sig" if n == 1 else "utf-8")
         except UnicodeDecodeError as exc:
@@ -141,7 +144,7 @@ def _delimited(path: Path, delimiter: str, text_field: str | None, label_field: 
                labels: Sequence[str]) -> RecordStream:
     source = str(path)
     good: list[tuple[int, str]] = []
-    for got in _decoded(path.read_bytes(), source, 1):
+    for got in _decoded(path.read_bytes(), source):
         if isinstance(got, Rejection):
             if got.line == 1:
                 raise FormatError(f"{source}:1: the header is not valid UTF-8")
@@ -192,7 +195,7 @@ def read_multilabel(path: Path, fmt: str = "auto", *, labels: Sequence[str], pro
         return _delimited(path, "\t" if fmt == "tsv" else ",", text_field, label_field, labels)
     if fmt == "txt":
         return (got if isinstance(got, Rejection) else _record(got[1], None, labels, str(path), got[0], {})
-                for got in _decoded(path.read_bytes(), str(path), 1))
+                for got in _decoded(path.read_bytes(), str(path)))
     raise FormatError(f"unknown format {fmt!r} for multilabel; use auto, jsonl, csv, tsv or txt")
 
 
