@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from activelabel.project import Project
-from tests.ui.browser import CHROMIUM, chromium, settle, shown_item, sign_in, streamlit_server, wait_next_item
+from tests.ui.browser import CHROMIUM, chromium, settle, shown_item, sign_in, streamlit_server
 from tests.ui.conftest import USERS
 from tests.ui.test_multilabel_editor import multilabel_project  # noqa: F401  (the fixture)
 
@@ -46,13 +46,21 @@ def _checked(page: Any, name: str) -> bool:
     return bool(page.get_by_role("checkbox", name=name).is_checked())
 
 
-def _wait_checked(page: Any, name: str, want: bool, timeout: float = 30.0) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if _checked(page, name) == want:
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"{name} did not become {'checked' if want else 'unchecked'}")
+def _press_until(page: Any, key: str, done: Any, tries: int = 3, wait: float = 15.0) -> None:
+    """Press ``key`` until ``done()``; a press that lands while a rerun replaces the hotkeys frames is lost,
+    so it is pressed again (only after ``wait`` seconds without effect)."""
+    for _ in range(tries):
+        _wait_all_hotkeys(page, 2)
+        page.keyboard.press(key)
+        deadline = time.time() + wait
+        while time.time() < deadline:
+            try:
+                if done():
+                    return
+            except Exception:  # mid-rerun
+                pass
+            time.sleep(0.05)
+    raise TimeoutError(f"pressing {key} {tries} times had no effect")
 
 
 def test_number_keys_toggle_labels_and_ctrl_enter_stores_the_set(multilabel_project: Project,  # noqa: F811
@@ -61,15 +69,16 @@ def test_number_keys_toggle_labels_and_ctrl_enter_stores_the_set(multilabel_proj
             chromium() as browser:
         page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
         sign_in(page, url, "alice", USERS["alice"][1], hotkeys=False)
-        _wait_all_hotkeys(page, 2)
         first = shown_item(page)
+        settle(page)
+        import sys
+        for _ in range(20):
+            print([_checked(page, n) for n in ("1 · sports (0.90)", "2 · politics (0.40)")], file=sys.stderr)
+            time.sleep(0.2)
         assert _checked(page, "1 · sports (0.90)") and not _checked(page, "2 · politics (0.40)")
-        page.keyboard.press("2")  # toggle politics on
-        _wait_checked(page, "2 · politics (0.40)", True)
+        _press_until(page, "2", lambda: _checked(page, "2 · politics (0.40)"))  # toggle politics on
         settle(page)
         page.screenshot(path=str(tmp_path / "multilabel-editor.png"), full_page=True)
-        _wait_all_hotkeys(page, 2)
-        page.keyboard.press("Control+Enter")
-        wait_next_item(page, first)
+        _press_until(page, "Control+Enter", lambda: shown_item(page) != first)
     answers = [a for a in multilabel_project.store.all_annotations() if a["status"] != "auto"]
     assert [(a["value"], a["status"]) for a in answers] == [({"labels": ["sports", "politics"]}, "corrected")]

@@ -44,7 +44,7 @@ def test_multilabel_editor_prechecks_the_proposal_and_stores_the_checked_set(mul
     item = at.session_state["al_buf"][0]
     assert item["id"] == "mlitem0"  # least confident first
     key = f"al_ed_{item['id']}"
-    boxes = [at.checkbox(key=f"{key}_box_{i}") for i in range(3)]
+    boxes = [at.checkbox(key=f"{key}_box_{i}_r0") for i in range(3)]
     assert [b.value for b in boxes] == [True, False, False]  # the proposal, pre-checked
     assert [b.label for b in boxes] == ["1 · sports (0.90)", "2 · politics (0.40)", "3 · tech (0.05)"]
     boxes[1].check().run()  # the person adds politics
@@ -56,7 +56,7 @@ def test_multilabel_editor_prechecks_the_proposal_and_stores_the_checked_set(mul
     # the next item: nothing checked is the empty set, stored as an answer
     item = at.session_state["al_buf"][0]
     assert item["id"] == "mlitem1"
-    at.checkbox(key=f"al_ed_{item['id']}_box_2").uncheck().run()
+    at.checkbox(key=f"al_ed_{item['id']}_box_2_r0").uncheck().run()
     _button(at, "al_btn_correct").click().run()
     second = _answers(multilabel_project)[1]
     assert second["value"] == {"labels": []} and second["status"] == "corrected"

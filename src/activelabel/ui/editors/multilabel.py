@@ -22,8 +22,12 @@ PLAIN_KEYS = False  # the page's plain number keys would submit one label; ours 
 HOTKEYS = "multilabel"
 
 
-def _box_key(key: str, i: int) -> str:
-    return f"{key}_box_{i}"
+def _chosen_key(key: str) -> str:
+    return f"{key}_chosen"
+
+
+def _box_key(key: str, i: int, rev: int) -> str:
+    return f"{key}_box_{i}_r{rev}"
 
 
 def _proposed(item: dict[str, Any]) -> set[str]:
@@ -36,6 +40,23 @@ def _probabilities(project: Project, item: dict[str, Any]) -> list[float] | None
     return [float(p) for p in parts] if len(parts) == len(project.config.labels) else None
 
 
+def _chosen(item: dict[str, Any], key: str) -> list[str]:
+    """The labels checked so far: a plain session value (not widget state, which a rerun may reset),
+    starting from the proposal."""
+    return st.session_state.setdefault(_chosen_key(key), sorted(_proposed(item)))  # type: ignore[no-any-return]
+
+
+def _toggle(key: str, label: str) -> None:
+    chosen = st.session_state[_chosen_key(key)]
+    st.session_state[_chosen_key(key)] = sorted(set(chosen) ^ {label})
+    st.session_state[f"{key}_rev"] = st.session_state.get(f"{key}_rev", 0) + 1  # fresh boxes show the change
+
+
+def _on_box(key: str, label: str, box: str) -> None:
+    chosen = set(st.session_state[_chosen_key(key)])
+    st.session_state[_chosen_key(key)] = sorted(chosen | {label} if st.session_state[box] else chosen - {label})
+
+
 def _toggle_keys(labels: list[str], key: str) -> None:
     import streamlit_hotkeys as hotkeys
 
@@ -43,7 +64,7 @@ def _toggle_keys(labels: list[str], key: str) -> None:
                       for i, lab in enumerate(labels[:9])], key=HOTKEYS)
     for i in range(min(len(labels), 9)):
         if hotkeys.pressed(f"toggle:{i}", key=HOTKEYS):
-            st.session_state[_box_key(key, i)] = not st.session_state.get(_box_key(key, i), False)
+            _toggle(key, labels[i])
             break
 
 
@@ -56,20 +77,20 @@ def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str,
     if item.get("proposed") is not None and conf is not None:
         shown = ", ".join(md_escape(lab) for lab in labels if lab in proposed) or "no label"
         st.markdown(f"Model proposes **{shown}** with confidence :{confidence_color(conf)}[**{conf:.2f}**]")
-    for i, lab in enumerate(labels):  # pre-check the proposal once, then the boxes keep the person's choice
-        st.session_state.setdefault(_box_key(key, i), lab in proposed)
+    _chosen(item, key)
     _toggle_keys(labels, key)
+    chosen = set(_chosen(item, key))
+    rev = st.session_state.get(f"{key}_rev", 0)
     cols = st.columns(min(len(labels), 3))
     for i, lab in enumerate(labels):
         hint = f"{i + 1} · " if i < 9 else ""
         p = f" ({proba[i]:.2f})" if proba is not None else ""
-        cols[i % len(cols)].checkbox(f"{hint}{lab}{p}", key=_box_key(key, i),
-                                     help=project.config.label_descriptions.get(lab))
+        box = _box_key(key, i, rev)
+        cols[i % len(cols)].checkbox(f"{hint}{lab}{p}", value=lab in chosen, key=box, on_change=_on_box,
+                                     args=(key, lab, box), help=project.config.label_descriptions.get(lab))
     st.caption("Number keys toggle labels; submit the boxes as checked (nothing checked: no label applies).")
 
 
 def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:
-    labels = project.config.labels
-    if not any(_box_key(key, i) in st.session_state for i in range(len(labels))):
-        return LabelSet(tuple(lab for lab in labels if lab in _proposed(item)))
-    return LabelSet(tuple(lab for i, lab in enumerate(labels) if st.session_state.get(_box_key(key, i), False)))
+    chosen = set(_chosen(item, key))
+    return LabelSet(tuple(lab for lab in project.config.labels if lab in chosen))
