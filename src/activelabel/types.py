@@ -206,7 +206,33 @@ class Ranking:
         return cls(tuple(order), None if rating is None else float(rating))
 
 
-Payload = ClassLabel | Spans | Boxes | Transcript | Ranking
+@dataclass(frozen=True, slots=True)
+class LabelSet:
+    """Any number of the project's labels for one item (topics, intents); the empty set is an answer too."""
+
+    labels: tuple[str, ...]
+
+    def validate(self, labels: Sequence[str]) -> LabelSet:
+        unknown = [lab for lab in self.labels if lab not in labels]
+        if unknown:
+            raise InvalidLabelError(f"unknown labels {unknown}; the project's labels are {list(labels)}")
+        if len(set(self.labels)) != len(self.labels):
+            repeated = sorted({lab for lab in self.labels if self.labels.count(lab) > 1})
+            raise InvalidLabelError(f"labels {repeated} given more than once; name each label once")
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return {"labels": list(self.labels)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LabelSet:
+        raw = data["labels"]
+        if isinstance(raw, (str, bytes)) or not isinstance(raw, Sequence):
+            raise TypeError(f"labels must be a list of strings, got {type(raw).__name__}")
+        return cls(tuple(str(lab) for lab in raw))
+
+
+Payload = ClassLabel | Spans | Boxes | Transcript | Ranking | LabelSet
 
 
 # ---- selections ---------------------------------------------------------------------------

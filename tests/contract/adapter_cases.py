@@ -122,6 +122,21 @@ def _reward_pairwise_data(_tmp: Path) -> tuple[list[Item], list[Payload]]:
     return [Item(f"r{i}", "text", it.content()) for i, (it, _) in enumerate(rows)], [Ranking(o) for _, o in rows]
 
 
+def _multilabel_build(_tmp: Path) -> Any:
+    from activelabel.models.sklearn_multilabel import SklearnMultiLabelClassifier
+    from activelabel.samples.multilabel import LABELS
+
+    return SklearnMultiLabelClassifier(LABELS)
+
+
+def _multilabel_data(_tmp: Path) -> tuple[list[Item], list[Payload]]:
+    from activelabel.samples.multilabel import labeled_sample
+    from activelabel.types import LabelSet
+
+    rows = labeled_sample(40, seed=1)
+    return [Item(f"m{i}", "text", t) for i, (t, _) in enumerate(rows)], [LabelSet(tuple(labs)) for _, labs in rows]
+
+
 CASES: list[AdapterCase] = [
     AdapterCase("tfidf-logreg", _sklearn_build, _sklearn_data),
     AdapterCase("vectors-logreg", _vectors_build, _vectors_data),
@@ -131,4 +146,5 @@ CASES: list[AdapterCase] = [
     AdapterCase("whisper-embedding-classifier", _whisper_classifier_build,
                 lambda t: _audio_data(t, "audio_classification")),
     AdapterCase("reward-pairwise", _reward_pairwise_build, _reward_pairwise_data),
+    AdapterCase("multilabel-logreg", _multilabel_build, _multilabel_data),
 ]

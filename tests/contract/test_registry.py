@@ -138,9 +138,22 @@ def _ranking_project(root: Path) -> Workspace:
     return ws
 
 
+def _multilabel_project(root: Path) -> Workspace:
+    from activelabel.importing import import_path
+    from activelabel.samples.multilabel import LABELS, labeled_sample
+
+    ws = Workspace.init(root, parse_config({"task": "multilabel", "labels": LABELS}))
+    sample = root.parent / f"{root.name}.jsonl"
+    rows = [*labeled_sample(10, seed=5), ("no topic at all", [])]  # the empty set is an answer too
+    sample.write_text("".join(json.dumps({"text": t, "labels": labs}) + "\n" for t, labs in rows), encoding="utf-8")
+    assert import_path(ws, sample).imported == 11
+    return ws
+
+
 LABELED_PROJECTS: dict[str, Any] = {"ner": _ner_project, "detection": _detection_project,
                                     "classification": _classification_project,
-                                    "transcription": _transcription_project, "ranking": _ranking_project}
+                                    "transcription": _transcription_project, "ranking": _ranking_project,
+                                    "multilabel": _multilabel_project}
 # where a text export is one file, the suffix its reader detects; media and folder formats need none
 FILE_SUFFIX = {"jsonl": ".jsonl", "conll": ".conll", "spacy": ".spacy", "labelstudio": ".json", "dpo": ".jsonl"}
 

@@ -322,7 +322,8 @@ def span_results(row: Row, cfg: LSConfig) -> list[dict[str, Any]]:
 
 
 def choice_results(row: Row, cfg: LSConfig) -> list[dict[str, Any]]:
-    return [{"value": {"choices": [row["value"]["label"]]}}]
+    value = row["value"]  # one class, or a multi-label set
+    return [{"value": {"choices": list(value["labels"]) if "labels" in value else [value["label"]]}}]
 
 
 def textarea_results(row: Row, cfg: LSConfig) -> list[dict[str, Any]]:
