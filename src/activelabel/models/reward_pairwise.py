@@ -53,7 +53,6 @@ class PairwiseRewardModel:
     task = "ranking"
     capabilities: ClassVar[Capabilities] = Capabilities(proba=False, draws=False, embeddings=False,
                                                         warm_start=False)
-    refit_on_all: ClassVar[bool] = True
     rehearses: ClassVar[bool] = False
 
     def __init__(self, labels: Sequence[str] = (), n_features: int = 2 ** 15, ngram_max: int = 4,
