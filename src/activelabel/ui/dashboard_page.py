@@ -1,7 +1,9 @@
 """The dashboard: learning curve, label distribution, queue, audits, throughput, versions, retraining.
 
 Training runs in a background worker process; the progress panel polls the version's progress and
-message once a second, and the new ranking is picked up by the label page on its own.
+message once a second, and the new ranking is picked up by the label page on its own. The whole page
+is redrawn when a version is promoted or the queue is re-ranked (``page_refresh.follow``), so the
+model tile, the counts and the Train button follow.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import streamlit as st
 from activelabel.errors import ActiveLabelError
 from activelabel.ui import dashboard_data as data
 from activelabel.ui.common import guard, md_escape
+from activelabel.ui.page_refresh import follow
 
 if TYPE_CHECKING:
     from activelabel.auth import Guard
@@ -117,3 +120,4 @@ def render(project: Project) -> None:
     if st.session_state.get("al_train_error"):
         st.error(st.session_state["al_train_error"])
     training_panel(project)
+    follow(project, "dashboard")

@@ -19,6 +19,7 @@ from activelabel.quality.adjudication import history, resolve, review_queue
 from activelabel.quality.report import build_report, render_markdown
 from activelabel.types import ClassLabel
 from activelabel.ui.common import md_escape
+from activelabel.ui.page_refresh import follow
 
 if TYPE_CHECKING:
     from activelabel.auth import User
@@ -138,6 +139,7 @@ def render(project: Project, user: User | None) -> None:
     if user is None:
         st.info("Sign in to see the report.")
         return
+    follow(project, "report")  # a promotion or a new ranking redraws the report
     report = build_report(project)
     c, cost, au = report["counts"], report["cost"], report["audits"]
     st.markdown(f"#### Report · {md_escape(project.config.name)}")
