@@ -58,3 +58,17 @@ def test_the_dashboard_shows_a_new_version_within_5_s_of_its_promotion(cls_proje
         page.wait_for_timeout(1500)  # a few polls with nothing new: no rerun
         version = seed_round(cls_project, _predictions(cls_project, 0.6))
         page.locator('[data-testid="stMetric"]').filter(has_text=version).wait_for(timeout=5_000)  # the bound
+
+
+def test_the_dashboard_and_the_report_show_the_same_counts(trained_project: Project, app_for: Any) -> None:
+    from activelabel.ui.dashboard_data import COUNTS
+
+    tiles = {}
+    for page in ("dashboard", "report"):
+        at = app_for(trained_project, page=page, user="adam")
+        at.run()
+        assert not at.exception
+        tiles[page] = {m.label: m.value for m in at.metric}
+    for title, _, _ in COUNTS:
+        assert tiles["dashboard"][title] == tiles["report"][title], title
+    assert tiles["report"]["Answers"] == str(trained_project.store.counts()["answers"])

@@ -18,6 +18,24 @@ if TYPE_CHECKING:
 
 HOUR = 3600.0
 
+#: The one definition of the counts that the dashboard and the report show: (tile title, key of
+#: ``store.counts()``, what it counts). Both pages draw them with ``count_tiles``.
+COUNTS: tuple[tuple[str, str, str], ...] = (
+    ("Items", "items", "every item in the project"),
+    ("Labeled by people", "human_labeled", "items with a live accepted or corrected answer from a person"),
+    ("Auto-accepted", "auto_accepted", "items labeled by the model above the threshold and not answered by a person"),
+    ("In the queue", "queued", "items waiting for a person in the current ranking"),
+    ("Answers", "answers", "answers given: accepted, corrected, rejected and skipped, undone ones included"),
+)
+#: readable names of the label sources in the counts by label
+SOURCE_NAMES = {"human": "people", "gold": "gold", "auto": "auto-accepted", "model": "model proposal (unlabeled)"}
+
+
+def count_tiles(project: Project) -> list[tuple[str, str, str]]:
+    """(title, value, help) per count of ``COUNTS``; "many" for a queue too long to count."""
+    counts = project.store.counts()
+    return [(title, "many" if counts[key] < 0 else str(counts[key]), what) for title, key, what in COUNTS]
+
 
 def learning_curve(project: Project) -> list[dict[str, Any]]:
     """One point per trained version: labels it learned from (train + held-out) and its held-out metric."""

@@ -61,14 +61,11 @@ def training_panel(project: Project) -> None:
 def render(project: Project) -> None:
     g = guard(project)
     st.markdown(f"#### Dashboard · {md_escape(project.config.name)}")
-    counts = project.store.counts()
-    cols = st.columns(6)
-    cols[0].metric("Items", counts["items"])
-    cols[1].metric("Human-labeled", counts["human_labeled"])
-    cols[2].metric("Auto-accepted", counts["auto_accepted"])
-    cols[3].metric("In the queue", counts["queued"] if counts["queued"] >= 0 else "many")
-    cols[4].metric("Answers", counts["answers"])
-    cols[5].metric("Model", project.store.current_version() or "none")
+    tiles = data.count_tiles(project)
+    cols = st.columns(len(tiles) + 1)
+    for col, (title, value, what) in zip(cols, tiles):
+        col.metric(title, value, help=what)
+    cols[-1].metric("Model", project.store.current_version() or "none", help="the model version in force")
 
     left, right = st.columns(2)
     with left:
