@@ -112,6 +112,8 @@ def draw(image: Any, labels: list[str], boxes: list[list[float]], box_labels: li
     while nothing was edited. The image is made to fit ``size`` pixels, as the wheel's ``detection`` does."""
     from streamlit.elements.lib.image_utils import image_to_url
     from streamlit.elements.lib.layout_utils import LayoutConfig
+
+    widget = component()  # first: it names the missing package if the wheel is not installed
     from streamlit_image_annotation.Detection import get_colormap
 
     image = image.copy()
@@ -121,7 +123,7 @@ def draw(image: Any, labels: list[str], boxes: list[list[float]], box_labels: li
     url = image_to_url(image, LayoutConfig(width=image.size[0], height=image.size[1]), True, "RGB", "PNG",
                        f"detection-{hashlib.md5(image.tobytes()).hexdigest()}-{key}")
     info = [{"bbox": [v / scale for v in b], "label_id": i, "label": labels[i]} for b, i in zip(boxes, box_labels)]
-    value = component()(image_url=url, image_size=image.size, label_list=labels, bbox_info=info,
+    value = widget(image_url=url, image_size=image.size, label_list=labels, bbox_info=info,
                         color_map=get_colormap(labels, colormap_name="gist_rainbow"), line_width=line_width,
                         use_space=False, key=key)
     if value is None:
