@@ -27,8 +27,17 @@ COUNTS: tuple[tuple[str, str, str], ...] = (
     ("In the queue", "queued", "items waiting for a person in the current ranking"),
     ("Answers", "answers", "answers given: accepted, corrected, rejected and skipped, undone ones included"),
 )
+#: readable column names of the dashboard's tables (their rows keep the short keys that tests and code read)
+COLUMN_NAMES = {"auto_accepted": "auto-accepted", "sent_to_audit": "sent to audit", "audited": "audited",
+                "confirmed": "confirmed by the auditor", "found_wrong": "found wrong", "metric": "held-out metric",
+                "train": "trained on", "held_out": "held out", "last_answer": "up to answer #"}
 #: readable names of the label sources in the counts by label
 SOURCE_NAMES = {"human": "people", "gold": "gold", "auto": "auto-accepted", "model": "model proposal (unlabeled)"}
+
+
+def readable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with ``COLUMN_NAMES`` as column names, for display."""
+    return [{COLUMN_NAMES.get(k, k): v for k, v in row.items()} for row in rows]
 
 
 def count_tiles(project: Project) -> list[tuple[str, str, str]]:

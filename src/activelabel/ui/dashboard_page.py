@@ -87,7 +87,7 @@ def render(project: Project) -> None:
     with left:
         st.markdown("**Auto-accepted items and their audits**")
         audit = data.audit_findings(project)
-        st.dataframe([audit], hide_index=True, width="stretch")
+        st.dataframe(data.readable([audit]), hide_index=True, width="stretch")
         st.markdown("**Answers per annotator per hour**")
         rate = data.answers_per_hour(project)
         if rate:
@@ -97,7 +97,7 @@ def render(project: Project) -> None:
     with right:
         st.markdown("**Model versions**")
         versions = data.versions_table(project)
-        st.dataframe(versions, hide_index=True, width="stretch", height=_height(len(versions)))
+        st.dataframe(data.readable(versions), hide_index=True, width="stretch", height=_height(len(versions)))
         note = data.promotion_note(project)
         if note is not None:
             st.warning(md_escape(note))
