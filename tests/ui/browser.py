@@ -16,7 +16,7 @@ from typing import Any
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-ITEM_ID = re.compile(r"item ([0-9A-Za-z_-]{6,})")
+ITEM_ID = re.compile(r"item ([0-9A-Za-z_-]{4,})")
 
 
 def free_port() -> int:

@@ -130,7 +130,7 @@ def main() -> None:
             script_answers(project.directory, task)
     password, _ = demo_password(args.root)
     for task in tasks:
-        directory = args.root / task.value
+        directory = args.root / task
         if (directory / "activelabel.toml").exists():
             shoot(directory, task, password, args.out)
     print(f"done in {time.time() - t0:.0f} s", flush=True)

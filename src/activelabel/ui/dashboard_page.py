@@ -1,7 +1,9 @@
 """The dashboard: learning curve, label distribution, queue, audits, throughput, versions, retraining.
 
 Training runs in a background worker process; the progress panel polls the version's progress and
-message once a second, and the new ranking is picked up by the label page on its own.
+message once a second, and the new ranking is picked up by the label page on its own. The whole page
+is redrawn when a version is promoted or the queue is re-ranked (``page_refresh.follow``), so the
+model tile, the counts and the Train button follow.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import streamlit as st
 from activelabel.errors import ActiveLabelError
 from activelabel.ui import dashboard_data as data
 from activelabel.ui.common import guard, md_escape
+from activelabel.ui.page_refresh import follow
 
 if TYPE_CHECKING:
     from activelabel.auth import Guard
@@ -58,14 +61,11 @@ def training_panel(project: Project) -> None:
 def render(project: Project) -> None:
     g = guard(project)
     st.markdown(f"#### Dashboard · {md_escape(project.config.name)}")
-    counts = project.store.counts()
-    cols = st.columns(6)
-    cols[0].metric("Items", counts["items"])
-    cols[1].metric("Human-labeled", counts["human_labeled"])
-    cols[2].metric("Auto-accepted", counts["auto_accepted"])
-    cols[3].metric("In the queue", counts["queued"] if counts["queued"] >= 0 else "many")
-    cols[4].metric("Answers", counts["answers"])
-    cols[5].metric("Model", project.store.current_version() or "none")
+    tiles = data.count_tiles(project)
+    cols = st.columns(len(tiles) + 1)
+    for col, (title, value, what) in zip(cols, tiles):
+        col.metric(title, value, help=what)
+    cols[-1].metric("Model", project.store.current_version() or "none", help="the model version in force")
 
     left, right = st.columns(2)
     with left:
@@ -87,7 +87,7 @@ def render(project: Project) -> None:
     with left:
         st.markdown("**Auto-accepted items and their audits**")
         audit = data.audit_findings(project)
-        st.dataframe([audit], hide_index=True, width="stretch")
+        st.dataframe(data.readable([audit]), hide_index=True, width="stretch")
         st.markdown("**Answers per annotator per hour**")
         rate = data.answers_per_hour(project)
         if rate:
@@ -97,7 +97,7 @@ def render(project: Project) -> None:
     with right:
         st.markdown("**Model versions**")
         versions = data.versions_table(project)
-        st.dataframe(versions, hide_index=True, width="stretch", height=_height(len(versions)))
+        st.dataframe(data.readable(versions), hide_index=True, width="stretch", height=_height(len(versions)))
         note = data.promotion_note(project)
         if note is not None:
             st.warning(md_escape(note))
@@ -117,3 +117,4 @@ def render(project: Project) -> None:
     if st.session_state.get("al_train_error"):
         st.error(st.session_state["al_train_error"])
     training_panel(project)
+    follow(project, "dashboard")

@@ -88,8 +88,8 @@ def _queued_json(q: Any) -> dict[str, Any]:
     return data
 
 
-def refill(project: Project, g: Guard) -> None:
-    """Top the buffer up to BUFFER items; re-claim everything when a new round (model) is installed."""
+def rerank(project: Project, g: Guard) -> None:
+    """Re-claim the buffer when a new round (model ranking) is in force, and say so on the page."""
     ss = _state()
     rnd = project.store.current_round()
     rid = rnd.id if rnd else None
@@ -98,6 +98,12 @@ def refill(project: Project, g: Guard) -> None:
         ss[BUF] = []
         ss[FLASH] = ("info", f"A new model ranking is in force (round {rid}): the queue was re-ordered.")
     ss[ROUND] = rid
+
+
+def refill(project: Project, g: Guard) -> None:
+    """Top the buffer up to BUFFER items; re-claim everything when a new round (model) is installed."""
+    ss = _state()
+    rerank(project, g)
     need = BUFFER - len(ss[BUF])
     if need <= 0:
         return
@@ -199,6 +205,7 @@ def render(project: Project) -> None:
     editor = editor_for(project.spec)
     keys = shortcuts(project.config.labels, editor.PLAIN_KEYS)
     _hotkeys(project, g, editor, keys)
+    rerank(project, g)  # before the message line is drawn, so a re-ranking under the person is announced
     if not ss[BUF]:
         refill(project, g)
     st.markdown(f"#### Label · {md_escape(project.config.name)}")

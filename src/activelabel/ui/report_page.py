@@ -19,6 +19,8 @@ from activelabel.quality.adjudication import history, resolve, review_queue
 from activelabel.quality.report import build_report, render_markdown
 from activelabel.types import ClassLabel
 from activelabel.ui.common import md_escape
+from activelabel.ui.dashboard_data import SOURCE_NAMES, count_tiles
+from activelabel.ui.page_refresh import follow
 
 if TYPE_CHECKING:
     from activelabel.auth import User
@@ -138,20 +140,24 @@ def render(project: Project, user: User | None) -> None:
     if user is None:
         st.info("Sign in to see the report.")
         return
+    follow(project, "report")  # a promotion or a new ranking redraws the report
     report = build_report(project)
     c, cost, au = report["counts"], report["cost"], report["audits"]
     st.markdown(f"#### Report · {md_escape(project.config.name)}")
-    cols = st.columns(5)
-    cols[0].metric("Items", c["items"])
-    cols[1].metric("Human answers", cost["human_answers"])
-    cols[2].metric("Hours spent", f"{cost['seconds'] / 3600:.2f}")
-    cols[3].metric("Audit precision", _num(au["precision"], pct=True))
-    cols[4].metric("Flagged annotators", len(report["gold"]["flagged"]))
+    tiles = count_tiles(project)  # the dashboard's counts, by the same definition
+    cols = st.columns(len(tiles) + 3)
+    for col, (title, value, what) in zip(cols, tiles):
+        col.metric(title, value, help=what)
+    cols[-3].metric("Hours spent", f"{cost['seconds'] / 3600:.2f}", help="the sum of the answers' recorded durations")
+    cols[-2].metric("Audit precision", _num(au["precision"], pct=True),
+                    help="audited auto-accepted items whose label the person confirmed")
+    cols[-1].metric("Flagged annotators", len(report["gold"]["flagged"]), help="below the gold accuracy bar")
     st.download_button("REPORT.md", render_markdown(report), file_name="REPORT.md", key="al_report_md")
     st.download_button("report.json", json.dumps(report, indent=1, default=str), file_name="report.json",
                        key="al_report_json")
     st.markdown("#### Counts by label and source")
-    st.dataframe(pd.DataFrame(c["by_label"]).T.fillna(0).astype(int), width="stretch")
+    by_label = pd.DataFrame(c["by_label"]).T.fillna(0).astype(int)
+    st.dataframe(by_label.rename(columns=SOURCE_NAMES).rename_axis("label"), width="stretch")
     _agreement(project, report["agreement"])
     _gold(project, report["gold"])
     st.markdown(f"#### Audits of auto-accepted items: {au['agree']} of {au['audited']} confirmed")
@@ -163,7 +169,7 @@ def render(project: Project, user: User | None) -> None:
                                 "metric": (v["metrics"] or {}).get("metric")} for v in report["model_versions"]]),
                  hide_index=True)
     st.markdown("#### Labeling cost")
-    st.dataframe(pd.DataFrame([{"annotator": n, "answers": p["answers"], "skipped": p["skipped"],
+    st.dataframe(pd.DataFrame([{"annotator": n, "accepted, corrected or rejected": p["answers"], "skipped": p["skipped"],
                                 "hours": p["seconds"] / 3600} for n, p in cost["per_annotator"].items()]),
                  hide_index=True)
     _history(project)

@@ -11,6 +11,7 @@ from activelabel.auth import require
 from activelabel.errors import ActiveLabelError
 from activelabel.ui import review_data as data
 from activelabel.ui.common import guard, md_escape
+from activelabel.ui.page_refresh import follow
 
 if TYPE_CHECKING:
     from activelabel.auth import Guard
@@ -65,3 +66,4 @@ def render(project: Project) -> None:
     _section(g, "Suspected label errors (most suspect first)", suspects, "al_rq_suspect",
              "No human label is contradicted by the current model" if project.store.current_version()
              else "No trained model yet.")
+    follow(project, "review")
