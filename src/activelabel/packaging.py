@@ -156,12 +156,15 @@ def write_classes_package(project: Workspace, out: Path, parts: dict[str, list[d
 
 
 def write_ner_package(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """DocBin and JSONL per split; an item imported with its own tokens (CoNLL, DocBin, Prodigy) keeps them."""
     from activelabel.formats.docbin import write_docbin
+    from activelabel.formats.spans import SOURCE_TOKENS
 
     files = []
     for sp, rows in parts.items():
         spans = [[(int(s["start"]), int(s["end"]), str(s["label"])) for s in r["value"].get("spans", [])] for r in rows]
-        write_docbin(out / f"{sp}.spacy", [(r["content"], sp_) for r, sp_ in zip(rows, spans, strict=True)])
+        write_docbin(out / f"{sp}.spacy", [(r["content"], sp_) for r, sp_ in zip(rows, spans, strict=True)],
+                     tokens=[r["meta"].get(SOURCE_TOKENS) for r in rows])
         write_jsonl(out / f"{sp}.jsonl", [{"id": r["id"], "text": r["content"], "spans": r["value"].get("spans", []),
                                            **{k: r[k] for k in _META_COLS}} for r in rows])
         files += [f"{sp}.spacy", f"{sp}.jsonl"]

@@ -228,6 +228,24 @@ def test_docbin_export_keeps_the_tokens_the_item_was_imported_with(tmp_path):
                                                                    [("@bob", "person")]]
 
 
+def test_the_ner_package_keeps_the_tokens_the_items_were_imported_with(tmp_path):
+    pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    from activelabel.packaging import package_project
+
+    sentences = [[("Maria", "B-person"), ("don't", "O"), ("visit", "O"), ("U.S.-based", "O"), ("Acme", "B-org"),
+                  ("Corp.", "I-org"), ("!", "O")], [("Hi", "O"), ("@bob", "B-person"), (":)", "O")]]
+    conll = tmp_path / "in.conll"
+    conll.write_text("\n\n".join("\n".join(f"{w}\t{t}" for w, t in s) for s in sentences) + "\n", encoding="utf-8")
+    with Workspace.init(tmp_path / "p", parse_config({"task": "ner", "labels": NER_LABELS})) as ws:
+        assert import_path(ws, conll).imported == 2
+        package_project(ws, tmp_path / "pkg", shares=(1.0, 0.0, 0.0))
+    docs = list(DocBin().from_bytes((tmp_path / "pkg" / "train.spacy").read_bytes()).get_docs(Vocab()))
+    assert sorted([t.text for t in d] for d in docs) == sorted([w for w, _ in s] for s in sentences)
+
+
 def test_whitespace_between_source_tokens_becomes_spacy_whitespace_tokens():
     from activelabel.formats.docbin import _words
 
