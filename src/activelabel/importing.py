@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from activelabel.errors import ConfigError, ImportFormatError, InvalidLabelError
 from activelabel.formats.base import ImportRecord, ImportReport, Rejection, content_id
 from activelabel.formats.registry import record_stream
+from activelabel.labels import resolve_labels
 from activelabel.store.repository import NewItem
 from activelabel.types import AnnotationStatus, Item, Payload
 
@@ -86,6 +87,21 @@ def _shown(project: Workspace, rec: ImportRecord) -> str:
     return project.spec.summarize(value.to_json()) if value is not None else "(no label)"
 
 
+def _stored_labels(project: Workspace, item_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """The label in force of each of ``item_ids`` that has one (the one policy's)."""
+    return {iid: f.value for iid, f in resolve_labels(project).items() if iid in item_ids}
+
+
+def _already(project: Workspace, rec: ImportRecord, item_id: str, in_store: dict[str, dict[str, Any]]) -> str:
+    """Why a record of a stored item is not imported again, with both labels when they differ."""
+    reason = f"already imported as item {item_id}"
+    stored = in_store.get(item_id)
+    if rec.value is None or stored is None or project.spec.same(stored, rec.value.to_json()):
+        return reason
+    return (f"{reason}; conflict: {project.spec.summarize(stored)!r} in the project, {_shown(project, rec)!r} here "
+            "(answer it again, or resolve it in review, to change it)")
+
+
 def import_path(project: Workspace, path: Path, *, fmt: str = "auto", as_gold: bool = False, strict: bool = False,
                 annotator: str = "import", progress: Any = None, labels_as: str = "answers",
                 **options: Any) -> ImportReport:
@@ -144,15 +160,17 @@ def import_path(project: Workspace, path: Path, *, fmt: str = "auto", as_gold: b
         if progress:
             progress(report.total)
     already = project.store.existing_ids([i for _, i in accepted])
+    in_store = _stored_labels(project, already) if any(rec.value is not None for rec, i in accepted if i in already) \
+        else {}
     fresh = []
     for rec, item_id in accepted:
         if item_id in already:
-            report.rejections.append(Rejection(rec.source, rec.line, f"already imported as item {item_id}"))
+            report.rejections.append(Rejection(rec.source, rec.line, _already(project, rec, item_id, in_store)))
         else:
             fresh.append((rec, item_id))
     for rec, item_id, _k in copies:
         if item_id in already:
-            report.rejections.append(Rejection(rec.source, rec.line, f"already imported as item {item_id}"))
+            report.rejections.append(Rejection(rec.source, rec.line, _already(project, rec, item_id, in_store)))
     copies = [c for c in copies if c[1] not in already]
     if strict and report.rejections:
         shown = "; ".join(str(r) for r in report.rejections[:5])

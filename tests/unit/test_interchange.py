@@ -308,3 +308,19 @@ def test_ls_config_with_another_format_is_a_named_error(tmp_path):
         for fmt in ("conll", "jsonl"):
             with pytest.raises(FormatError, match="takes no ls_config option"):
                 export_project(ws, tmp_path / f"x.{fmt}", fmt=fmt, ls_config=tmp_path / "c.xml")
+
+
+def test_a_stored_item_arriving_with_another_label_is_reported_with_both(tmp_path):
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps({"text": "win a prize now", "label": "spam"}) + "\n"
+                     + json.dumps({"text": "see you at lunch", "label": "ham"}) + "\n", encoding="utf-8")
+    again = tmp_path / "again.jsonl"
+    again.write_text(json.dumps({"text": "win a prize now", "label": "ham"}) + "\n"
+                     + json.dumps({"text": "see you at lunch", "label": "ham"}) + "\n", encoding="utf-8")
+    with Workspace.init(tmp_path / "p", parse_config({"task": "classification", "labels": ["ham", "spam"]})) as ws:
+        assert import_path(ws, first).imported == 2
+        report = import_path(ws, again)
+        assert (report.imported, report.rejected) == (0, 2)
+        conflict, same = (r.reason for r in report.rejections)
+        assert conflict.startswith("already imported as item") and "'spam' in the project, 'ham' here" in conflict
+        assert "conflict" not in same  # the same label again is a plain duplicate
