@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from activelabel.errors import ConfigError, ImportFormatError, InvalidLabelError
+from activelabel.errors import ConfigError, ImportFormatError, InvalidLabelError, UsageError
 from activelabel.formats.base import ImportRecord, ImportReport, Rejection, content_id
 from activelabel.formats.registry import record_stream
 from activelabel.labels import resolve_labels
@@ -104,9 +104,15 @@ def _already(project: Workspace, rec: ImportRecord, item_id: str, in_store: dict
 
 def import_path(project: Workspace, path: Path, *, fmt: str = "auto", as_gold: bool = False, strict: bool = False,
                 annotator: str = "import", progress: Any = None, labels_as: str = "answers",
-                **options: Any) -> ImportReport:
+                allow_overlaps: bool = False, **options: Any) -> ImportReport:
     """Read ``path`` with the task's reader and store what is valid; ``labels_as``: answers,
-    predictions or ignore (see the module docstring)."""
+    predictions or ignore (see the module docstring); ``allow_overlaps`` keeps overlapping spans for
+    task kinds whose answers may overlap."""
+    if allow_overlaps:
+        if not project.spec.allows_overlaps:
+            raise UsageError(f"a {project.task} answer cannot hold overlapping spans (one label per character, as "
+                             "spaCy's NER learns them); --allow-overlaps is for task kinds whose answers may overlap")
+        options["allow_overlaps"] = True
     if labels_as not in LABELS_AS:
         raise ConfigError(f"labels_as must be one of {', '.join(LABELS_AS)}, not {labels_as!r}")
     if as_gold and labels_as != "answers":

@@ -91,3 +91,29 @@ def test_plugin_task_runs_import_to_package(rating_plugin, tmp_path: Path) -> No
     assert len(human) == 30 and all(r["stars"] == truth[r["text"]] for r in human)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["task"] == "rating"
+
+
+def test_allow_overlaps_keeps_overlapping_spans_only_where_the_task_kind_allows_them(rating_plugin,
+                                                                                       tmp_path: Path) -> None:
+    from activelabel.config import parse_config
+    from activelabel.errors import UsageError
+    from activelabel.importing import import_path
+
+    text = "New York City Council met today."
+    spans = [{"start": 0, "end": 13, "label": "location"}, {"start": 0, "end": 21, "label": "org"}]
+    data = tmp_path / "spans.jsonl"
+    data.write_text(json.dumps({"text": text, "spans": spans}) + "\n", encoding="utf-8")
+    labels = ["location", "org"]
+    with Workspace.init(tmp_path / "ner", parse_config({"task": "ner", "labels": labels})) as ner:
+        with pytest.raises(UsageError, match="cannot hold overlapping spans"):
+            import_path(ner, data, allow_overlaps=True)
+        rejected = import_path(ner, data)
+        assert rejected.rejected == 1 and "overlap" in rejected.rejections[0].reason
+    cfg = parse_config({"task": "overlapping_spans", "labels": labels})
+    with Workspace.init(tmp_path / "spans", cfg) as ws:
+        assert import_path(ws, data).rejected == 1  # without the flag, overlaps are still refused
+        report = import_path(ws, data, allow_overlaps=True)
+        assert (report.imported, report.rejected) == (1, 0)
+        (label,) = ws.store.current_labels()
+        assert [(s["start"], s["end"], s["label"]) for s in label.value["spans"]] == [(0, 13, "location"),
+                                                                                       (0, 21, "org")]

@@ -86,6 +86,9 @@ def import_(
         "--labels-as", help="answers: labels in the file are human answers (model predictions in it stay "
         "predictions); predictions: every label is a prediction (auto label); ignore: import the items only.")
     ] = "answers",
+    allow_overlaps: Annotated[bool, typer.Option(
+        "--allow-overlaps", help="Keep overlapping spans, for task kinds whose answers may overlap (not ner: "
+        "there overlapping spans are rejected per record).")] = False,
     db: DbOpt = None,
 ) -> None:
     """Import items (and optional labels); every rejected record is reported with its line and reason."""
@@ -94,7 +97,8 @@ def import_(
         opts = {k: v for k, v in {"text_field": text_field, "label_field": label_field,
                                   "label_from_filename": label_from_filename}.items() if v is not None}
         opts.update(extra)
-        report = project.import_file(path, fmt=format, as_gold=as_gold, strict=strict, labels_as=labels_as, **opts)
+        report = project.import_file(path, fmt=format, as_gold=as_gold, strict=strict, labels_as=labels_as,
+                                     allow_overlaps=allow_overlaps, **opts)
     if json_out:
         console.print_json(json.dumps(report.to_json()))
         return

@@ -223,7 +223,8 @@ def media_path(ref: Any, json_dir: Path, media_dir: Path | None) -> Path | str:
 
 
 def read_labelstudio(path: Path, *, labels: Sequence[str], tokenizer: Tokenizer, offsets: str = "codepoint",
-                     text_field: str | None = None, cfg: LSConfig | None = None) -> RecordStream:
+                     text_field: str | None = None, cfg: LSConfig | None = None,
+                     allow_overlaps: bool = False) -> RecordStream:
     """NER tasks (``labels`` results) as text records."""
     source = str(path)
     text_field = text_field or (cfg.data_key if cfg is not None else None)
@@ -244,7 +245,8 @@ def read_labelstudio(path: Path, *, labels: Sequence[str], tokenizer: Tokenizer,
             continue
         meta = {"labelstudio_id": task.id} if task.id is not None else {}
         rec = make_record(task.data[field], raw, labels=labels, tokens=None, tokenizer=tokenizer, source=source,
-                          line=task.n, meta=meta, offsets=offsets, prediction=is_prediction)
+                          line=task.n, meta=meta, offsets=offsets, prediction=is_prediction,
+                          allow_overlaps=allow_overlaps)
         yield reject(source, task, rec.reason) if isinstance(rec, Rejection) else rec
 
 

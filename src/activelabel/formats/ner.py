@@ -58,7 +58,8 @@ def read_ner(path: Path, fmt: str = "auto", *, labels: Sequence[str], project_di
     tokenizer = spacy_tokenizer(str(options.get("lang", "en")))
     if fmt == "jsonl":
         return _read_jsonl(path, labels, tokenizer, offsets, options.get("text_field") or "text",
-                           options.get("spans_field") or options.get("label_field") or "spans")
+                           options.get("spans_field") or options.get("label_field") or "spans",
+                           allow_overlaps=bool(options.get("allow_overlaps", False)))
     if fmt in ("labelstudio", "json"):
         return _read_json(path, labels, tokenizer, offsets, options)
     if fmt == "txt":
@@ -88,7 +89,7 @@ def _prodigy_tokens(obj: dict[str, Any]) -> list[tuple[int, int]] | None:
 
 
 def _read_jsonl(path: Path, labels: Sequence[str], tokenizer: Tokenizer, offsets: str, text_field: str,
-                spans_field: str) -> RecordStream:
+                spans_field: str, *, allow_overlaps: bool = False) -> RecordStream:
     """Prodigy-style lines: {"text", "spans": [{"start","end","label"[,"text"]}], "meta"?, "tokens"?}.
 
     A line without a spans field is an unlabeled text; ``"spans": []`` is an answer saying "no
@@ -101,11 +102,12 @@ def _read_jsonl(path: Path, labels: Sequence[str], tokenizer: Tokenizer, offsets
             yield got
             continue
         n, obj = got
-        yield _span_object(obj, n, labels, tokenizer, offsets, text_field, spans_field, source, "each line")
+        yield _span_object(obj, n, labels, tokenizer, offsets, text_field, spans_field, source, "each line",
+                           allow_overlaps=allow_overlaps)
 
 
 def _span_object(obj: object, n: int, labels: Sequence[str], tokenizer: Tokenizer, offsets: str, text_field: str,
-                 spans_field: str, source: str, what: str) -> ImportRecord | Rejection:
+                 spans_field: str, source: str, what: str, *, allow_overlaps: bool = False) -> ImportRecord | Rejection:
     """One Prodigy-style object (a JSONL line or an array element) as a record."""
     if not isinstance(obj, dict):
         return Rejection(source, n, f"{what} must be a JSON object")
@@ -123,7 +125,8 @@ def _span_object(obj: object, n: int, labels: Sequence[str], tokenizer: Tokenize
         meta["_warning"] = f"Prodigy answer {obj['answer']!r}: spans not taken as an annotation"
         raw = None
     return make_record(obj[text_field], raw, labels=labels, tokens=_prodigy_tokens(obj), tokenizer=tokenizer,
-                       source=source, line=n, meta=meta, offsets=offsets, prediction=is_prediction(obj))
+                       source=source, line=n, meta=meta, offsets=offsets, prediction=is_prediction(obj),
+                       allow_overlaps=allow_overlaps)
 
 
 def _read_json(path: Path, labels: Sequence[str], tokenizer: Tokenizer, offsets: str, options: dict[str, Any]
@@ -136,14 +139,17 @@ def _read_json(path: Path, labels: Sequence[str], tokenizer: Tokenizer, offsets:
     if first is None or not isinstance(first[1], dict) or isinstance(first[1].get("data"), dict):
         yield from read_labelstudio(path, labels=labels, tokenizer=tokenizer, offsets=offsets,
                                     text_field=options.get("text_field"),
-                                    cfg=import_config(options.get("ls_config"), "labels"))
+                                    cfg=import_config(options.get("ls_config"), "labels"),
+                                    allow_overlaps=bool(options.get("allow_overlaps", False)))
         return
     text_field = options.get("text_field") or "text"
     spans_field = options.get("spans_field") or options.get("label_field") or (
         "spans" if "spans" in first[1] else "label")
     source = str(path)
+    allow = bool(options.get("allow_overlaps", False))
     yield from each_element(path, lambda n, obj: _span_object(obj, n, labels, tokenizer, offsets, text_field,
-                                                              spans_field, source, "each element"))
+                                                              spans_field, source, "each element",
+                                                              allow_overlaps=allow))
 
 
 # ---- export ---------------------------------------------------------------------------------

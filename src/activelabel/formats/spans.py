@@ -88,12 +88,12 @@ def _snap(text: str, start: int, end: int, tokens: TokenOffsets) -> tuple[int, i
 
 
 def check_spans(text: str, raw: Sequence[Mapping[str, Any]], labels: Sequence[str], tokens: TokenOffsets,
-                *, offsets: str = "codepoint") -> tuple[Spans, list[str]]:
+                *, offsets: str = "codepoint", allow_overlaps: bool = False) -> tuple[Spans, list[str]]:
     """Validate raw ``{"start","end","label"[, "text"]}`` dicts; returns the spans and the warnings.
 
     Exact duplicates in the input (the same span and label twice, as Label Studio exports can hold)
     merge into one, with a warning; spans that overlap otherwise, also after snapping to tokens, are
-    rejected (an NER answer has no overlaps)."""
+    rejected (an NER answer has no overlaps) unless ``allow_overlaps`` (a task kind whose answers may overlap)."""
     spans: list[Span] = []
     given: set[tuple[int, int, str]] = set()
     warnings: list[str] = []
@@ -130,7 +130,7 @@ def check_spans(text: str, raw: Sequence[Mapping[str, Any]], labels: Sequence[st
         spans.append(Span(start, end, label))
     ordered = sorted(spans, key=lambda s: (s.start, s.end))
     for a, b in zip(ordered, ordered[1:], strict=False):
-        if b.start < a.end:
+        if b.start < a.end and not allow_overlaps:
             raise SpanError(f"spans {a.start}-{a.end} {_quote(text, a.start, a.end)} ({a.label}) and "
                             f"{b.start}-{b.end} {_quote(text, b.start, b.end)} ({b.label}) overlap")
     return Spans(tuple(ordered)), warnings
@@ -142,7 +142,7 @@ SOURCE_TOKENS = "source_tokens"  # item meta: [[start, end], ...] of the tokens 
 def make_record(text: object, raw_spans: Sequence[Mapping[str, Any]] | None, *, labels: Sequence[str],
                 tokens: TokenOffsets | None, tokenizer: Tokenizer | None, source: str, line: int,
                 meta: dict[str, Any] | None = None, offsets: str = "codepoint",
-                prediction: bool = False) -> ImportRecord | Rejection:
+                prediction: bool = False, allow_overlaps: bool = False) -> ImportRecord | Rejection:
     """An ImportRecord for one text (labeled when ``raw_spans`` is a list, even an empty one).
 
     With ``prediction``, the spans are a model's (``ImportRecord.prediction``), not a person's label."""
@@ -162,7 +162,7 @@ def make_record(text: object, raw_spans: Sequence[Mapping[str, Any]] | None, *, 
             raise ValueError("make_record needs tokens or a tokenizer")
         tokens = tokenizer(text)
     try:
-        value, warnings = check_spans(text, raw_spans, labels, tokens, offsets=offsets)
+        value, warnings = check_spans(text, raw_spans, labels, tokens, offsets=offsets, allow_overlaps=allow_overlaps)
     except SpanError as exc:
         return Rejection(source, line, str(exc))
     if warnings:

@@ -45,6 +45,7 @@ class TaskSpec:
     metric_name: str  # what the adapter's ``evaluate()["metric"]`` measures, for learning curves
     min_labels: int = 1  # labels a project of this kind needs
     single_label: bool = False  # an answer is exactly one of the labels (stratified splits, kappa)
+    allows_overlaps: bool = False  # answers may hold overlapping spans (``import --allow-overlaps`` keeps them)
     cli_value: Callable[[str], Payload] | None = None  # a value typed on the command line; None: JSON
     summary: Callable[[Value], str] | None = None  # a short text of an answer for tables; None: its labels
     example: Mapping[str, Any] = field(default_factory=dict)  # one stored answer, for docs and the contract suite

@@ -147,3 +147,22 @@ def write_package(project: Any, out: Path, parts: dict[str, list[dict[str, Any]]
                                                     for r in rows), encoding="utf-8")
         files.append(f"{split}.jsonl")
     return files
+
+
+def _check_overlapping(value: Any, labels: Sequence[str], item: Item) -> Any:
+    from activelabel.types import Spans
+
+    return Spans.validate(value, labels, item.content, allow_overlaps=True)
+
+
+def _overlap_spec() -> TaskSpec:
+    """Entity spans that may overlap (as a span categorizer learns them): the NER spec with overlaps allowed."""
+    from dataclasses import replace
+
+    from activelabel.tasks.ner import SPEC as NER
+
+    return replace(NER, name="overlapping_spans", description="entity spans that may overlap",
+                   allows_overlaps=True, check=_check_overlapping)
+
+
+OVERLAP_SPEC = _overlap_spec()
