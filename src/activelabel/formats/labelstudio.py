@@ -33,7 +33,7 @@ from activelabel.formats.json_array import read_array, where
 from activelabel.formats.media_names import NameAllocator
 from activelabel.formats.prodigy import HUMAN_SOURCES
 from activelabel.formats.spans import Tokenizer, make_record
-from activelabel.types import ClassLabel
+from activelabel.types import ClassLabel, Payload
 
 TEXT_GUESSES = ("text", "sentence", "content", "body")
 
@@ -250,9 +250,24 @@ def read_labelstudio(path: Path, *, labels: Sequence[str], tokenizer: Tokenizer,
         yield reject(source, task, rec.reason) if isinstance(rec, Rejection) else rec
 
 
-def read_choices(path: Path, *, labels: Sequence[str], text_field: str | None = None,
-                 cfg: LSConfig | None = None) -> RecordStream:
-    """Classification tasks (``choices`` results) as text records."""
+@dataclass(frozen=True)
+class ChoiceTask:
+    """A text task with ``choices`` results: the human answer's, else the last prediction's."""
+
+    task: LSTask
+    text: str
+    results: list[dict[str, Any]] | None
+    is_prediction: bool
+
+    def record(self, source: str, value: Payload | None) -> ImportRecord:
+        """The task as a text record; a prediction's value stays a prediction."""
+        meta = {"labelstudio_id": self.task.id} if self.task.id is not None else {}
+        return ImportRecord(content=self.text, media="text", value=None if self.is_prediction else value, meta=meta,
+                            source=source, line=self.task.n, prediction=value if self.is_prediction else None)
+
+
+def choice_tasks(path: Path, text_field: str | None, cfg: LSConfig | None) -> Iterator[ChoiceTask | Rejection]:
+    """Each text task with ``choices`` results, or the rejection of one without text."""
     source = str(path)
     text_field = text_field or (cfg.data_key if cfg is not None else None)
     for task in read_tasks(path, "choices", cfg):
@@ -265,6 +280,18 @@ def read_choices(path: Path, *, labels: Sequence[str], text_field: str | None = 
             yield reject(source, task, f"task has no text; its data keys are {sorted(task.data)}")
             continue
         results, is_prediction = (task.answer, False) if task.answer is not None else (task.prediction, True)
+        yield ChoiceTask(task, text, results, is_prediction)
+
+
+def read_choices(path: Path, *, labels: Sequence[str], text_field: str | None = None,
+                 cfg: LSConfig | None = None) -> RecordStream:
+    """Classification tasks (``choices`` results) as text records."""
+    source = str(path)
+    for got in choice_tasks(path, text_field, cfg):
+        if isinstance(got, Rejection):
+            yield got
+            continue
+        task, results = got.task, got.results
         try:
             label = choice(results) if results is not None else None
         except ValueError as exc:
@@ -273,10 +300,7 @@ def read_choices(path: Path, *, labels: Sequence[str], text_field: str | None = 
         if label is not None and label not in labels:
             yield reject(source, task, f"unknown label {label!r}; the project's labels are {list(labels)}")
             continue
-        value = ClassLabel(label) if label is not None else None
-        meta = {"labelstudio_id": task.id} if task.id is not None else {}
-        yield ImportRecord(content=text, media="text", value=None if is_prediction else value, meta=meta,
-                           source=source, line=task.n, prediction=value if is_prediction else None)
+        yield got.record(source, ClassLabel(label) if label is not None else None)
 
 
 def read_rectangles(path: Path, ctx: ReadContext, images_dir: Path | None = None,

@@ -15,7 +15,6 @@ Each line is read on its own, so a broken one becomes a Rejection with its line 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -29,7 +28,13 @@ from activelabel.formats.json_array import each_element, holds_array, read_array
 from activelabel.formats.labelstudio import LSConfig, import_config
 from activelabel.formats.multilabel_labelstudio import read_multi_choices
 from activelabel.formats.prodigy import INTERNAL, is_prediction
-from activelabel.formats.tabular import TEXT_FIELD_GUESSES, detect_format, write_csv, write_jsonl
+from activelabel.formats.tabular import (
+    TEXT_FIELD_GUESSES,
+    delimited_rows,
+    detect_format,
+    write_csv,
+    write_jsonl,
+)
 from activelabel.types import LabelSet
 
 if TYPE_CHECKING:
@@ -160,18 +165,11 @@ def _delimited(path: Path, delimiter: str, text_field: str | None, label_field: 
     lf = _field(header, label_field, LABELS_FIELD_GUESSES, "label", source)
     if lf is None and "value" in header:
         lf = "value"
-    body = good[1:]
-    reader = csv.reader(io.StringIO("\n".join(t for _, t in body)), delimiter=delimiter,
-                        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL)
-    numbers = [n for n, _ in body]
-    for row in reader:
-        n = numbers[min(reader.line_num - 1, len(numbers) - 1)] if numbers else 0
-        if not row:
+    for row in delimited_rows(good[1:], header, delimiter, source):
+        if isinstance(row, Rejection):
+            yield row
             continue
-        if len(row) != len(header):
-            yield Rejection(source, n, f"expected {len(header)} fields, found {len(row)}")
-            continue
-        rec = dict(zip(header, row))
+        n, rec = row
         extra: dict[str, Any] = {k: v for k, v in rec.items() if k not in (tf, lf)}
         yield _record(rec[tf], rec[lf] if lf else None, labels, source, n, extra)
 

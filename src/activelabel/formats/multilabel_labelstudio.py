@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from activelabel.errors import InvalidLabelError
-from activelabel.formats.base import ImportRecord, RecordStream, Rejection
+from activelabel.formats.base import RecordStream, Rejection
 from activelabel.formats.labelstudio import (
-    TEXT_GUESSES,
     LSConfig,
+    choice_tasks,
     load_config,
-    read_tasks,
     reject,
     write_labelstudio,
 )
@@ -37,17 +36,11 @@ def read_multi_choices(path: Path, *, labels: Sequence[str], text_field: str | N
                        cfg: LSConfig | None = None) -> RecordStream:
     """Tasks with ``choices`` results as text records with label sets."""
     source = str(path)
-    text_field = text_field or (cfg.data_key if cfg is not None else None)
-    for task in read_tasks(path, "choices", cfg):
-        if isinstance(task, Rejection):
-            yield task
+    for got in choice_tasks(path, text_field, cfg):
+        if isinstance(got, Rejection):
+            yield got
             continue
-        field = text_field or next((f for f in TEXT_GUESSES if f in task.data), None)
-        text = task.data.get(field) if field else None
-        if not isinstance(text, str) or not text.strip():
-            yield reject(source, task, f"task has no text; its data keys are {sorted(task.data)}")
-            continue
-        results, is_prediction = (task.answer, False) if task.answer is not None else (task.prediction, True)
+        task, results = got.task, got.results
         value = None
         if results is not None:
             picked = [c for r in results for c in (r["value"].get("choices") or [])]
@@ -58,9 +51,7 @@ def read_multi_choices(path: Path, *, labels: Sequence[str], text_field: str | N
             except InvalidLabelError as exc:
                 yield reject(source, task, str(exc))
                 continue
-        meta = {"labelstudio_id": task.id} if task.id is not None else {}
-        yield ImportRecord(content=text, media="text", value=None if is_prediction else value, meta=meta,
-                           source=source, line=task.n, prediction=value if is_prediction else None)
+        yield got.record(source, value)
 
 
 def export_labelstudio(project: Workspace, out: Path, rows: Sequence[dict[str, Any]], *,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -132,19 +132,31 @@ def read_text_records(path: Path, fmt: str = "auto", *, text_field: str | None =
             good.append((n, bline.decode("utf-8")))
         except UnicodeDecodeError as exc:
             yield Rejection(source, n, f"not valid UTF-8 ({exc.reason} at byte {exc.start})")
-    reader = csv.reader(io.StringIO("\n".join(t for _, t in good)), delimiter=delimiter,
-                        quoting=csv.QUOTE_NONE if fmt == "tsv" else csv.QUOTE_MINIMAL)
-    line_numbers = [n for n, _ in good]
+    for got in delimited_rows(good, header, delimiter, source):
+        if isinstance(got, Rejection):
+            yield got
+            continue
+        n, rec = got
+        extra: dict[str, object] = {k: v for k, v in rec.items() if k not in (tf_n, lf_n)}
+        yield _record(rec[tf_n], rec[lf_n] if lf_n else None, labels, source, n, extra)
+
+
+def delimited_rows(lines: Sequence[tuple[int, str]], header: Sequence[str], delimiter: str,
+                   source: str) -> Iterator[tuple[int, dict[str, str]] | Rejection]:
+    """(line, field -> cell) per data row of decoded, numbered lines; a row of the wrong width is rejected.
+
+    csv handles quoting across the lines (TSV has none), so a row's number is the line it ends on."""
+    reader = csv.reader(io.StringIO("\n".join(t for _, t in lines)), delimiter=delimiter,
+                        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL)
+    numbers = [n for n, _ in lines]
     for row in reader:
-        n = line_numbers[min(reader.line_num - 1, len(line_numbers) - 1)] if line_numbers else 0
+        n = numbers[min(reader.line_num - 1, len(numbers) - 1)] if numbers else 0
         if not row:
             continue
         if len(row) != len(header):
             yield Rejection(source, n, f"expected {len(header)} fields, found {len(row)}")
             continue
-        rec = dict(zip(header, row))
-        extra: dict[str, object] = {k: v for k, v in rec.items() if k not in (tf_n, lf_n)}
-        yield _record(rec[tf_n], rec[lf_n] if lf_n else None, labels, source, n, extra)
+        yield n, dict(zip(header, row))
 
 
 def _object_record(obj: object, n: int, text_field: str | None, label_field: str | None,
