@@ -4,10 +4,12 @@ drawn without the widget's Complete button are stored exactly as drawn (Ctrl+Ent
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from activelabel.project import Project
 from tests.ui.browser import CHROMIUM, chromium, settle, shown_item, sign_in, streamlit_server, wait_next_item
@@ -30,7 +32,16 @@ class Canvas:
 
     def __init__(self, page: Any) -> None:
         self.page = page
-        handle = page.locator('iframe[src*="al-detection"]').first.element_handle(timeout=60_000)
+        self._attach()
+
+    def _attach(self) -> None:
+        """The current item's widget: after a submit Streamlit keeps the previous item's frame on screen for
+        a moment, and a frame taken then is detached under the test; wait until only one is left."""
+        frames = self.page.locator('iframe[src*="al-detection"]')
+        deadline = time.time() + 60
+        while frames.count() != 1 and time.time() < deadline:
+            self.page.wait_for_timeout(50)
+        handle = frames.first.element_handle(timeout=60_000)
         self.frame = handle.content_frame()
         stage = self.frame.locator(".konvajs-content").first
         stage.wait_for(timeout=60_000)
@@ -53,7 +64,14 @@ class Canvas:
         self.page.wait_for_timeout(150)
 
     def choose_class(self, label: str) -> None:
-        self.frame.locator("select").nth(1).select_option(label)
+        for attempt in range(3):  # a rerun can replace the frame between finding and using it
+            try:
+                self.frame.locator("select").nth(1).select_option(label)
+                break
+            except PlaywrightError as exc:
+                if "detached" not in str(exc) or attempt == 2:
+                    raise
+                self._attach()
         self.page.wait_for_timeout(150)
 
 
