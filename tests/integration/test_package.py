@@ -61,8 +61,11 @@ def test_classification_package_reads_with_pandas(tmp_path):
     assert dict(whole.groupby("source").size()) == {"gold": 10, "human": 50}
     assert all(whole.apply(lambda r: truth[r["text"]] == r["label"], axis=1))
     report = json.loads((out / "report.json").read_text())
-    assert report["cost"]["human_answers"] == 50 and report["cost"]["seconds"] == pytest.approx(150.0)
-    assert "## Gold accuracy" in (out / "REPORT.md").read_text()
+    assert report["cost"]["answers"] == 50 and report["cost"]["seconds"] == pytest.approx(150.0)
+    headline = {h["title"]: h["count"] for h in report["headline"]}
+    assert headline["Answers"] == 50  # the dashboard's count of answers, by the same definition
+    markdown = (out / "REPORT.md").read_text()
+    assert "## Gold accuracy" in markdown and "Answers 50" in markdown
     again = _cli("export", str(tmp_path / "p"), str(out), "--package")
     assert again.exit_code == 1 and "not an empty folder" in again.output
 

@@ -61,7 +61,7 @@ def test_the_dashboard_shows_a_new_version_within_5_s_of_its_promotion(cls_proje
 
 
 def test_the_dashboard_and_the_report_show_the_same_counts(trained_project: Project, app_for: Any) -> None:
-    from activelabel.ui.dashboard_data import COUNTS
+    from activelabel.quality.counts import COUNTS
 
     tiles = {}
     for page in ("dashboard", "report"):

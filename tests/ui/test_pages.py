@@ -157,7 +157,8 @@ def test_review_page_lists_suspects_and_requeues(trained_project: Project, app_f
     at.slider(key="al_suspect_threshold").set_value(0.5).run()
     suspects = at.multiselect(key="al_rq_suspect")
     wrong = trained_project.store.all_annotations()[-1]["item_id"]  # the wrong label given after training
-    assert [o.split(" · ")[0] for o in suspects.options] == [wrong[:10]]
+    content = trained_project.store.get_items([wrong])[wrong].content
+    assert suspects.options == [f"#1 · {' '.join(content.split())[:60]}"]  # row number and text, no id prefix
     suspects.set_value([wrong]).run()
     at.button(key="al_rq_suspect_btn").click().run()
     assert "Re-queued 1 item" in _texts(at)

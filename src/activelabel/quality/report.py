@@ -16,6 +16,7 @@ from activelabel.labels import resolve_labels
 from activelabel.quality.adjudication import review_queue
 from activelabel.quality.agreement import agreement_report
 from activelabel.quality.answers import canonical, is_person
+from activelabel.quality.counts import headline_counts
 from activelabel.quality.gold import gold_report
 from activelabel.store.repository import HUMAN_ANSWERED, HUMAN_LABELED
 
@@ -83,23 +84,24 @@ def audit_results(project: Workspace) -> dict[str, Any]:
 
 
 def labeling_cost(project: Workspace) -> dict[str, Any]:
-    """Human answers and time spent (from each answer's duration), per annotator."""
+    """People's answers and time spent (from each answer's duration), per annotator.
+
+    ``answers`` counts as the headline "Answers" does (skips and undone answers included, imports not);
+    ``skipped`` and ``revoked`` say how many of them were skips and undone."""
     per: dict[str, dict[str, Any]] = {}
     for r in project.store.all_annotations():
         if not is_person(r["annotator"]) or r["status"] not in HUMAN_ANSWERED + ("skipped",):
             continue
         p = per.setdefault(r["annotator"], {"answers": 0, "skipped": 0, "revoked": 0, "seconds": 0.0,
                                             "answers_without_duration": 0})
-        if r["status"] == "skipped":
-            p["skipped"] += 1
-        else:
-            p["answers"] += 1
+        p["answers"] += 1
+        p["skipped"] += r["status"] == "skipped"
         p["revoked"] += r["revoked_at"] is not None
         if r["duration_s"] is None:
             p["answers_without_duration"] += 1
         else:
             p["seconds"] += float(r["duration_s"])
-    return {"human_answers": sum(p["answers"] for p in per.values()),
+    return {"answers": sum(p["answers"] for p in per.values()),
             "seconds": sum(p["seconds"] for p in per.values()),
             "answers_without_duration": sum(p["answers_without_duration"] for p in per.values()),
             "per_annotator": per}
@@ -113,6 +115,7 @@ def build_report(project: Workspace) -> dict[str, Any]:
     return {
         "project": project.config.name, "task": project.task, "labels": project.config.labels,
         "generated_at": time.time(), "current_version": project.store.current_version(),
+        "headline": [{"title": title, "count": n, "what": what} for title, n, what in headline_counts(project.store)],
         "counts": label_counts(project), "agreement": agreement_report(project), "gold": gold,
         "audits": audit_results(project), "model_versions": versions, "cost": labeling_cost(project),
         "open_reviews": len(review_queue(project, gold["flagged"])),
@@ -135,7 +138,9 @@ def render_markdown(report: dict[str, Any]) -> str:
            f"Task: **{report['task']}**. Labels: {', '.join(report['labels']) or '-'}. "
            f"Current model: {report['current_version'] or 'none'}. "
            f"Generated {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(report['generated_at']))}.", "",
-           "## Counts", "", f"{c['items']} items. By source: "
+           "## Counts", "", " · ".join(f"{h['title']} {'many' if h['count'] < 0 else h['count']}"
+                                        for h in report["headline"]) + " (as on the dashboard).", "",
+           f"{c['items']} items. By source: "
            + (", ".join(f"{k} {v}" for k, v in sorted(c["by_source"].items())) or "none")
            + f". Several people agreed on {c['agreed']}; adjudicated {c['adjudicated']}; decided by majority vote "
            f"{c['majority_vote']}; unresolved ties (the latest answer ships) {c['unresolved_ties']}.", "",
@@ -169,11 +174,12 @@ def render_markdown(report: dict[str, Any]) -> str:
     out += [f"| {v['id']} | {v['status']} | {v['n_train']} | {_fmt((v['metrics'] or {}).get('metric'))} |"
             for v in report["model_versions"]]
     out += ["", "## Labeling cost", "",
-            f"{cost['human_answers']} human answers, {cost['seconds'] / 3600:.2f} hours recorded"
+            f"{cost['answers']} answers by people (skips and undone ones included), "
+            f"{cost['seconds'] / 3600:.2f} hours recorded"
             + (f" ({cost['answers_without_duration']} answers without a duration)"
                if cost["answers_without_duration"] else "") + ".", "",
-            "| annotator | answers | skipped | hours |", "|---|---|---|---|"]
-    out += [f"| {n} | {p['answers']} | {p['skipped']} | {p['seconds'] / 3600:.2f} |"
+            "| annotator | answers | of them skipped | of them undone | hours |", "|---|---|---|---|---|"]
+    out += [f"| {n} | {p['answers']} | {p['skipped']} | {p['revoked']} | {p['seconds'] / 3600:.2f} |"
             for n, p in sorted(cost["per_annotator"].items())]
     out += ["", f"Open review items: {report['open_reviews']}.", ""]
     return "\n".join(out)

@@ -28,6 +28,7 @@ from activelabel.store.sql import (
     LABEL_CARRYING,
     chunks,
     get_state,
+    given_by_person,
     human_answered,
     item_of,
     new_id,
@@ -423,7 +424,8 @@ class Store(QueueMixin, VersionsMixin, ReadModelsMixin, EvaluationMixin):
                 live.c.status == AnnotationStatus.AUTO.value, ~human_answered(live.c.item_id))
             auto = int(conn.scalar(auto_q) or 0)
             n_answers = int(conn.scalar(select(func.count()).select_from(a).where(
-                a.c.status.in_(HUMAN_ANSWERED + (AnnotationStatus.SKIPPED.value,)))) or 0)
+                a.c.status.in_(HUMAN_ANSWERED + (AnnotationStatus.SKIPPED.value,)), given_by_person(a.c.annotator)))
+                or 0)
         queued = len(self.peek_queue(10**9)) if total <= 200_000 else -1
         return {"items": total, "gold": gold, "human_labeled": human, "human_answered": answered,
                 "auto_accepted": auto, "queued": queued, "answers": n_answers}

@@ -52,6 +52,11 @@ def promote_version(conn: Connection, version: str) -> None:
     conn.execute(update(s.model_versions).where(s.model_versions.c.id == version).values(status="promoted"))
     set_state(conn, "current_version", version)
 
+def given_by_person(annotator_col: Any) -> Any:
+    """True for an answer a person gave here: not an imported label (``import``, ``import#2``) and not a
+    model's (``model:...``); the SQL twin of ``quality.answers.is_person``."""
+    return and_(annotator_col != "import", ~annotator_col.like("import#%"), ~annotator_col.like("model:%"))
+
 def human_answered(item_col: Any) -> Any:
     a = s.answers_table
     return exists().where(a.c.item_id == item_col, a.c.revoked_at.is_(None), a.c.status.in_(HUMAN_ANSWERED))

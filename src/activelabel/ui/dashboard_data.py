@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from activelabel import advice
 from activelabel.promotion import gate_of, refused
+from activelabel.quality.counts import headline_counts
 from activelabel.store.repository import HUMAN_ANSWERED
 from activelabel.types import AnnotationStatus
 
@@ -18,15 +19,6 @@ if TYPE_CHECKING:
 
 HOUR = 3600.0
 
-#: The one definition of the counts that the dashboard and the report show: (tile title, key of
-#: ``store.counts()``, what it counts). Both pages draw them with ``count_tiles``.
-COUNTS: tuple[tuple[str, str, str], ...] = (
-    ("Items", "items", "every item in the project"),
-    ("Labeled by people", "human_labeled", "items with a live accepted or corrected answer from a person"),
-    ("Auto-accepted", "auto_accepted", "items labeled by the model above the threshold and not answered by a person"),
-    ("In the queue", "queued", "items waiting for a person in the current ranking"),
-    ("Answers", "answers", "answers given: accepted, corrected, rejected and skipped, undone ones included"),
-)
 #: readable column names of the dashboard's tables (their rows keep the short keys that tests and code read)
 COLUMN_NAMES = {"auto_accepted": "auto-accepted", "sent_to_audit": "sent to audit", "audited": "audited",
                 "confirmed": "confirmed by the auditor", "found_wrong": "found wrong", "metric": "held-out metric",
@@ -41,9 +33,8 @@ def readable(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def count_tiles(project: Project) -> list[tuple[str, str, str]]:
-    """(title, value, help) per count of ``COUNTS``; "many" for a queue too long to count."""
-    counts = project.store.counts()
-    return [(title, "many" if counts[key] < 0 else str(counts[key]), what) for title, key, what in COUNTS]
+    """(title, value, help) per headline count (``quality.counts``); "many" for a queue too long to count."""
+    return [(title, "many" if n < 0 else str(n), what) for title, n, what in headline_counts(project.store)]
 
 
 def learning_curve(project: Project) -> list[dict[str, Any]]:

@@ -113,9 +113,13 @@ def _resolve(project: Project, user: User, flagged: list[str]) -> None:
     if not queue:
         st.success("Nothing to resolve.")
         return
-    labels = {f"{r['item_id'][:10]} · {', '.join(r['reasons'])} · {r['content'][:60]}": r for r in queue[:200]}
-    choice = st.selectbox("Item", list(labels), key="al_report_resolve_item")
-    row = labels[choice]
+    rows = {r["item_id"]: r for r in queue[:200]}
+    order = list(rows)
+    choice = st.selectbox("Item", order, key="al_report_resolve_item",
+                          format_func=lambda i: f"#{order.index(i) + 1} · {', '.join(rows[i]['reasons'])} · "
+                                                f"{' '.join(rows[i]['content'].split())[:60]}")
+    row = rows[choice]
+    st.caption(f"item {row['item_id']}")
     st.text(row["content"])  # item text is data: never rendered as Markdown
     st.json(row["answers"], expanded=False)
     if project.spec.single_label:
@@ -169,8 +173,8 @@ def render(project: Project, user: User | None) -> None:
                                 "metric": (v["metrics"] or {}).get("metric")} for v in report["model_versions"]]),
                  hide_index=True)
     st.markdown("#### Labeling cost")
-    st.dataframe(pd.DataFrame([{"annotator": n, "accepted, corrected or rejected": p["answers"], "skipped": p["skipped"],
-                                "hours": p["seconds"] / 3600} for n, p in cost["per_annotator"].items()]),
+    st.dataframe(pd.DataFrame([{"annotator": n, "answers": p["answers"], "of them skipped": p["skipped"],
+                                "of them undone": p["revoked"], "hours": p["seconds"] / 3600} for n, p in cost["per_annotator"].items()]),
                  hide_index=True)
     _history(project)
     if user.has("reviewer"):

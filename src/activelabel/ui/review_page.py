@@ -42,8 +42,10 @@ def _section(g: Guard, title: str, rows: list[dict[str, Any]], key: str, empty: 
     if not rows:
         st.caption(empty)
         return
-    st.dataframe(rows, hide_index=True, width="stretch", height=min(35 * (len(rows) + 1) + 3, 283))
-    names = {r["item"]: f"{r['item'][:10]} · {r['content'][:50]}" for r in rows}
+    # the picker names each item by its row number in the table above and its content, not an id prefix
+    shown = [{"#": n, **r} for n, r in enumerate(rows, 1)]
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(35 * (len(rows) + 1) + 3, 283))
+    names = {r["item"]: f"#{r['#']} · {r['content'][:60]}" for r in shown}
     st.multiselect("Items to re-queue", list(names), format_func=names.__getitem__, key=key)
     st.button("Re-queue selected", key=f"{key}_btn", on_click=_requeue, args=(g, key))
 
