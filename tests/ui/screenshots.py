@@ -1,4 +1,5 @@
-"""Screenshots of the four pages for each task kind that has a demo sample, in headless Chromium.
+"""Screenshots of every page (label, dashboard, review, report, settings) for each task kind that has a
+demo sample, in headless Chromium.
 
     .venv/bin/python -m tests.ui.screenshots --root /tmp/shots --out docs/img
 
@@ -11,14 +12,18 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 
 def script_answers(directory: Path, task: str) -> None:
-    """Give the classification demo some human answers and two trained versions (NER: one)."""
+    """Give the classification demo some human answers and two trained versions (NER, multi-label,
+    ranking and audio classification: one), so that every page has something to show."""
     if task == "ner":
         _ner_answers(directory)
+    if task in TRUTH:
+        _answer_from_truth(directory, task)
     if task != "classification":
         return
     from activelabel.auth import Guard, User, add_user, generate_password
@@ -65,6 +70,48 @@ def _train_once(project: Any) -> None:
         project.train(wait=True)
 
 
+def _multilabel_truth() -> Callable[[Any], dict[str, Any]]:
+    from activelabel.samples.multilabel import labeled_sample
+
+    truth = dict(labeled_sample(SIZES["multilabel"], seed=0))
+    return lambda item: {"labels": truth[item.content]}
+
+
+def _ranking_truth() -> Callable[[Any], dict[str, Any]]:
+    from activelabel.samples.ranking import make_items
+
+    truth = {it.content(): order for it, order in make_items(SIZES["ranking"], seed=0)}
+    return lambda item: {"order": list(truth[item.content])}
+
+
+def _audio_truth() -> Callable[[Any], dict[str, Any]]:
+    return lambda item: {"label": Path(item.content).name.split("_")[0]}  # FSDD names: {digit}_{speaker}_{take}.wav
+
+
+#: the sample's true answer per item, for the kinds whose demo starts from scratch
+TRUTH: dict[str, Callable[[], Callable[[Any], dict[str, Any]]]] = {
+    "multilabel": _multilabel_truth, "ranking": _ranking_truth, "audio_classification": _audio_truth}
+
+
+def _answer_from_truth(directory: Path, task: str, n: int = 24) -> None:
+    """Answer ``n`` items from the sample's truth through the Guard, then train one version."""
+    from activelabel.auth import Guard, User, add_user, generate_password
+    from activelabel.project import Project
+
+    truth = TRUTH[task]()
+    with Project.open(directory) as project:
+        if project.store.current_version() is not None:
+            return
+        add_user(project.store, "alice", generate_password(), "annotator")
+        g = Guard(project, User("alice", "annotator"))
+        for _ in range(n):
+            (q,) = g.claim(1)
+            g.submit(q.entry.item.id, project.spec.from_json(truth(q.entry.item)),
+                     submission_id=f"shot-{task}-{q.entry.item.id}", duration_s=4.0)
+        _train_once(project)
+        print(f"{task}: trained one version", flush=True)
+
+
 def _ner_answers(directory: Path) -> None:
     from activelabel.auth import Guard, User, add_user, generate_password
     from activelabel.project import Project
@@ -87,6 +134,14 @@ def _ner_answers(directory: Path) -> None:
         print("ner: trained one version", flush=True)
 
 
+#: (page, a text its last part draws): each page is shot once that text is on screen
+PAGES = (("label", "Answers this session"), ("dashboard", "Retrain"), ("review", "Suspected label errors"),
+         ("report", "Labeling cost"), ("settings", "Project folder"))
+#: items per demo project: enough for a trained version, small enough to build in minutes on a CPU
+SIZES = {"classification": 200, "ner": 40, "detection": 24, "transcription": 8, "audio_classification": 40,
+         "multilabel": 60, "ranking": 40}
+
+
 def shoot(directory: Path, task: str, password: str, out: Path) -> list[Path]:
     from tests.ui.browser import chromium, settle, sign_in, streamlit_server
 
@@ -96,8 +151,7 @@ def shoot(directory: Path, task: str, password: str, out: Path) -> list[Path]:
         page = browser.new_context(viewport={"width": 1360, "height": 900}).new_page()
         sign_in(page, url, "demo", password, hotkeys=False)
         page.wait_for_timeout(1500)  # components (image canvas, charts) draw after the script run
-        for name, marker in (("label", "Answers this session"), ("dashboard", "Retrain"),
-                             ("review", "Suspected label errors"), ("settings", "Project folder")):
+        for name, marker in PAGES:
             if name != "label":
                 page.get_by_role("link", name=name.capitalize()).click()
             page.get_by_text(marker).first.wait_for(timeout=180_000)  # the page's last part is drawn
@@ -116,16 +170,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=Path("/tmp/activelabel-shots"))
     parser.add_argument("--out", type=Path, default=Path("docs/img"))
-    parser.add_argument("--tasks", default="classification,ner,detection,transcription")
+    parser.add_argument("--tasks", default=",".join(SIZES), help="comma-separated task kinds (default: all with a sample)")
     args = parser.parse_args()
     from activelabel.demo import build_demo, demo_password
 
-    sizes = {"classification": 200, "ner": 40, "detection": 24, "transcription": 8}
     tasks = tuple(t for t in args.tasks.split(","))
     args.out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     for task in tasks:
-        made = build_demo(args.root, (task,), n=sizes[task])
+        made = build_demo(args.root, (task,), n=SIZES.get(task))
         for project in made:
             script_answers(project.directory, task)
     password, _ = demo_password(args.root)

@@ -108,6 +108,8 @@ def test_transcription_editor_marks_doubtful_words(transcription_project: Projec
     at.run()
     assert not at.exception
     assert "quick" in _texts(at) and ":red-background[quick" in _texts(at)
+    # Chromium's player rounds to whole seconds ("0:00 / 0:00" for a short clip): the page gives the length
+    assert any(c.value.startswith("Clip length ") and " s · " in c.value for c in at.caption)
     item = at.session_state["al_buf"][0]
     at.text_area(key=f"al_ed_{item['id']}").input("the quick  brown fox")
     _button(at, "al_btn_correct").click().run()

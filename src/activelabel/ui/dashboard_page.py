@@ -87,7 +87,9 @@ def render(project: Project) -> None:
     with left:
         st.markdown("**Auto-accepted items and their audits**")
         audit = data.audit_findings(project)
-        st.dataframe(data.readable([audit]), hide_index=True, width="stretch")
+        # one row per figure: five columns side by side did not fit half the page
+        st.dataframe([{"audits": name, "items": n} for name, n in data.readable([audit])[0].items()], hide_index=True,
+                     width="stretch", height=_height(len(audit)))
         st.markdown("**Answers per annotator per hour**")
         rate = data.answers_per_hour(project)
         if rate:

@@ -149,13 +149,13 @@ def render(project: Project, user: User | None) -> None:
     c, cost, au = report["counts"], report["cost"], report["audits"]
     st.markdown(f"#### Report · {md_escape(project.config.name)}")
     tiles = count_tiles(project)  # the dashboard's counts, by the same definition
-    cols = st.columns(len(tiles) + 3)
-    for col, (title, value, what) in zip(cols, tiles):
+    for col, (title, value, what) in zip(st.columns(len(tiles)), tiles):
         col.metric(title, value, help=what)
-    cols[-3].metric("Hours spent", f"{cost['seconds'] / 3600:.2f}", help="the sum of the answers' recorded durations")
-    cols[-2].metric("Audit precision", _num(au["precision"], pct=True),
+    cols = st.columns(len(tiles))  # a second row, so that no title is cut short
+    cols[0].metric("Hours spent", f"{cost['seconds'] / 3600:.2f}", help="the sum of the answers' recorded durations")
+    cols[1].metric("Audit precision", _num(au["precision"], pct=True),
                     help="audited auto-accepted items whose label the person confirmed")
-    cols[-1].metric("Flagged annotators", len(report["gold"]["flagged"]), help="below the gold accuracy bar")
+    cols[2].metric("Flagged annotators", len(report["gold"]["flagged"]), help="below the gold accuracy bar")
     st.download_button("REPORT.md", render_markdown(report), file_name="REPORT.md", key="al_report_md")
     st.download_button("report.json", json.dumps(report, indent=1, default=str), file_name="report.json",
                        key="al_report_json")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from activelabel.types import ClassLabel, Payload
+from activelabel.ui.audio_player import audio_player
 from activelabel.ui.common import confidence_color, md_escape
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ PLAIN_KEYS = True
 
 def show_media(project: Project, item: dict[str, Any]) -> None:
     if item["media"] == "audio":
-        st.audio(str(project.dir / item["content"]))
+        audio_player(project.dir / item["content"])
     else:
         with st.container(border=True):
             st.text(item["content"] or "(empty text)")  # plain text: no Markdown, no links from data

@@ -14,6 +14,7 @@ import numpy as np
 import streamlit as st
 
 from activelabel.types import Payload, Transcript
+from activelabel.ui.audio_player import audio_player
 from activelabel.ui.common import confidence_color, md_escape
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def _audio_path(project: Project, item: dict[str, Any]) -> Path:
 
 def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str, Payload | None], None]) -> None:
     path = _audio_path(project, item)
-    st.audio(str(path))
+    audio_player(path)
     env = envelope(str(path))
     st.area_chart(env, x="seconds", y="amplitude", height=120)
     proposed = item.get("proposed") or {}
