@@ -114,7 +114,9 @@ def package_project(project: Workspace, out: Path, *, seed: int | None = None,
     spec = project.spec
     seed = project.config.loop.seed if seed is None else seed
     rows = package_rows(project, include_auto=include_auto)
-    split_of = stratified_split([r["id"] for r in rows], [spec.stratum(r["value"]) for r in rows], shares, seed)
+    frequency = Counter(label for r in rows for label in spec.labels_in(r["value"]))
+    split_of = stratified_split([r["id"] for r in rows], [spec.stratum(r["value"], frequency) for r in rows],
+                                shares, seed)
     parts = {sp: [r for r in rows if split_of[r["id"]] == sp] for sp in SPLITS}
     writer: PackageWriter = registry("writers").load(spec.package_writer)
     files = writer(project, out, parts)

@@ -41,6 +41,8 @@ def test_spec_canonical_order_free_and_jaccard_gold_score() -> None:
     assert SPEC.gold_score({"labels": ["politics"]}, {"labels": ["tech"]}) == 0.0
     assert SPEC.stratum({"labels": ["tech", "politics"]}) == "politics"
     assert SPEC.stratum({"labels": []}) == "(none)"
+    # in a package the stratum is the answer's rarest label in the data set, not its first one
+    assert SPEC.stratum({"labels": ["tech", "politics"]}, {"politics": 40, "tech": 3}) == "tech"
     assert SPEC.parse_value(" tech ,sports") == LabelSet(("tech", "sports"))
     assert SPEC.parse_value("") == LabelSet(())
     assert SPEC.summarize({"labels": []}) == "(none)"

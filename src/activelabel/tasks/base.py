@@ -50,6 +50,7 @@ class TaskSpec:
     summary: Callable[[Value], str] | None = None  # a short text of an answer for tables; None: its labels
     example: Mapping[str, Any] = field(default_factory=dict)  # one stored answer, for docs and the contract suite
     export_formats: Mapping[str, str] = field(default_factory=dict)  # ``export --format`` beyond jsonl/csv -> writer
+    stratify_by_rarest: bool = False  # split stratum: the answer's rarest label in the data set (label sets)
 
     def payload(self, data: Value) -> Payload:
         """Rebuild a payload from its stored JSON form, naming the task in the error."""
@@ -87,10 +88,16 @@ class TaskSpec:
             return self.summary(value)
         return ", ".join(self.labels_in(value)) or "(none)"
 
-    def stratum(self, value: Value) -> str:
-        """The split stratum of an answer: its most frequent label."""
+    def stratum(self, value: Value, frequency: Mapping[str, int] | None = None) -> str:
+        """The split stratum of an answer: its most frequent label, or with ``stratify_by_rarest`` the
+        label that is rarest in the whole data set (``frequency``), so that a rare label in a label set
+        reaches every split instead of following its item's first label."""
         found = self.labels_in(value)
-        return Counter(found).most_common(1)[0][0] if found else "(none)"
+        if not found:
+            return "(none)"
+        if self.stratify_by_rarest and frequency is not None:
+            return min(sorted(set(found)), key=lambda label: frequency.get(label, 0))
+        return Counter(found).most_common(1)[0][0]
 
     def check_labels(self, labels: Sequence[str]) -> None:
         """Raise ValueError when a project's labels do not fit this task kind (config validation)."""

@@ -44,5 +44,5 @@ SPEC = TaskSpec(
     simulation_loader="activelabel.simulation.tasks.multilabel:load", metric_name="micro-F1",
     min_labels=2, single_label=False, cli_value=parse_cli,
     example={"labels": ["politics", "sports"]},
-    export_formats={"labelstudio": "multilabel-labelstudio"},
+    export_formats={"labelstudio": "multilabel-labelstudio"}, stratify_by_rarest=True,
 )
