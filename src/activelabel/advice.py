@@ -1,8 +1,9 @@
 """Stopping advice for ``status`` and the dashboard: is labeling more still likely to pay?
 
-The signals are those of ``strategies/stopping.py``: Cohen's kappa between what successive
-current versions predicted on the same pool items (stabilizing predictions), and the current
-round's mean pool uncertainty. Only the versions that ranked the pool count (promoted, then
+The rule is that of ``strategies/stopping.py``, measured against learning curves: stop only when
+Cohen's kappa between what successive current versions predicted on the same pool items is high
+in each of the last rounds (stabilizing predictions) *and* the current round's mean pool
+uncertainty (the estimated remaining gain) is low. Only the versions that ranked the pool count (promoted, then
 retired); one the promotion gate refused never scored it.
 """
 
@@ -25,7 +26,7 @@ STOP_SET = 2000  # pool items compared between two versions
 @dataclass(frozen=True)
 class Advice:
     stop: bool  # labeling more is unlikely to pay
-    text: str  # "continue", or "stop: " and the signals that say so
+    text: str  # "stop: " and the signals that say so, or "continue: " and what is still missing
     kappa: float | None  # agreement of the current version with the one before it
     mean_uncertainty: float | None
 
@@ -45,7 +46,7 @@ class Advice:
         """The advice in words for people deciding whether to label on (``status``)."""
         if self.stop:
             return f"labeling more is unlikely to pay: {self.text.removeprefix('stop: ')} ({self.figures})"
-        return f"labeling more still pays: no stopping signal yet ({self.figures})"
+        return f"labeling more still pays: {self.text.removeprefix('continue: ')} ({self.figures})"
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "summary": self.summary}

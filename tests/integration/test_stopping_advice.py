@@ -1,4 +1,5 @@
-"""Stopping advice in ``status``: stable predictions of the versions that ranked the pool say stop."""
+"""Stopping advice in ``status``: stable predictions of the versions that ranked the pool, with a low
+mean pool uncertainty, say stop."""
 
 from __future__ import annotations
 
@@ -44,12 +45,17 @@ def test_status_says_when_labeling_more_is_unlikely_to_pay(text_project):
     labels = ["ham", "spam"] * 4
     _version(text_project, ["spam"] * 8, confidence=0.6)
     for _ in range(3):  # kappas: none, 0 (a new prediction), 1, 1
-        _version(text_project, labels, confidence=0.7)
+        _version(text_project, labels, confidence=0.99)
     out = _status(text_project)
     assert out["json"]["stopping"]["stop"] is False and out["json"]["stopping"]["kappa"] == 1.0
-    assert "labeling more still pays" in out["text"]
+    assert "labeling more still pays: predictions not yet stable" in out["text"]
 
-    _version(text_project, labels, confidence=0.7)  # the third stable comparison in a row
+    _version(text_project, labels, confidence=0.9)  # the third stable comparison, but uncertainty 0.1
+    out = _status(text_project)
+    assert out["json"]["stopping"]["stop"] is False
+    assert "mean uncertainty not below 0.02" in out["json"]["stopping"]["summary"]
+
+    _version(text_project, labels, confidence=0.99)  # stable, and the remaining gain is small
     out = _status(text_project)
     advice = out["json"]["stopping"]
     assert advice["stop"] is True and advice["summary"].startswith("labeling more is unlikely to pay")

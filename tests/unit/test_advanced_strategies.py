@@ -175,6 +175,22 @@ def test_stopping_kappa_and_advice():
     p_o, p_e = 0.75, 0.5 * 0.25 + 0.5 * 0.75
     assert cohen_kappa(a, b) == pytest.approx((p_o - p_e) / (1 - p_e))
     assert cohen_kappa(a, a) == 1.0
-    assert not advise([None, 0.99, 1.0], 0.3).stop
-    assert advise([0.99, 1.0, 0.995], 0.3).stable
-    assert advise([0.5], 0.01).certain and advise([0.5], 0.01).text.startswith("stop")
+
+
+
+def test_stopping_advice_needs_stable_predictions_and_low_uncertainty_together():
+    """The rule measured against the learning curves (benchmarks/stopping_advice.py): every one of the
+    last 3 kappas >= 0.99 *and* mean pool uncertainty < 0.02; either alone is not enough."""
+    assert not advise([None, 0.99, 1.0], 0.01).stable  # only two comparisons so far
+    assert advise([0.5, 0.99, 1.0, 0.995], 0.3).stable  # the last three
+    assert not advise([0.99, 1.0, 0.985], 0.01).stable  # one below the threshold: a mean of 0.99 is not enough
+    assert not advise([0.99, None, 1.0], 0.01).stable  # a round without a comparison breaks the run
+    stable_only = advise([0.99, 1.0, 0.995], 0.03)
+    assert stable_only.stable and not stable_only.certain and not stable_only.stop
+    assert stable_only.text == "continue: mean uncertainty not below 0.02"
+    certain_only = advise([0.5, 0.6, 0.7], 0.01)
+    assert certain_only.certain and not certain_only.stop and certain_only.text == "continue: predictions not yet stable"
+    both = advise([0.99, 1.0, 0.995], 0.019)
+    assert both.stop and both.text.startswith("stop: predictions stable") and "below 0.02" in both.text
+    assert not advise([0.99, 1.0, 0.995], None).stop  # no uncertainty measured: no advice to stop
+    assert advise([0.9, 0.9, 0.9], 0.3, kappa_threshold=0.8, uncertainty_threshold=0.5).stop  # settings are honoured
