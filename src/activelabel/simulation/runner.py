@@ -185,13 +185,23 @@ def run_one(dataset: SimDataset, files: Path, workdir: Path, settings: Settings,
 
 
 def _train(project: Any) -> tuple[float, str | None]:
-    """Train and promote; with answers of one class only there is no model yet (metric nan)."""
+    """Train and promote; with answers of one class only there is no model yet (metric nan).
+
+    Every version is promoted (``force``), past the promotion gate: the gate's evaluation set here
+    would be the gold split the curve is measured on, so gating would pick versions by their test
+    score, and a refused version would not re-rank the pool, so the strategy under test would not
+    choose the next batch. Each point of the curve is the version trained on that many labels;
+    one that did not become current is an error, never a point left out.
+    """
     labels = {(r.value or {}).get("label") for r in project.store.current_labels()}
     if project.config.spec.single_label and len(labels) < 2:
         return float("nan"), None
-    version = project.train(wait=True, force=True)  # every version, as the curves were measured: no promotion gate
-    metrics = project.store.get_version(version).metrics
-    return float(metrics.get("metric", float("nan"))), version
+    version = project.train(wait=True, force=True)
+    info = project.store.get_version(version)
+    if info.status != "promoted" or project.store.current_version() != version:
+        raise ActiveLabelError(f"simulated round: {version} was trained but is {info.status}, not the current "
+                               f"version; its learning-curve point would not be the model that ranks the pool")
+    return float(info.metrics.get("metric", float("nan"))), version
 
 
 def _agreement(project: Any, previous: str, current: str, stop_ids: list[str]) -> float | None:
