@@ -4,8 +4,8 @@ and what the current version's accuracy on an outside test set does from round t
 Each run is a project of the digits pool. Without gold the evaluation set is the answers'
 validation share (4 items after the first round, 40 after the tenth); the ``+gold`` scenarios
 import ``--gold`` items of the loader's test split as gold, so the gate compares on those (and
-the outside test set is the rest of the split). An oracle answers ``--batch`` items per round; in the ``noisy`` scenario the
-answers of rounds 4 and 5 have half their labels replaced by a wrong one (a careless batch).
+the outside test set is the rest of the split). An oracle answers ``--batch`` items per round; in the ``noisy`` scenarios the
+answers of the 5th and 6th rounds have half their labels replaced by a wrong one (a careless batch).
 Every round trains once with the gate as configured by default (``gate``: tolerance, paired sign
 test, minimum set size), with the raw comparison of the first gate (``raw``: refuse whenever the
 metric drops by more than the tolerance, however few the items; ``promotion_significance = 1``,
