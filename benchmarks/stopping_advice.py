@@ -28,32 +28,49 @@ from typing import Any
 from activelabel.config import LoopConfig
 from activelabel.simulation.runner import Settings, run_one
 from activelabel.simulation.tasks.classification import load
-from activelabel.strategies.stopping import KAPPA_THRESHOLD, KAPPA_WINDOW, UNCERTAINTY_THRESHOLD, advise
+from activelabel.strategies.stopping import (
+    KAPPA_THRESHOLD,
+    KAPPA_WINDOW,
+    SELECTED_THRESHOLD,
+    SELECTED_WINDOW,
+    advise,
+    pooled_accuracy,
+)
 
 MARGIN = 0.01  # "where it fires, the accuracy is within this of the final"
 Trace = dict[tuple[str, int], list[dict[str, Any]]]
-Rule = Callable[[list[float | None], float | None], bool]  # (kappas so far, mean uncertainty) -> stop
+Rule = Callable[[list[dict[str, Any]]], bool]  # the trace rows so far -> stop
 
 
-def old_rule(kappas: list[float | None], uncertainty: float | None) -> bool:
+def old_rule(rows: list[dict[str, Any]]) -> bool:
     """The rule before issue 16's second part: mean kappa >= 0.99 over 3 comparisons, or uncertainty < 0.05."""
-    recent = [k for k in kappas[-3:] if k is not None]
-    stable = len(recent) == 3 and sum(recent) / 3 >= 0.99
-    return stable or (uncertainty is not None and uncertainty < 0.05)
+    recent = [r["kappa"] for r in rows[-3:] if r["kappa"] is not None]
+    uncertainty = rows[-1]["mean_uncertainty"]
+    return (len(recent) == 3 and sum(recent) / 3 >= 0.99) or (uncertainty is not None and uncertainty < 0.05)
 
 
-def current_rule(kappas: list[float | None], uncertainty: float | None) -> bool:
-    """``strategies/stopping.advise`` with its defaults (what ``status`` and the dashboard say)."""
-    return advise(kappas, uncertainty).stop
+def uncertainty_rule(rows: list[dict[str, Any]]) -> bool:
+    """A first draft of the new rule: kappa >= 0.99 in each of the last 3 comparisons and uncertainty < 0.02."""
+    recent = [r["kappa"] for r in rows[-3:] if r["kappa"] is not None]
+    uncertainty = rows[-1]["mean_uncertainty"]
+    return len(recent) == 3 and min(recent) >= 0.99 and uncertainty is not None and uncertainty < 0.02
 
 
-def collect(datasets: Sequence[tuple[str, str, int, int]], seeds: int, init: int, batch: int) -> Trace:
+def current_rule(rows: list[dict[str, Any]]) -> bool:
+    """``strategies/stopping.advise`` with its defaults (what ``status`` and the dashboard say). Every round
+    has the same number of answers, so the per-round selected accuracies pool as (hits, 10) each."""
+    per_round = [None if r["selected_accuracy"] is None else (round(r["selected_accuracy"] * 10), 10) for r in rows]
+    return advise([r["kappa"] for r in rows], selected_accuracy=pooled_accuracy(per_round),
+                  mean_uncertainty=rows[-1]["mean_uncertainty"]).stop
+
+
+def collect(datasets: Sequence[tuple[str, str, int, int]], seeds: range, init: int, batch: int) -> Trace:
     """Replay every (data set, seed) with the default strategy; one trace row per round."""
     strategy = LoopConfig().strategy
     trace: Trace = {}
     with tempfile.TemporaryDirectory(prefix="stopping-bench-") as tmp:
         for name, path, budget, subsample in datasets:
-            for seed in range(seeds):
+            for seed in seeds:
                 data = load(path, eval_path=None, seed=seed, options={})
                 settings = Settings(strategies=(strategy,), seeds=1, init=init, batch=batch, budget=budget,
                                     pool_subsample=subsample)
@@ -61,7 +78,8 @@ def collect(datasets: Sequence[tuple[str, str, int, int]], seeds: int, init: int
                 rows = run_one(data, Path(tmp) / f"{name}-{seed}" / "files", Path(tmp) / f"{name}-{seed}", settings,
                                strategy, seed)
                 trace[(name, seed)] = [{"labels": r.labels, "metric": r.metric, "kappa": r.kappa,
-                                        "mean_uncertainty": r.mean_uncertainty} for r in rows]
+                                        "mean_uncertainty": r.mean_uncertainty,
+                                        "selected_accuracy": r.selected_accuracy} for r in rows]
                 print(f"# {name} seed {seed}: {len(rows)} rounds to {rows[-1].labels} labels in "
                       f"{time.perf_counter() - start:.0f} s", flush=True)
     return trace
@@ -70,10 +88,11 @@ def collect(datasets: Sequence[tuple[str, str, int, int]], seeds: int, init: int
 def write_trace(trace: Trace, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["dataset", "seed", "labels", "metric", "kappa", "mean_uncertainty"])
+        w.writerow(["dataset", "seed", "labels", "metric", "kappa", "mean_uncertainty", "selected_accuracy"])
         for (name, seed), rows in trace.items():
             for r in rows:
-                w.writerow([name, seed, r["labels"], r["metric"], _blank(r["kappa"]), _blank(r["mean_uncertainty"])])
+                w.writerow([name, seed, r["labels"], r["metric"], _blank(r["kappa"]), _blank(r["mean_uncertainty"]),
+                            _blank(r["selected_accuracy"])])
 
 
 def read_trace(path: Path) -> Trace:
@@ -82,16 +101,15 @@ def read_trace(path: Path) -> Trace:
         for row in csv.DictReader(fh):
             trace.setdefault((row["dataset"], int(row["seed"])), []).append(
                 {"labels": int(row["labels"]), "metric": float(row["metric"]), "kappa": _num(row["kappa"]),
-                 "mean_uncertainty": _num(row["mean_uncertainty"])})
+                 "mean_uncertainty": _num(row["mean_uncertainty"]),
+                 "selected_accuracy": _num(row.get("selected_accuracy") or "")})
     return trace
 
 
 def first_stop(rows: list[dict[str, Any]], rule: Rule) -> int | None:
     """The index of the first round whose advice says stop (None: never)."""
-    kappas: list[float | None] = []
-    for n, r in enumerate(rows):
-        kappas.append(r["kappa"])
-        if rule(kappas, r["mean_uncertainty"]):
+    for n in range(len(rows)):
+        if rule(rows[: n + 1]):
             return n
     return None
 
@@ -122,6 +140,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sms", help="the SMS spam TSV (label<TAB>text); without it, digits only")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1")
     parser.add_argument("--init", type=int, default=20)
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--digits-budget", type=int, default=400)
@@ -137,12 +156,13 @@ def main() -> None:
         datasets = [("digits", "digits", args.digits_budget, 0)]
         if args.sms:
             datasets.append(("sms_spam", args.sms, args.sms_budget, args.sms_subsample))
-        trace = collect(datasets, args.seeds, args.init, args.batch)
+        trace = collect(datasets, range(args.first_seed, args.first_seed + args.seeds), args.init, args.batch)
         if args.trace:
             write_trace(trace, args.trace)
     table(trace, old_rule, "old rule: mean kappa >= 0.99 over 3 comparisons, or mean uncertainty < 0.05")
+    table(trace, uncertainty_rule, "draft: kappa >= 0.99 in each of the last 3 comparisons and mean uncertainty < 0.02")
     table(trace, current_rule, f"current rule: kappa >= {KAPPA_THRESHOLD} in each of the last {KAPPA_WINDOW} "
-          f"comparisons and mean uncertainty < {UNCERTAINTY_THRESHOLD}")
+          f"comparisons and selected accuracy >= {SELECTED_THRESHOLD} over the last {SELECTED_WINDOW} rounds")
     print(f"machine after: load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
