@@ -38,8 +38,13 @@ class LoopConfig(BaseModel):
     retrain_every: int = Field(20, ge=0)  # 0: only on demand
     lease_seconds: int = Field(900, ge=10)
     validation_share: float = Field(0.2, ge=0.0, lt=1.0)
-    # a new version is promoted only if its held-out metric is at least the current one's minus this
+    # the promotion gate (promotion.py): a new version is refused only if its held-out metric is below
+    # the current one's minus the tolerance AND the paired sign test on the same items says that loss
+    # is unlikely to be noise (p <= promotion_significance; 1.0 refuses on the difference alone);
+    # on fewer held-out items than promotion_min_items it promotes and says the set is too small
     promotion_tolerance: float = Field(0.01, ge=0.0, le=1.0)
+    promotion_significance: float = Field(0.05, gt=0.0, le=1.0)
+    promotion_min_items: int = Field(20, ge=1)
     seed: int = 0
     pool_subsample: int = Field(0, ge=0)  # score at most this many unlabeled items per round (0: all)
 

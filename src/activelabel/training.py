@@ -215,7 +215,7 @@ def _promote_if_no_worse(project: Workspace, version: str, model: Any, metrics: 
     """The gate: compare with the current version on the same held-out items; promote, or leave it ready."""
     if held.items and not force and project.store.current_version() is not None:
         report(0.8, "scoring the current version on the same held-out items")
-    decision = decide(project, version, metrics, held, force=force)
+    decision = decide(project, version, metrics, held, model=model, force=force)
     project.store.update_version(version, metrics={**metrics, "gate": decision.to_json()})
     if not decision.promote:
         report(1.0, decision.message)

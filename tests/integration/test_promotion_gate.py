@@ -44,11 +44,14 @@ def _seeded(project, tmp_path, n: int = 150) -> dict[str, str]:  # noqa: ANN001
 def test_the_gate_refuses_a_worse_version_and_force_promotes_it(text_project, tmp_path):
     truth = _seeded(text_project, tmp_path)
     store = text_project.store
-    answered = _answer(text_project, truth, 10) + _answer(text_project, truth, 10) + _answer(text_project, truth, 10)
+    answered: list[str] = []
+    while len(answered) < 110:  # about 22 held out: enough for the gate to judge (promotion_min_items 20)
+        answered += _answer(text_project, truth, 10)
     first = text_project.train(wait=True)
     assert store.get_version(first).status == "promoted"
     held = store.evaluation_set()
     assert held and set(held) <= set(answered) and set(held.values()) == {"answer"}
+    assert len(held) >= text_project.config.loop.promotion_min_items
     assert store.get_version(first).n_validation == len(held)
 
     # every answer that trains gets a later, flipped answer (a tie: the latest one is in force);
@@ -65,6 +68,7 @@ def test_the_gate_refuses_a_worse_version_and_force_promotes_it(text_project, tm
     assert info.status == "ready" and gate["outcome"] == "refused"
     assert gate["current"] == first and gate["n_items"] == len(held)
     assert gate["score"] < gate["current_score"] - gate["tolerance"]
+    assert gate["worse"] > gate["better"] and gate["p_value"] <= gate["significance"] == 0.05  # not noise
     assert store.current_version() == first and store.current_round().model_version == first
     assert store.evaluation_set() == held  # no new answers: the same items, none dropped
 
@@ -74,6 +78,7 @@ def test_the_gate_refuses_a_worse_version_and_force_promotes_it(text_project, tm
     message = status["promotion"]["message"]
     assert f"{worse} scored" in message and f"{first} scores" in message and f"on {len(held)} held-out items" in message
     assert "not promoted" in message and "activelabel train --force" in message
+    assert f"{worse} is worse on {gate['worse']}, better on {gate['better']}, sign test p = " in message
     text_out = _cli("status", str(text_project.dir))
     assert "not promoted" in text_out
     assert dashboard_data.promotion_note(text_project) == message
@@ -152,3 +157,38 @@ def test_gold_items_are_the_evaluation_set_and_more_gold_grows_it(text_project, 
     assert set(store.evaluation_set()) == {it.id for it, _ in store.gold_items()} and len(store.evaluation_set()) == 40
     gate = store.get_version(second).metrics["gate"]
     assert gate["n_items"] == 40 and gate["current"] == first and gate["outcome"] in ("passed", "refused")
+
+
+
+def test_a_loss_within_noise_or_too_small_a_set_promotes_and_says_why(text_project, tmp_path):
+    truth = _seeded(text_project, tmp_path)
+    store = text_project.store
+    answered = _answer(text_project, truth, 10) + _answer(text_project, truth, 10) + _answer(text_project, truth, 10)
+    first = text_project.train(wait=True)
+    held = store.evaluation_set()
+    assert 0 < len(held) < 20
+    texts = {it.id: it.content for it in store.get_items(answered).values()}
+    for item_id in answered:  # the flipped answers of the test above, on fewer held-out items
+        if item_id not in held:
+            text_project.submit(item_id, ClassLabel(FLIP[truth[texts[item_id]]]), annotator="bob")
+
+    # judged on every item, but at a level no loss on fewer than 20 items can reach (p >= 2**-19)
+    cfg = text_project.config
+    text_project.save_config(cfg.model_copy(update={"loop": cfg.loop.model_copy(
+        update={"promotion_min_items": 1, "promotion_significance": 1e-6})}))
+    worse = text_project.train(wait=True)
+    gate = store.get_version(worse).metrics["gate"]
+    assert gate["current"] == first and gate["score"] < gate["current_score"] - gate["tolerance"]
+    assert gate["outcome"] == "passed" and gate["worse"] > gate["better"] and gate["p_value"] > 1e-6
+    assert store.current_version() == worse
+    assert "promoted: the loss is within noise on these items (p > 1e-06)" in _cli("status", str(text_project.dir))
+
+    # with the default minimum, this set is too small to judge at all
+    text_project.save_config(cfg)
+    out = _cli("train", str(text_project.dir), "--wait")
+    again = store.current_version()
+    gate = store.get_version(again).metrics["gate"]
+    assert again != worse and gate["outcome"] == "unchecked" and gate["worse"] is None
+    assert f"{len(held)} held-out items are too few to judge" in out
+    status = json.loads(_cli("status", str(text_project.dir), "--json"))
+    assert "promotion_min_items = 20" in status["promotion"]["message"]

@@ -61,6 +61,25 @@ def test_tiny_simulation_writes_curves_summary_and_plot(tmp_path: Path) -> None:
     assert (out / "curves.png").stat().st_size > 1000
 
 
+
+def test_every_simulated_version_is_promoted_past_the_gate_and_is_a_curve_point(tmp_path: Path) -> None:
+    """The replay trains through the real pipeline but forces every version: none is refused, so none
+    is missing from the curve, and each point is the version that ranked the next batch."""
+    from activelabel.project import Project
+
+    data = write_tsv(tmp_path / "sms.tsv", make_text_dataset(70, seed=4))
+    out, kept = tmp_path / "out", tmp_path / "projects"
+    result = _simulate("--dataset", str(data), "--strategies", "margin", "--seeds", "1", "--init", "6",
+                       "--batch", "4", "--budget", "18", "--out", str(out), "--keep-projects", str(kept))
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader((out / "curves.csv").open()))
+    with Project.open(kept / "margin-seed0") as project:
+        versions = [v for v in project.store.list_versions() if "gate" in v.metrics]
+        assert [v.metrics["gate"]["outcome"] for v in versions] == ["first"] + ["forced"] * (len(versions) - 1)
+        assert all(v.status in ("promoted", "retired") for v in versions)
+        trained = [float(r["metric"]) for r in rows if r["metric"]]  # empty: one class so far, no model yet
+        assert versions and trained == [pytest.approx(v.metrics["metric"]) for v in versions]
+
 def test_vector_items_with_diversity_and_committee_strategies(tmp_path: Path) -> None:
     """coreset gets labeled embeddings and bald gets committee draws from the loop itself."""
     out = tmp_path / "out"

@@ -11,6 +11,9 @@ from tests.ui.test_pages import _texts
 
 def test_dashboard_says_why_a_worse_version_was_not_promoted(trained_project: Project, app_for: Any) -> None:
     before = trained_project.store.current_version()
+    cfg = trained_project.config  # the raw comparison: the fixture's evaluation set is too small to judge by default
+    trained_project.save_config(cfg.model_copy(update={"loop": cfg.loop.model_copy(
+        update={"promotion_min_items": 1, "promotion_significance": 1.0})}))
     at = app_for(trained_project, page="dashboard", user="rita")
     at.run()
     at.button(key="al_train").click().run()

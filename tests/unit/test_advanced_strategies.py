@@ -175,6 +175,32 @@ def test_stopping_kappa_and_advice():
     p_o, p_e = 0.75, 0.5 * 0.25 + 0.5 * 0.75
     assert cohen_kappa(a, b) == pytest.approx((p_o - p_e) / (1 - p_e))
     assert cohen_kappa(a, a) == 1.0
-    assert not advise([None, 0.99, 1.0], 0.3).stop
-    assert advise([0.99, 1.0, 0.995], 0.3).stable
-    assert advise([0.5], 0.01).certain and advise([0.5], 0.01).text.startswith("stop")
+
+
+
+def test_stopping_advice_needs_stable_predictions_and_a_high_selected_accuracy_together():
+    """The rule measured against the learning curves (benchmarks/stopping_advice.py): every one of the
+    last 3 kappas >= 0.99 *and* the versions predicted >= 90% of the last 4 rounds' answers."""
+    from activelabel.strategies.stopping import pooled_accuracy
+
+    assert not advise([None, 0.99, 1.0], selected_accuracy=0.95).stable  # only two comparisons so far
+    assert advise([0.5, 0.99, 1.0, 0.995], selected_accuracy=0.3).stable  # the last three
+    assert not advise([0.99, 1.0, 0.985], selected_accuracy=0.95).stable  # one below: a mean of 0.99 is not enough
+    assert not advise([0.99, None, 1.0], selected_accuracy=0.95).stable  # a round without a comparison breaks it
+    stable_only = advise([0.99, 1.0, 0.995], selected_accuracy=0.85, mean_uncertainty=0.01)
+    assert stable_only.stable and not stable_only.stop  # a low uncertainty alone no longer stops
+    assert stable_only.text == "continue: the model had predicted only 85% of the recent answers (stop at 90%)"
+    accurate_only = advise([0.5, 0.6, 0.7], selected_accuracy=1.0)
+    assert accurate_only.accurate and not accurate_only.stop
+    assert accurate_only.text == "continue: predictions not yet stable"
+    assert advise([0.99, 1.0, 1.0], selected_accuracy=None).text == "continue: too few recent answers to judge"
+    both = advise([0.99, 1.0, 0.995], selected_accuracy=0.9, mean_uncertainty=0.3)
+    assert both.stop and both.text.startswith("stop: predictions stable") and "predicted 90% of the recent" in both.text
+    assert advise([0.9] * 3, selected_accuracy=0.5, kappa_threshold=0.8, selected_threshold=0.5).stop  # settings
+
+    # pooled over the last 4 rounds by answers, not by round; fewer rounds, or one without a version: None
+    assert pooled_accuracy([(1, 10), (9, 10), (10, 10), (10, 10), (8, 10)]) == pytest.approx(37 / 40)
+    assert pooled_accuracy([(9, 10), (1, 2), (9, 10), (10, 10)]) == pytest.approx(29 / 32)
+    assert pooled_accuracy([(9, 10), (9, 10), (9, 10)]) is None
+    assert pooled_accuracy([None, (9, 10), (9, 10), (9, 10)]) is None
+    assert pooled_accuracy([(9, 10), (9, 10), (9, 10), (9, 10)], window=2) == pytest.approx(0.9)

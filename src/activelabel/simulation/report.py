@@ -19,7 +19,7 @@ import numpy as np
 from activelabel.simulation.runner import RoundResult
 
 CURVE_COLUMNS = ("strategy", "seed", "round", "labels", "metric")
-STOP_COLUMNS = ("strategy", "seed", "round", "labels", "kappa", "mean_uncertainty", "advice")
+STOP_COLUMNS = ("strategy", "seed", "round", "labels", "kappa", "mean_uncertainty", "advice", "selected_accuracy")
 
 
 def _fmt(x: float | None) -> str:
@@ -36,7 +36,8 @@ def write_curves(results: list[RoundResult], out: Path) -> None:
         w = csv.writer(fh)
         w.writerow(STOP_COLUMNS)
         for r in results:
-            w.writerow([r.strategy, r.seed, r.round, r.labels, _fmt(r.kappa), _fmt(r.mean_uncertainty), r.advice])
+            w.writerow([r.strategy, r.seed, r.round, r.labels, _fmt(r.kappa), _fmt(r.mean_uncertainty), r.advice,
+                        _fmt(r.selected_accuracy)])
 
 
 def _first_reach(labels: list[int], metric: list[float], target: float) -> int | None:

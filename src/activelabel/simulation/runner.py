@@ -23,7 +23,7 @@ import numpy as np
 from activelabel.errors import ActiveLabelError
 from activelabel.simulation.tasks import ImportSpec, SimDataset
 from activelabel.strategies import StrategyInfo, get_strategy
-from activelabel.strategies.stopping import advise, cohen_kappa
+from activelabel.strategies.stopping import advise, cohen_kappa, pooled_accuracy
 
 ORACLE = "oracle"
 STOP_SET_SIZE = 300
@@ -56,6 +56,8 @@ class RoundResult:
     kappa: float | None
     mean_uncertainty: float | None
     advice: str
+    # the share of this round's answers that the version which chose them had predicted (None: no version yet)
+    selected_accuracy: float | None = None
 
 
 def check_settings(settings: Settings, dataset: SimDataset) -> list[StrategyInfo]:
@@ -152,14 +154,16 @@ def run_one(dataset: SimDataset, files: Path, workdir: Path, settings: Settings,
             update={"human_budget_per_round": settings.batch})}))
         labels, previous = 0, None
         kappas: list[float | None] = []
+        selected: list[tuple[int, int] | None] = []  # per round: (answers the choosing version predicted, answers)
         for rnd in range(settings.rounds):
             want = min(settings.init if rnd == 0 else settings.batch, settings.budget - labels)
             claimed = project.claim(ORACLE, want)
             if not claimed:
                 break  # the pool is exhausted
-            for q in claimed:
-                project.submit(q.entry.item.id, dataset.answer(q.entry.item), annotator=ORACLE,
-                               trigger_retrain=False)
+            answers = {q.entry.item.id: dataset.answer(q.entry.item) for q in claimed}
+            selected.append(None if previous is None else _selected(project, previous, answers))
+            for item_id, answer in answers.items():
+                project.submit(item_id, answer, annotator=ORACLE, trigger_retrain=False)
             labels += len(claimed)
             metric, version = _train(project)
             kappa, uncertainty = None, None
@@ -172,8 +176,10 @@ def run_one(dataset: SimDataset, files: Path, workdir: Path, settings: Settings,
                 uncertainty = None if conf is None else 1.0 - float(conf)
                 previous = version
             kappas.append(kappa)
-            advice = advise(kappas, uncertainty)
-            result = RoundResult(strategy, seed, rnd, labels, metric, kappa, uncertainty, advice.text)
+            advice = advise(kappas, selected_accuracy=pooled_accuracy(selected), mean_uncertainty=uncertainty)
+            this = selected[-1]
+            result = RoundResult(strategy, seed, rnd, labels, metric, kappa, uncertainty, advice.text,
+                                 this[0] / this[1] if this and this[1] else None)
             results.append(result)
             if on_round:
                 on_round(result)
@@ -185,13 +191,31 @@ def run_one(dataset: SimDataset, files: Path, workdir: Path, settings: Settings,
 
 
 def _train(project: Any) -> tuple[float, str | None]:
-    """Train and promote; with answers of one class only there is no model yet (metric nan)."""
+    """Train and promote; with answers of one class only there is no model yet (metric nan).
+
+    Every version is promoted (``force``), past the promotion gate: the gate's evaluation set here
+    would be the gold split the curve is measured on, so gating would pick versions by their test
+    score, and a refused version would not re-rank the pool, so the strategy under test would not
+    choose the next batch. Each point of the curve is the version trained on that many labels;
+    one that did not become current is an error, never a point left out.
+    """
     labels = {(r.value or {}).get("label") for r in project.store.current_labels()}
     if project.config.spec.single_label and len(labels) < 2:
         return float("nan"), None
-    version = project.train(wait=True, force=True)  # every version, as the curves were measured: no promotion gate
-    metrics = project.store.get_version(version).metrics
-    return float(metrics.get("metric", float("nan"))), version
+    version = project.train(wait=True, force=True)
+    info = project.store.get_version(version)
+    if info.status != "promoted" or project.store.current_version() != version:
+        raise ActiveLabelError(f"simulated round: {version} was trained but is {info.status}, not the current "
+                               f"version; its learning-curve point would not be the model that ranks the pool")
+    return float(info.metrics.get("metric", float("nan"))), version
+
+
+def _selected(project: Any, version: str, answers: dict[str, Any]) -> tuple[int, int]:
+    """(How many of the oracle's answers the version that ranked the queue had predicted, of how many it
+    predicted at all): the selected accuracy of Zhu et al. 2008."""
+    predicted = project.store.predictions_for(version, list(answers))
+    hits = [project.spec.same(predicted[i]["value"], a.to_json()) for i, a in answers.items() if i in predicted]
+    return sum(hits), len(hits)
 
 
 def _agreement(project: Any, previous: str, current: str, stop_ids: list[str]) -> float | None:
