@@ -49,8 +49,7 @@ CONFIGS: dict[str, dict[str, dict[str, Any]]] = {
         "char2-5 C=10 balanced": {"name": "tfidf-logreg", "params": {}},
         "char2-5 C=1 balanced": {"name": "tfidf-logreg", "params": {"C": 1.0}},
         "char2-5 C=100 balanced": {"name": "tfidf-logreg", "params": {"C": 100.0}},
-        "word1-2 C=10 balanced": {"name": "tfidf-logreg",
-                                  "params": {"tfidf": {"analyzer": "word", "ngram_range": [1, 2]}}},
+        "char2-5 C=10 unweighted": {"name": "tfidf-logreg", "params": {"class_weight": "none"}},
     },
 }
 
