@@ -163,3 +163,13 @@ def test_task_without_plugin_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
         tasks.load_dataset("ner", "x.conll")
     with pytest.raises(ActiveLabelError, match="unknown task"):
         tasks.load_dataset("painting", "x")
+
+
+def test_digits_projects_use_logistic_regression_on_the_raw_pixels() -> None:
+    """digits' default model is the plain LR (measured: docs/simulation.md); naming it keeps the setting."""
+    data = tasks.load_dataset("classification", "digits")
+    assert data.model == {"name": "vectors-logreg", "params": {"scale": "none"}}
+    named = tasks.load_dataset("classification", "digits", options={"model": "vectors-logreg"})
+    assert named.model == data.model
+    other = tasks.load_dataset("classification", "digits", options={"model": "mypkg.models:Other"})
+    assert other.model == {"name": "mypkg.models:Other"}

@@ -38,7 +38,7 @@ def simulate(
         "label_from_filename='{label}_{speaker}_{take}.wav').")] = None,
     text_field: Annotated[str | None, typer.Option(help="Column/key with the text (guessed if absent).")] = None,
     label_field: Annotated[str | None, typer.Option(help="Column/key with the label (guessed if absent).")] = None,
-    model: Annotated[str, typer.Option(help="Model name for the projects (default: the task's, vectors-logreg for digits).")] = "",
+    model: Annotated[str, typer.Option(help="Model name for the projects (default: the task's; for digits vectors-logreg on the raw pixels).")] = "",
     jobs: Annotated[int, typer.Option(help="Runs at once, in worker processes (each run is its own project).")] = 1,
     keep_projects: Annotated[Path | None, typer.Option("--keep-projects", help="Keep every run's project folder here.")] = None,
     engine: Annotated[str, typer.Option(help="local (this machine, --jobs processes) or ray (one Ray task per run; the scale extra).")] = "local",

@@ -31,8 +31,9 @@ def _build_estimator(name: str, params: dict[str, Any]) -> Any:
         # (SMS, tweets) and strong with few labels; balanced weights keep rare classes visible
         tfidf = TfidfVectorizer(sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 5), min_df=1,
                                 **params.get("tfidf", {}))
+        weight = params.get("class_weight", "balanced")  # "none": unweighted (TOML has no null)
         clf = LogisticRegression(C=params.get("C", 10.0), max_iter=2000,
-                                 class_weight=params.get("class_weight", "balanced"))
+                                 class_weight=None if weight == "none" else weight)
         return make_pipeline(tfidf, clf)
     module_name, _, cls_name = name.partition(":")
     if not cls_name:

@@ -1,9 +1,10 @@
 """Classification of feature vectors (items whose content is numbers separated by spaces or commas).
 
-Model name ``vectors-logreg``: standardised features + LogisticRegression. With the parameter
+Model name ``vectors-logreg``: LogisticRegression on the features, scaled as ``params.scale`` says
+(``standard``, ``maxabs`` or ``none``; the default is ``standard``). With the parameter
 ``committee: K`` (K >= 2) it also fits K bagged copies and returns their probabilities as draws,
 ``proba`` of shape (n_classes, K), so that query-by-committee and BALD have a committee to ask
-(the mean of the draws is the proposal). ``embed`` returns the standardised vectors, also before
+(the mean of the draws is the proposal). ``embed`` returns the vectors as the model scales them, also before
 any fit, so a diversity cold start can cluster them.
 """
 
@@ -15,11 +16,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from activelabel.errors import InvalidLabelError, NotEnoughAnswersError, NotFittedError
+from activelabel.errors import ConfigError, InvalidLabelError, NotEnoughAnswersError, NotFittedError
 from activelabel.models.base import Capabilities, Prediction, ProgressFn
 from activelabel.types import ClassLabel, Item, Payload
 
 MODEL_NAME = "vectors-logreg"
+SCALERS = ("standard", "maxabs", "none")
+DEFAULT_SCALE = "standard"
 
 
 def parse_vectors(items: Sequence[Item]) -> np.ndarray:
@@ -56,6 +59,9 @@ class SklearnVectorClassifier:
         self.labels = list(labels)
         self.params = dict(params or {})
         self.seed = seed
+        self.scale = str(self.params.get("scale", DEFAULT_SCALE))
+        if self.scale not in SCALERS:
+            raise ConfigError(f"model.params.scale = {self.scale!r}: use one of {', '.join(SCALERS)}")
 
     @classmethod
     def from_config(cls, config: Any, project_dir: Path | None = None) -> SklearnVectorClassifier:
@@ -70,17 +76,25 @@ class SklearnVectorClassifier:
 
         return LogisticRegression(C=float(self.params.get("C", 1.0)), max_iter=int(self.params.get("max_iter", 1000)))
 
+    def _new_scaler(self) -> Any:
+        """The scaler is fitted on the answers only (the adapter never sees the pool in ``fit``)."""
+        from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, StandardScaler
+
+        if self.scale == "standard":
+            return StandardScaler()
+        if self.scale == "maxabs":
+            return MaxAbsScaler()
+        return FunctionTransformer()  # "none": the identity, so saved versions keep one shape
+
     def fit(self, items: Sequence[Item], values: Sequence[Payload], *,
             progress: ProgressFn | None = None) -> SklearnVectorClassifier:
-        from sklearn.preprocessing import StandardScaler
-
         y = np.array([v.label for v in values if isinstance(v, ClassLabel)])
         if len(y) != len(items):
             raise TypeError("classification values must all be ClassLabel")
         if len(set(y.tolist())) < 2:
             raise NotEnoughAnswersError(f"need answers of at least two labels to train; have {sorted(set(y.tolist()))}")
         x = parse_vectors(items)
-        self.scaler_ = StandardScaler().fit(x)
+        self.scaler_ = self._new_scaler().fit(x)
         xs = self.scaler_.transform(x)
         self.clf_ = self._new_clf().fit(xs, y)
         rng = np.random.default_rng([self.seed, len(y)])
@@ -126,9 +140,7 @@ class SklearnVectorClassifier:
         x = parse_vectors(items)
         if self.ready:
             return np.asarray(self.scaler_.transform(x))
-        from sklearn.preprocessing import StandardScaler
-
-        return np.asarray(StandardScaler().fit_transform(x))
+        return np.asarray(self._new_scaler().fit_transform(x))
 
     def evaluate(self, items: Sequence[Item], values: Sequence[Payload]) -> dict[str, float]:
         from sklearn.metrics import accuracy_score, f1_score

@@ -2,7 +2,7 @@
 
 ``digits`` is scikit-learn's bundled 8x8 digits set (1,797 images, 10 classes) as 64-number
 feature vectors; its items hold the numbers as text and the project uses the ``vectors-logreg``
-model. Files are read with the project's own classification reader, so what simulates is what
+model on the raw pixel values (``DIGITS_MODEL``). Files are read with the project's own classification reader, so what simulates is what
 imports. Identical texts are kept once (the store would merge them anyway).
 """
 
@@ -26,6 +26,10 @@ from activelabel.simulation.tasks import (
 from activelabel.types import ClassLabel, Item, Payload
 
 BUILTIN = ("digits",)
+# digits' 64 features are one unit (ink, 0-16): scaling them with the mean and spread of the few answers
+# so far blows up the pixels those answers rarely ink, and needed more labels than the plain
+# LogisticRegression at every count measured (benchmarks/classification_defaults.py, docs/simulation.md)
+DIGITS_MODEL: dict[str, Any] = {"name": "vectors-logreg", "params": {"scale": "none"}}
 
 
 @dataclass
@@ -120,13 +124,13 @@ def load(dataset: str, *, eval_path: str | None, seed: int, options: dict[str, A
     notes: list[str] = []
     if dataset in BUILTIN and not Path(dataset).exists():
         rows = _digits()
-        model: dict[str, Any] = {"name": "vectors-logreg"}
+        model: dict[str, Any] = json.loads(json.dumps(DIGITS_MODEL))
         name = dataset
     else:
         rows, notes = _read_file(dataset, options)
         model = {}
         name = Path(dataset).name
-    if options.get("model"):
+    if options.get("model") and options["model"] != model.get("name"):
         model = {"name": options["model"]}
     rows = _dedupe(rows, name, notes)
     labels = _check_classes(rows, name)
