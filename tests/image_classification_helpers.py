@@ -12,7 +12,7 @@ from activelabel.types import ClassLabel, Item, Payload
 TINY_CLS_PARAMS = {"epochs": 1, "imgsz": 32, "batch": 8, "device": "cpu", "predict_batch": 16}
 
 
-def digit_items(tmp: Path, per_class: int = 4, digits: Sequence[str] = ("0", "1", "2"),
+def digit_items(tmp: Path, per_class: int = 4, digits: Sequence[str] = ("zero", "one", "two"),
                 ) -> tuple[list[Item], list[Payload]]:
     """``per_class`` real digit PNGs of each of ``digits``, as items with absolute paths, and their labels."""
     from activelabel.samples.image_classification import labeled_images

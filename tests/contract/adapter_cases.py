@@ -141,13 +141,13 @@ def _yolo_cls_build(_tmp: Path) -> Any:
     from activelabel.models.yolo_cls import YoloClassifier
     from tests.image_classification_helpers import TINY_CLS_PARAMS
 
-    return YoloClassifier(["0", "1", "2"], "yolov8n-cls.yaml", dict(TINY_CLS_PARAMS))
+    return YoloClassifier(["zero", "one", "two"], "yolov8n-cls.yaml", dict(TINY_CLS_PARAMS))
 
 
 def _yolo_cls_data(tmp: Path) -> tuple[list[Item], list[Payload]]:
     from tests.image_classification_helpers import digit_items
 
-    return digit_items(tmp, per_class=4, digits=("0", "1", "2"))
+    return digit_items(tmp, per_class=4, digits=("zero", "one", "two"))
 
 
 CASES: list[AdapterCase] = [

@@ -127,7 +127,7 @@ def test_demo_builds_the_image_classification_project_only_when_asked(tmp_path: 
     assert "[image_classification] imported 40 items" in out and "cold start" in out
     with Workspace.open(tmp_path / "demo" / "image_classification") as ws:
         assert ws.spec.name == "image_classification" and ws.config.labels == LABELS
-        assert ws.config.model_name == "yolov8n-cls.yaml"
+        assert ws.config.model_name == "yolov8n-cls.yaml" and ws.config.model.params["imgsz"] == 32
 
 
 def test_simulate_runs_on_class_folders(tmp_path: Path) -> None:

@@ -80,10 +80,10 @@ def test_csv_paths_are_relative_to_the_csv_and_bad_rows_name_their_line(tmp_path
     sheet.write_text("path,label,source\n"
                      f"imgs/{DIGITS[0][0]},{DIGITS[0][2]},human\n"
                      f"imgs/{DIGITS[1][0]},,\n"
-                     "imgs/missing.png,3,human\n"
-                     f"imgs/{DIGITS[2][0]},seven,human\n"
+                     "imgs/missing.png,three,human\n"
+                     f"imgs/{DIGITS[2][0]},cat,human\n"
                      f"{(folder / DIGITS[2][0]).resolve()},{DIGITS[2][2]},auto\n"
-                     ",4,human\n", encoding="utf-8")
+                     ",four,human\n", encoding="utf-8")
     recs = _read(sheet, tmp_path)
     assert len(recs) == 6
     ok = [r for r in recs if isinstance(r, ImportRecord)]
@@ -91,7 +91,7 @@ def test_csv_paths_are_relative_to_the_csv_and_bad_rows_name_their_line(tmp_path
         (2, ClassLabel(DIGITS[0][2]), None), (3, None, None),
         (6, None, ClassLabel(DIGITS[2][2]))]  # an auto label comes back as a prediction, not an answer
     bad = {r.line: r.reason for r in recs if isinstance(r, Rejection)}
-    assert bad[4].startswith("cannot read the file") and "unknown label 'seven'" in bad[5]
+    assert bad[4].startswith("cannot read the file") and "unknown label 'cat'" in bad[5]
     assert bad[7] == "empty image path"
     assert all(r.source == str(sheet) for r in recs if isinstance(r, Rejection))
 

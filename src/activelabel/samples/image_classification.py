@@ -4,7 +4,8 @@
 download. Each 8x8 image (ink 0..16) is written dark on white and upscaled to ``size`` px (32 by
 default), a size Ultralytics' classifiers train on quickly on a CPU. Files are named
 ``digit_<index>.png`` by the image's index in ``load_digits``, so ``label_of`` gives the truth back
-for scripted demos, simulations and tests.
+for scripted demos, simulations and tests. The labels are
+the digits' names (``zero`` .. ``nine``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-LABELS = [str(d) for d in range(10)]
+from activelabel.metrics_text import DIGIT_WORDS
+
+LABELS = list(DIGIT_WORDS)  # words, not digits: the editor's number keys 1-9 would read as the digits
 SIZE = 32
+# the demo project's [model.params]: train at the images' own size; a mirrored digit is another shape
+MODEL_PARAMS = {"imgsz": SIZE, "epochs": 20, "train_args": {"fliplr": 0.0}}
 
 
 def _digits() -> tuple[np.ndarray, np.ndarray]:
@@ -40,9 +45,9 @@ def file_name(index: int) -> str:
 
 
 def label_of(name: str) -> str:
-    """The true digit of a sample file, from its name: 'digit_0042.png' -> '1'."""
+    """The true digit of a sample file, from its name: 'digit_0042.png' -> 'one'."""
     _images, target = _digits()
-    return str(int(target[int(Path(name).stem.split("_")[-1])]))
+    return LABELS[int(target[int(Path(name).stem.split("_")[-1])])]
 
 
 def labeled_images(n: int | None = None, seed: int = 0, size: int = SIZE) -> list[tuple[str, bytes, str]]:
@@ -50,7 +55,7 @@ def labeled_images(n: int | None = None, seed: int = 0, size: int = SIZE) -> lis
     images, target = _digits()
     order = np.arange(len(target)) if n is None else np.sort(
         np.random.default_rng(seed).choice(len(target), size=min(n, len(target)), replace=False))
-    return [(file_name(int(i)), digit_png(images[i], size), str(int(target[i]))) for i in order]
+    return [(file_name(int(i)), digit_png(images[i], size), LABELS[int(target[i])]) for i in order]
 
 
 def make_sample(folder: Path, n: int | None = 200, seed: int = 0, with_labels: bool = False,

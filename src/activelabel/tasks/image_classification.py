@@ -15,5 +15,5 @@ SPEC = TaskSpec(
     reader="image_classification", package_writer="imagenet-folders", editor="image_classification",
     simulation_loader="activelabel.simulation.tasks.image_classification:load", metric_name="accuracy",
     min_labels=2, single_label=True, cli_value=ClassLabel,
-    example={"label": "7"},
+    example={"label": "seven"},
 )
