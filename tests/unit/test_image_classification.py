@@ -101,11 +101,12 @@ def test_a_package_layout_reads_splits_as_answers_and_auto_as_predictions(tmp_pa
     _put(root / "train" / DIGITS[0][2], 0)
     _put(root / "val" / DIGITS[1][2], 1)
     _put(root / "auto" / DIGITS[2][2], 2)
-    (root / "test" / "5").mkdir(parents=True)  # an empty class folder
+    (root / "test" / "five").mkdir(parents=True)  # an empty class folder
+    _put(root, 3)  # beside the splits: unlabeled, not skipped
     recs = [r for r in _read(root, tmp_path) if isinstance(r, ImportRecord)]
     got = {r.meta["file"]: (r.value, r.prediction) for r in recs}
     assert got == {DIGITS[0][0]: (ClassLabel(DIGITS[0][2]), None), DIGITS[1][0]: (ClassLabel(DIGITS[1][2]), None),
-                   DIGITS[2][0]: (None, ClassLabel(DIGITS[2][2]))}
+                   DIGITS[2][0]: (None, ClassLabel(DIGITS[2][2])), DIGITS[3][0]: (None, None)}
 
 
 def test_a_flat_folder_or_one_file_is_unlabeled_images(tmp_path: Path) -> None:

@@ -76,14 +76,20 @@ def read_folders(root: Path, ctx: ReadContext) -> RecordStream:
     """ImageNet-style class folders (or a package's split layout); the folder name is the label."""
     if not root.is_dir():
         raise ImportFormatError("the folders format needs a folder of class folders", source=str(root))
-    tops = [(d, d.name == AUTO_DIR) for d in sorted(root.iterdir())] if _is_split_layout(root) else [(root, False)]
-    for top, machine in tops:
-        if not top.is_dir() or top.name.startswith("."):
-            continue
-        for file in image_files(top):
-            parts = file.relative_to(top).parts
-            label = parts[0] if len(parts) > 1 else None
-            yield _record(ctx, file, label, str(file), machine=machine)
+    if not _is_split_layout(root):
+        yield from _class_folders(root, ctx, machine=False)
+        return
+    for file in sorted(p for p in root.iterdir() if p.is_file() and is_image_name(p)):
+        yield _record(ctx, file, None, str(file))  # beside the split folders: unlabeled
+    for top in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        yield from _class_folders(top, ctx, machine=top.name == AUTO_DIR)
+
+
+def _class_folders(top: Path, ctx: ReadContext, machine: bool) -> RecordStream:
+    """Every image under ``top``, labeled by its first folder (unlabeled directly under ``top``)."""
+    for file in image_files(top):
+        parts = file.relative_to(top).parts
+        yield _record(ctx, file, parts[0] if len(parts) > 1 else None, str(file), machine=machine)
 
 
 def _pick(header: Sequence[str], wanted: str | None, guesses: Sequence[str], what: str, source: str) -> str | None:
