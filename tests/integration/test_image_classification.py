@@ -131,7 +131,7 @@ def test_demo_builds_the_image_classification_project_only_when_asked(tmp_path: 
 
 
 def test_simulate_runs_on_class_folders(tmp_path: Path) -> None:
-    data = make_sample(tmp_path / "s", 40, seed=5, with_labels=True)
+    data = make_sample(tmp_path / "s", 60, seed=5, with_labels=True)
     out = tmp_path / "sim"
     _cli("simulate", "--task", "image_classification", "--dataset", str(data), "--strategies", "random,margin",
          "--seeds", "1", "--init", "10", "--batch", "10", "--budget", "20", "--out", str(out))
