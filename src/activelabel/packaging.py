@@ -232,17 +232,15 @@ def write_imagenet_package(project: Workspace, out: Path, parts: dict[str, list[
     from activelabel.formats.prodigy import HUMAN_SOURCES
 
     labels = project.config.labels
-    folders = {lab: label_folder(lab) for lab in labels}
     listed = []
     for sp, rows in parts.items():
         for lab in labels:
-            (out / IMAGENET_DIRS[sp] / folders[lab]).mkdir(parents=True, exist_ok=True)
+            (out / IMAGENET_DIRS[sp] / label_folder(lab)).mkdir(parents=True, exist_ok=True)
         for r in rows:
             label = str(r["value"].get("label"))
             where = IMAGENET_DIRS[sp] if r["source"] in HUMAN_SOURCES else AUTO_DIR
-            dest = out / where / folders[label]
-            name = _copy(_media_path(project, r["content"]), dest, r["id"])
-            listed.append({"path": f"{where}/{folders[label]}/{name}", "label": label, "split": where, "id": r["id"],
+            name = _copy(_media_path(project, r["content"]), out / where / label_folder(label), r["id"])
+            listed.append({"path": f"{where}/{label}/{name}", "label": label, "split": where, "id": r["id"],
                            **{k: r[k] for k in _META_COLS}})
     write_csv(out / "labels.csv", listed, ["path", "label", "split", "id", *_META_COLS])
     auto = [f"{AUTO_DIR}/"] if (out / AUTO_DIR).exists() else []
