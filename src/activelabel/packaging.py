@@ -8,6 +8,8 @@ and seeded, so the same project and seed give the same split. Per task:
 - audio classification: the same CSVs with ``path``, the audio copied under ``audio/<split>/``;
 - NER: ``<split>.spacy`` (spaCy DocBin) and ``<split>.jsonl`` (text and character spans);
 - detection: a YOLO folder: ``images/<split>/``, ``labels/<split>/*.txt`` and ``data.yaml``;
+- image classification: ImageNet-style ``train/<label>/``, ``val/<label>/``, ``test/<label>/`` folders
+  (human and gold labels only; auto labels go to ``auto/<label>/``) and ``labels.csv``;
 - transcription: ``<split>.jsonl`` and ``<split>.csv`` (path, transcript), audio under ``audio/``.
 
 Every package also holds ``REPORT.md``, ``report.json`` and ``manifest.json`` (split sizes, seed).
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from activelabel.errors import ActiveLabelError, UsageError
-from activelabel.formats.media_names import free_name, original_name
+from activelabel.formats.media_names import free_name, label_folder, original_name
 from activelabel.formats.tabular import write_csv, write_jsonl
 from activelabel.labels import resolve_labels
 from activelabel.quality.report import build_report, render_markdown
@@ -218,3 +220,30 @@ def write_transcripts_package(project: Workspace, out: Path, parts: dict[str, li
         write_csv(out / f"{sp}.csv", recs, ["id", "path", "transcript", *_META_COLS])
         files += [f"{sp}.jsonl", f"{sp}.csv"]
     return files
+
+
+IMAGENET_DIRS = {"train": "train", "validation": "val", "test": "test"}  # the folder names Ultralytics reads
+AUTO_DIR = "auto"
+
+
+def write_imagenet_package(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """``train/``, ``val/`` and ``test/`` with one folder per project label (empty ones too, so every
+    split has every class) holding the images people (or gold) labeled; ``auto/<label>/`` holds the
+    auto-accepted ones, which no trainer reading train/val/test picks up. ``labels.csv`` lists every
+    image with its split folder, label and provenance."""
+    from activelabel.formats.prodigy import HUMAN_SOURCES
+
+    labels = project.config.labels
+    listed = []
+    for sp, rows in parts.items():
+        for lab in labels:
+            (out / IMAGENET_DIRS[sp] / label_folder(lab)).mkdir(parents=True, exist_ok=True)
+        for r in rows:
+            label = str(r["value"].get("label"))
+            where = IMAGENET_DIRS[sp] if r["source"] in HUMAN_SOURCES else AUTO_DIR
+            name = _copy(_media_path(project, r["content"]), out / where / label_folder(label), r["id"])
+            listed.append({"path": f"{where}/{label}/{name}", "label": label, "split": where, "id": r["id"],
+                           **{k: r[k] for k in _META_COLS}})
+    write_csv(out / "labels.csv", listed, ["path", "label", "split", "id", *_META_COLS])
+    auto = [f"{AUTO_DIR}/"] if (out / AUTO_DIR).exists() else []
+    return ["train/", "val/", "test/", *auto, "labels.csv"]

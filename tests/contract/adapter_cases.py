@@ -137,6 +137,19 @@ def _multilabel_data(_tmp: Path) -> tuple[list[Item], list[Payload]]:
     return [Item(f"m{i}", "text", t) for i, (t, _) in enumerate(rows)], [LabelSet(tuple(labs)) for _, labs in rows]
 
 
+def _yolo_cls_build(_tmp: Path) -> Any:
+    from activelabel.models.yolo_cls import YoloClassifier
+    from tests.image_classification_helpers import TINY_CLS_PARAMS
+
+    return YoloClassifier(["zero", "one", "two"], "yolov8n-cls.yaml", dict(TINY_CLS_PARAMS))
+
+
+def _yolo_cls_data(tmp: Path) -> tuple[list[Item], list[Payload]]:
+    from tests.image_classification_helpers import digit_items
+
+    return digit_items(tmp, per_class=4, digits=("zero", "one", "two"))
+
+
 CASES: list[AdapterCase] = [
     AdapterCase("tfidf-logreg", _sklearn_build, _sklearn_data),
     AdapterCase("vectors-logreg", _vectors_build, _vectors_data),
@@ -147,4 +160,5 @@ CASES: list[AdapterCase] = [
                 lambda t: _audio_data(t, "audio_classification")),
     AdapterCase("reward-pairwise", _reward_pairwise_build, _reward_pairwise_data),
     AdapterCase("multilabel-logreg", _multilabel_build, _multilabel_data),
+    AdapterCase("yolo-cls", _yolo_cls_build, _yolo_cls_data),
 ]

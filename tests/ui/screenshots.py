@@ -2,6 +2,7 @@
 demo sample, in headless Chromium.
 
     .venv/bin/python -m tests.ui.screenshots --root /tmp/shots --out docs/img
+    .venv/bin/python -m tests.ui.screenshots --tasks image_classification --pages label
 
 Builds the demo projects (as ``activelabel demo`` does), answers a few items per project through
 the same Guard the UI uses (classification: from the sample's answer key, then two trainings, so
@@ -19,11 +20,13 @@ from typing import Any
 
 def script_answers(directory: Path, task: str) -> None:
     """Give the classification demo some human answers and two trained versions (NER, multi-label,
-    ranking and audio classification: one), so that every page has something to show."""
+    ranking, audio and image classification: one), so that every page has something to show."""
     if task == "ner":
         _ner_answers(directory)
     if task in TRUTH:
         _answer_from_truth(directory, task)
+    if task == "image_classification":
+        _image_answers(directory)
     if task != "classification":
         return
     from activelabel.auth import Guard, User, add_user, generate_password
@@ -134,15 +137,35 @@ def _ner_answers(directory: Path) -> None:
         print("ner: trained one version", flush=True)
 
 
+def _image_answers(directory: Path) -> None:
+    """40 digits answered from their file names, then one training, so the label page shows a proposal."""
+    from activelabel.auth import Guard, User, add_user, generate_password
+    from activelabel.project import Project
+    from activelabel.samples.image_classification import label_of
+    from activelabel.types import ClassLabel
+
+    with Project.open(directory) as project:
+        if project.store.current_version() is not None:
+            return
+        add_user(project.store, "alice", generate_password(), "annotator")
+        g = Guard(project, User("alice", "annotator"))
+        for _ in range(40):
+            (q,) = g.claim(1)
+            g.submit(q.entry.item.id, ClassLabel(label_of(str(q.entry.item.meta["file"]))),
+                     submission_id=f"shot-img-{q.entry.item.id}", duration_s=2.0)
+        _train_once(project)
+        print("image_classification: trained one version", flush=True)
+
+
 #: (page, a text its last part draws): each page is shot once that text is on screen
 PAGES = (("label", "Answers this session"), ("dashboard", "Retrain"), ("review", "Suspected label errors"),
          ("report", "Labeling cost"), ("settings", "Project folder"))
 #: items per demo project: enough for a trained version, small enough to build in minutes on a CPU
 SIZES = {"classification": 200, "ner": 40, "detection": 24, "transcription": 8, "audio_classification": 40,
-         "multilabel": 60, "ranking": 40}
+         "multilabel": 60, "ranking": 40, "image_classification": 120}
 
 
-def shoot(directory: Path, task: str, password: str, out: Path) -> list[Path]:
+def shoot(directory: Path, task: str, password: str, out: Path, pages: tuple[str, ...] = ()) -> list[Path]:
     from tests.ui.browser import chromium, settle, sign_in, streamlit_server
 
     shots = []
@@ -152,6 +175,8 @@ def shoot(directory: Path, task: str, password: str, out: Path) -> list[Path]:
         sign_in(page, url, "demo", password, hotkeys=False)
         page.wait_for_timeout(1500)  # components (image canvas, charts) draw after the script run
         for name, marker in PAGES:
+            if pages and name not in pages:
+                continue
             if name != "label":
                 page.get_by_role("link", name=name.capitalize()).click()
             page.get_by_text(marker).first.wait_for(timeout=180_000)  # the page's last part is drawn
@@ -171,6 +196,7 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=Path("/tmp/activelabel-shots"))
     parser.add_argument("--out", type=Path, default=Path("docs/img"))
     parser.add_argument("--tasks", default=",".join(SIZES), help="comma-separated task kinds (default: all with a sample)")
+    parser.add_argument("--pages", default="", help="comma-separated pages to shoot (default: all)")
     args = parser.parse_args()
     from activelabel.demo import build_demo, demo_password
 
@@ -185,7 +211,7 @@ def main() -> None:
     for task in tasks:
         directory = args.root / task
         if (directory / "activelabel.toml").exists():
-            shoot(directory, task, password, args.out)
+            shoot(directory, task, password, args.out, tuple(p for p in args.pages.split(",") if p))
     print(f"done in {time.time() - t0:.0f} s", flush=True)
 
 

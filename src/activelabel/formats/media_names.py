@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from activelabel.errors import ActiveLabelError
+
 HASH_PREFIX = re.compile(r"^[0-9a-f]{16}_(?=.)")
 
 
@@ -41,3 +43,11 @@ def free_name(folder: Path, wanted: str) -> str:
         k += 1
         name = f"{stem}-{k}{suffix}"
     return name
+
+
+def label_folder(label: str) -> str:
+    """A label as a folder name, unchanged; a label that cannot be one is refused by name."""
+    if not label or label in (".", "..") or any(c in label for c in "/\\\0") or label != label.strip():
+        raise ActiveLabelError(f"the label {label!r} cannot be a folder name (no slashes, NUL, surrounding "
+                               "spaces, '.' or '..'); rename it to export ImageNet-style folders")
+    return label

@@ -305,17 +305,9 @@ class YoloDetector:
 
     def embed(self, items: Sequence[Item]) -> np.ndarray:
         """Cheap appearance features (16x16 grey thumbnail + colour histogram), for diversity cold starts."""
-        from PIL import Image, ImageOps
+        from activelabel.models.image_features import appearance_features
 
-        rows = []
-        for item in items:
-            with Image.open(self._path(item)) as img:
-                rgb = ImageOps.exif_transpose(img).convert("RGB")
-            thumb = np.asarray(rgb.convert("L").resize((16, 16)), dtype=float).ravel() / 255.0
-            hist = np.concatenate([np.histogram(np.asarray(rgb)[..., c], bins=8, range=(0, 256))[0] for c in range(3)])
-            feats = np.concatenate([thumb - thumb.mean(), hist / max(hist.sum(), 1)])
-            rows.append(feats / max(float(np.linalg.norm(feats)), 1e-12))
-        return np.array(rows).reshape(len(items), -1)
+        return appearance_features([self._path(i) for i in items])
 
     def evaluate(self, items: Sequence[Item], values: Sequence[Payload]) -> dict[str, float]:
         """mAP50 (the curve's metric) and mAP50-95 on held-out labeled images."""

@@ -30,6 +30,12 @@ def show_media(project: Project, item: dict[str, Any]) -> None:
 
 def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str, Payload | None], None]) -> None:
     show_media(project, item)
+    label_buttons(project, item, key, act)
+
+
+def label_buttons(project: Project, item: dict[str, Any], key: str,
+                  act: Callable[[str, Payload | None], None]) -> None:
+    """The proposal with its confidence and one button per label (the proposed one highlighted)."""
     proposed = (item.get("proposed") or {}).get("label")
     conf = item.get("confidence")
     if proposed is not None:
