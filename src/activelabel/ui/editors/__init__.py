@@ -7,6 +7,9 @@ Each editor module offers the same three things:
 - ``render(project, item, key, act)``: draw the item, the model's proposal and the widgets;
   ``act(action, value)`` submits at once (the classification buttons use it);
 - ``value(project, item, key) -> Payload | None``: the value as edited so far (the correction).
+
+and may set ``FAST_LANE = True`` when the label page's browser-side fast lane (``ui/fastlane.py``)
+draws its text items instead of ``render`` (classification does; the others are drawn by the server).
 """
 
 from __future__ import annotations
