@@ -102,3 +102,14 @@ def test_a_removed_or_signed_out_user_is_refused(client: TestClient, cls_project
     assert _post(client, CLAIM_ROUTE, {"project": cookie, "n": 1}).status_code == 200
     revoke_user(cls_project.store, "alice")
     assert _post(client, CLAIM_ROUTE, {"project": cookie, "n": 1}).status_code == 401
+
+
+def test_accepting_a_trained_models_proposal(client: TestClient, trained_project: Project) -> None:
+    cookie = _sign_in(client, trained_project, "bob")
+    (item,) = _post(client, CLAIM_ROUTE, {"project": cookie, "n": 1}).json()["items"]
+    assert item["proposed"] is not None and item["model_version"] == trained_project.store.current_version()
+    body = {"project": cookie, "item": item["id"], "sid": item["sid"], "value": item["proposed"]}
+    assert _post(client, ANSWER_ROUTE, body).status_code == 200
+    (answer,) = _human(trained_project, "bob")
+    assert answer["status"] == "accepted" and answer["value"] == item["proposed"]
+    assert answer["submission_id"] == item["sid"]

@@ -44,6 +44,12 @@ def test_keys_answer_in_order_once_each_with_retries_and_refusals(cls_project: P
         wait_saved(page, buffered=5)  # the browser has topped its buffer up
         page.screenshot(path=str(tmp_path / "fastlane.png"), full_page=True)
 
+        text = fast_lane(page).inner_text()
+        assert "Why this item: picked by" in text and "rank" in text  # why it was picked
+        assert "1 label ham" in text and "U / Ctrl+Z undo last answer" in text  # the shortcuts are shown
+        page.keyboard.press("a")  # cold start: nothing to accept, and nothing is stored
+        page.get_by_text("There is no proposal to accept yet").wait_for(timeout=5_000)
+
         # 1. a burst of keys, none awaited: each answers the item that was on screen, in order
         shown = page.evaluate(BUFFER_JS)
         assert shown_item(page) == shown[0]
@@ -84,7 +90,18 @@ def test_keys_answer_in_order_once_each_with_retries_and_refusals(cls_project: P
         assert failed and target in failed[0]
         assert [(a["item_id"], a["value"]["label"]) for a in answers[4:]] == [(target, "spam")]
 
-        # 4. a new model ranking: the next answer's reply says so, and the page announces it
+        # 4. reject, then undo: the answer is revoked and its item is back on screen
+        wait_saved(page, buffered=3)
+        rejected = shown_item(page)
+        page.keyboard.press("r")
+        page.keyboard.press("u")
+        page.get_by_text("Undone: the item is back.").wait_for(timeout=10_000)
+        wait_saved(page)
+        assert shown_item(page) == rejected
+        last = _answers(cls_project, "alice")[-1]
+        assert (last["item_id"], last["status"]) == (rejected, "rejected") and last["revoked_at"] is not None
+
+        # 5. a new model ranking: the next answer's reply says so, and the page announces it
         seed_round(cls_project, [dict(item_id=it.id, confidence=0.6, parts=[], value={"label": "ham"})
                                  for page_ in cls_project.store.iter_pool() for it in page_])
         page.keyboard.press("s")
@@ -92,7 +109,7 @@ def test_keys_answer_in_order_once_each_with_retries_and_refusals(cls_project: P
         wait_saved(page, buffered=5)
         assert _answers(cls_project, "alice")[-1]["status"] == "skipped"
 
-        # 5. the item on screen was handed to someone else: the answer is refused, and the page says so
+        # 6. the item on screen was handed to someone else: the answer is refused, and the page says so
         on_screen = shown_item(page)
         cls_project.store.release("alice")
         cls_project.claim("bob", 60)
@@ -102,7 +119,8 @@ def test_keys_answer_in_order_once_each_with_retries_and_refusals(cls_project: P
         assert on_screen in errors.inner_text() and "Not saved" in errors.inner_text()
         wait_saved(page)
     mine = _answers(cls_project, "alice")
-    assert on_screen not in [a["item_id"] for a in mine] and len(mine) == 6  # nothing stored as alice's
+    assert on_screen not in [a["item_id"] for a in mine] and len(mine) == 7  # nothing stored as alice's
+    assert len([a for a in mine if a["revoked_at"] is None]) == 6
     assert (tmp_path / "fastlane.png").stat().st_size > 10_000
 
 

@@ -326,7 +326,7 @@ export default function (component) {
     st = makeState(key, data);
     STORE[key] = st;
   }
-  if (st.host !== parentElement) {
+  if (st.host !== parentElement || !parentElement.contains(st.root)) {  // a new mount, or another project drew here
     for (const old of parentElement.querySelectorAll(":scope > .al-fl")) old.remove();
     st.root = el("div", "al-fl");
     st.root.setAttribute("data-testid", "alFastlane");
