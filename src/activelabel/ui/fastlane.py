@@ -25,7 +25,6 @@ from activelabel.ui.queue_items import queued_json
 
 if TYPE_CHECKING:
     from activelabel.project import Project
-    from activelabel.ui.label_page import Shortcut
 
 FIRST = 2  # items this script claims for the first draw; the browser claims the rest
 TARGET = 5  # items the browser keeps in its buffer (the one on screen included)
@@ -45,8 +44,11 @@ def applies(project: Project, editor: ModuleType) -> bool:
     return bool(getattr(editor, "FAST_LANE", False)) and project.spec.media == "text"
 
 
-def render(project: Project, g: Guard, keys: list[Shortcut]) -> None:
-    """Mount the component with the first items, claimed once per browser session under this user's lease."""
+def render(project: Project, g: Guard, legend: list[tuple[str, str, str]]) -> None:
+    """Mount the component with the first items, claimed once per browser session under this user's lease.
+
+    ``legend``: (action, keys as shown, what they do) for the keys the component binds, as the page's legend.
+    """
     ss = st.session_state
     st.markdown(f"#### Label · {md_escape(project.config.name)}")
     if ITEMS not in ss:  # a rerun passes the same items: the browser has moved on and keeps its own buffer
@@ -57,6 +59,5 @@ def render(project: Project, g: Guard, keys: list[Shortcut]) -> None:
         "routes": {"claim": CLAIM_ROUTE, "answer": ANSWER_ROUTE, "undo": UNDO_ROUTE},
         "items": ss[ITEMS], "round": rnd.id if rnd else None, "target": TARGET,
         "labels": list(project.config.labels), "descriptions": dict(project.config.label_descriptions),
-        "legend": [[k.action, k.shown, k.help] for k in keys if k.action in ("accept", "reject", "skip", "undo")
-                   or k.action.startswith("label:")],
+        "legend": [list(row) for row in legend],
     })

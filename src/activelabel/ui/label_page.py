@@ -191,7 +191,7 @@ def render(project: Project) -> None:
     editor = editor_for(project.spec)
     keys = shortcuts(project.config.labels, editor.PLAIN_KEYS)
     if fastlane.applies(project, editor):  # the browser draws and answers; this script only hands it items
-        fastlane.render(project, g, keys)
+        fastlane.render(project, g, [(k.action, k.shown, k.help) for k in keys if k.action != "correct"])
         return
     _hotkeys(project, g, editor, keys)
     rerank(project, g)  # before the message line is drawn, so a re-ranking under the person is announced
