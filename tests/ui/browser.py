@@ -115,11 +115,17 @@ def fast_lane(page: Any) -> Any:
 
 def wait_saved(page: Any, timeout: float = 30.0, *, buffered: int = 0) -> None:
     """Wait until the fast lane has no answer waiting for the server (and holds ``buffered`` items)."""
-    page.wait_for_function(
-        """(want) => { const r = document.querySelector('[data-testid="alFastlane"]');
-                       return r && r.dataset.pending === "0" && r.dataset.claiming === "0"
-                              && Number(r.dataset.buffered) >= want; }""",
-        arg=buffered, timeout=timeout * 1000)
+    try:
+        page.wait_for_function(
+            """(want) => { const r = document.querySelector('[data-testid="alFastlane"]');
+                           return r && r.dataset.pending === "0" && r.dataset.claiming === "0"
+                                  && Number(r.dataset.buffered) >= want; }""",
+            arg=buffered, timeout=timeout * 1000)
+    except Exception as exc:  # say what the fast lane held, for the failure's report
+        state = page.evaluate("""() => Object.values(window.__alFastlane || {}).map((s) => ({
+            items: s.items.length, queue: s.queue.length, claiming: s.claiming, exhausted: s.exhausted,
+            errors: s.errors, status: s.status, round: s.round}))""")
+        raise TimeoutError(f"the fast lane did not settle: {state}") from exc
 
 
 def shown_item(page: Any) -> str:

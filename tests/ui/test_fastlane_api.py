@@ -113,3 +113,21 @@ def test_accepting_a_trained_models_proposal(client: TestClient, trained_project
     (answer,) = _human(trained_project, "bob")
     assert answer["status"] == "accepted" and answer["value"] == item["proposed"]
     assert answer["submission_id"] == item["sid"]
+
+
+def test_ner_answers_come_as_token_spans_or_the_proposal(ner_project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACTIVELABEL_PROJECT", str(ner_project.dir))
+    with TestClient(Starlette(routes=fastlane_routes())) as client:
+        cookie = _sign_in(client, ner_project, "alice")
+        first, second = _post(client, CLAIM_ROUTE, {"project": cookie, "n": 2}).json()["items"]
+        assert first["segments"] and first["spans"] and first["cause"].startswith("Model confidence")
+        accept = {"project": cookie, "item": first["id"], "sid": first["sid"], "value": first["proposed"]}
+        assert _post(client, ANSWER_ROUTE, accept).status_code == 200
+        edited = {"project": cookie, "item": second["id"], "sid": second["sid"],
+                  "value": {"token_spans": [{"first": 0, "last": 0, "label": "LOC"}]}}
+        assert _post(client, ANSWER_ROUTE, edited).status_code == 200
+        bad = dict(edited, sid="another-sid-1", value={"token_spans": [{"first": 0, "last": 99, "label": "LOC"}]})
+        assert _post(client, ANSWER_ROUTE, bad).status_code == 422
+    answers = _human(ner_project, "alice")
+    assert [a["status"] for a in answers] == ["accepted", "corrected"]
+    assert answers[1]["value"] == {"spans": [{"start": 0, "end": 5, "label": "LOC"}]}

@@ -81,7 +81,7 @@ def test_keys_answer_in_order_once_each_with_retries_and_refusals(cls_project: P
                 route.continue_()
 
         page.route("**/_al/answer", fail_once)
-        wait_saved(page, buffered=5)
+        wait_saved(page, buffered=3)
         target = shown_item(page)
         page.keyboard.press("2")
         wait_saved(page)
@@ -106,7 +106,7 @@ def test_keys_answer_in_order_once_each_with_retries_and_refusals(cls_project: P
                                  for page_ in cls_project.store.iter_pool() for it in page_])
         page.keyboard.press("s")
         page.get_by_text("A new model ranking is in force").wait_for(timeout=10_000)
-        wait_saved(page, buffered=5)
+        wait_saved(page, buffered=3)
         assert _answers(cls_project, "alice")[-1]["status"] == "skipped"
 
         # 6. the item on screen was handed to someone else: the answer is refused, and the page says so

@@ -2,7 +2,7 @@
 
 A Streamlit rerun per answer costs a websocket round trip and a redraw (p95 of several hundred
 ms on a busy machine, docs/ui.md "Latency"), far more than the database. So for editors that
-allow it (``FAST_LANE`` in the editor module: classification of texts), the page mounts one
+allow it (``FAST_LANE`` in the editor module: classification of texts, NER), the page mounts one
 ``st.components.v2`` component (``ui/assets/fastlane.js``, in the page's own DOM) with the items
 this script claimed; from then on the component owns the keys, draws the next buffered item at
 once, posts each answer in the background to ``ui/fastlane_api.py`` with its submission id, and
@@ -20,7 +20,7 @@ import streamlit as st
 
 from activelabel.auth import Guard
 from activelabel.ui.common import cookie_name, md_escape
-from activelabel.ui.fastlane_api import ANSWER_ROUTE, CLAIM_ROUTE, UNDO_ROUTE
+from activelabel.ui.fastlane_api import ANSWER_ROUTE, CLAIM_ROUTE, UNDO_ROUTE, fast_item
 from activelabel.ui.queue_items import queued_json
 
 if TYPE_CHECKING:
@@ -35,8 +35,9 @@ def _asset(name: str) -> str:
     return (files("activelabel.ui") / "assets" / name).read_text(encoding="utf-8")
 
 
-_component = st.components.v2.component("activelabel_fastlane", js=_asset("fastlane.js"),
-                                        css=_asset("fastlane.css"), isolate_styles=False)
+# the span editor's code (span_core.js) comes first: the NER fast lane draws each item with it
+_component = st.components.v2.component("activelabel_fastlane", js=_asset("span_core.js") + _asset("fastlane.js"),
+                                        css=_asset("span_select.css") + _asset("fastlane.css"), isolate_styles=False)
 
 
 def applies(project: Project, editor: ModuleType) -> bool:
@@ -52,10 +53,10 @@ def render(project: Project, g: Guard, legend: list[tuple[str, str, str]]) -> No
     ss = st.session_state
     st.markdown(f"#### Label · {md_escape(project.config.name)}")
     if ITEMS not in ss:  # a rerun passes the same items: the browser has moved on and keeps its own buffer
-        ss[ITEMS] = [queued_json(q) for q in g.claim(FIRST)]
+        ss[ITEMS] = [fast_item(project, queued_json(q)) for q in g.claim(FIRST)]
     rnd = project.store.current_round()
     _component(key="al_fastlane", data={
-        "project": cookie_name(project.dir), "user": g.user.name, "role": g.user.role,
+        "project": cookie_name(project.dir), "user": g.user.name, "role": g.user.role, "editor": project.spec.editor,
         "routes": {"claim": CLAIM_ROUTE, "answer": ANSWER_ROUTE, "undo": UNDO_ROUTE},
         "items": ss[ITEMS], "round": rnd.id if rnd else None, "target": TARGET,
         "labels": list(project.config.labels), "descriptions": dict(project.config.label_descriptions),

@@ -11,8 +11,9 @@ sees a re-ranking and re-claims its buffer.
 - ``POST /_al/claim`` ``{"project", "have": [ids], "n", "release": [ids]}``: lease up to ``n`` items
   beyond those the page holds (``have``), after giving back ``release``.
 - ``POST /_al/answer`` ``{"project", "item", "sid", "value" | null, "status" | null, "duration_s"}``:
-  store one answer; ``status`` is ``rejected`` or ``skipped``, else the value is the label given
-  (accepted or corrected is decided against the proposal, as on the page).
+  store one answer; ``status`` is ``rejected`` or ``skipped``, else the value is the answer given,
+  read by the editor's ``fast_value`` (accepted or corrected is decided against the proposal, as on
+  the page).
 - ``POST /_al/undo`` ``{"project"}``: revoke this person's last answer; its item comes back.
 
 ``project`` is the name of the project's session cookie (``ui.common.cookie_name``). Answers:
@@ -24,7 +25,7 @@ leased to someone else; 422 for a value the task does not accept.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -40,8 +41,12 @@ from activelabel.errors import (
     PermissionDeniedError,
 )
 from activelabel.types import AnnotationStatus
-from activelabel.ui.queue_items import item_view, queued_json
+from activelabel.ui.editors import editor_for
+from activelabel.ui.queue_items import item_view, queued_json, why_line
 from activelabel.ui.route_auth import Refusal, signed_in_guard
+
+if TYPE_CHECKING:
+    from activelabel.project import Project
 
 CLAIM_ROUTE, ANSWER_ROUTE, UNDO_ROUTE = "/_al/claim", "/_al/answer", "/_al/undo"
 MAX_CLAIM = 20  # items one request may lease beyond those the page holds
@@ -52,6 +57,11 @@ _HTTP = ((PermissionDeniedError, 403), (ItemNotFoundError, 404), (LeaseConflictE
 
 class BadRequest(ValueError):
     """A body the route cannot read; answered with 400 and what was expected."""
+
+
+def fast_item(project: Project, item: dict[str, Any]) -> dict[str, Any]:
+    """A queued item as the browser draws it: the why line as plain text, plus what its editor adds."""
+    return {**item, "why": why_line(item, markdown=False), **editor_for(project.spec).fast_view(project, item)}
 
 
 def _round(g: Guard) -> int | None:
@@ -79,7 +89,7 @@ def claim(g: Guard, body: dict[str, Any]) -> dict[str, Any]:
     extra = [q.entry.item.id for q in fresh[n:]]
     if extra:
         g.release(extra)
-    return {"items": [queued_json(q) for q in fresh[:n]], "round": _round(g)}
+    return {"items": [fast_item(g.project, queued_json(q)) for q in fresh[:n]], "round": _round(g)}
 
 
 def answer(g: Guard, body: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +105,8 @@ def answer(g: Guard, body: dict[str, Any]) -> dict[str, Any]:
     if duration is not None and not isinstance(duration, int | float):
         raise BadRequest("'duration_s' must be a number or null")
     status = _STATUSES.get(raw_status) if raw_status else None
-    value = g.project.spec.payload(raw_value) if raw_value is not None and status is None else None
+    editor = editor_for(g.project.spec)
+    value = editor.fast_value(g.project, item, raw_value) if raw_value is not None and status is None else None
     if status is None and value is None:
         raise InvalidLabelError("give a value, or a status of rejected or skipped")
     result = g.submit(item, value, status=status, submission_id=sid,
@@ -106,7 +117,7 @@ def answer(g: Guard, body: dict[str, Any]) -> dict[str, Any]:
 def undo(g: Guard, body: dict[str, Any]) -> dict[str, Any]:
     """Revoke this person's last answer; the item comes back, leased to them, with a new submission id."""
     item_id = g.undo_last()
-    return {"item": item_view(g.project, item_id) if item_id else None, "round": _round(g)}
+    return {"item": fast_item(g.project, item_view(g.project, item_id)) if item_id else None, "round": _round(g)}
 
 
 def _route(work: Callable[[Guard, dict[str, Any]], dict[str, Any]]) -> Callable[[Request], Awaitable[Response]]:

@@ -7,7 +7,7 @@ annotator's lease), so it renders without waiting for the database; the buffer i
 the page is drawn. When a new model version is promoted the buffer is re-claimed, so the queue
 re-orders on its own.
 
-Editors with ``FAST_LANE`` (classification of texts) skip all of that: ``ui/fastlane.py`` hands
+Editors with ``FAST_LANE`` (classification of texts, NER) skip all of that: ``ui/fastlane.py`` hands
 the browser its first items and the browser does the rest, with no rerun per answer.
 """
 
@@ -25,9 +25,9 @@ from activelabel.auth import Guard
 from activelabel.errors import ActiveLabelError, InvalidLabelError, LeaseConflictError
 from activelabel.types import AnnotationStatus, ClassLabel, Payload
 from activelabel.ui import fastlane
-from activelabel.ui.common import fmt_float, guard, md_escape
+from activelabel.ui.common import guard, md_escape
 from activelabel.ui.editors import editor_for
-from activelabel.ui.queue_items import item_view, queued_json
+from activelabel.ui.queue_items import item_view, queued_json, why_line
 
 if TYPE_CHECKING:
     from activelabel.project import Project
@@ -154,21 +154,6 @@ def act(project: Project, g: Guard, editor: ModuleType, action: str, value: Payl
     ss[SIDS].pop(item["id"], None)
 
 
-def _why(item: dict[str, Any]) -> str:
-    parts = [f"picked by **{md_escape(item.get('strategy') or '?')}**",
-             f"reason: {md_escape(str(item.get('reason')))}"]
-    if item.get("score") is not None:  # the strategy's score (e.g. 1 - confidence), not the model's confidence
-        parts.append(f"strategy score {fmt_float(item['score'])}")
-    if item.get("confidence") is not None:
-        parts.append(f"model confidence {fmt_float(item['confidence'], 2)}")
-    if item.get("rank"):  # 1-based among the candidates; 0 for an audit item, which has no pool rank
-        parts.append(f"rank {int(item['rank'])} in the pool")
-    if item.get("queue_position") is not None:
-        parts.append(f"queue position {int(item['queue_position']) + 1}")
-    parts.append(f"model {md_escape(item.get('model_version') or 'none yet (cold start)')}")
-    return "Why this item: " + " · ".join(parts)
-
-
 def _hotkeys(project: Project, g: Guard, editor: ModuleType, keys: list[Shortcut]) -> None:
     import streamlit_hotkeys as hotkeys
 
@@ -191,7 +176,7 @@ def render(project: Project) -> None:
     editor = editor_for(project.spec)
     keys = shortcuts(project.config.labels, editor.PLAIN_KEYS)
     if fastlane.applies(project, editor):  # the browser draws and answers; this script only hands it items
-        fastlane.render(project, g, [(k.action, k.shown, k.help) for k in keys if k.action != "correct"])
+        fastlane.render(project, g, [(k.action, k.shown, k.help) for k in keys])
         return
     _hotkeys(project, g, editor, keys)
     rerank(project, g)  # before the message line is drawn, so a re-ranking under the person is announced
@@ -207,7 +192,7 @@ def render(project: Project) -> None:
         return
     item = ss[BUF][0]
     ss[SHOWN].setdefault(item["id"], time.time())
-    st.caption(_why(item) + f" · item `{item['id']}`")
+    st.caption(why_line(item, markdown=True) + f" · item `{item['id']}`")
     key = f"al_ed_{item['id']}"
 
     def on(action: str, value: Payload | None = None) -> None:

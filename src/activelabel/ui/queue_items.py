@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from activelabel.ui.common import fmt_float, md_escape
+
 if TYPE_CHECKING:
     from activelabel.project import Project, QueuedItem
 
@@ -33,3 +35,24 @@ def item_view(project: Project, item_id: str) -> dict[str, Any]:
             "model_version": p.get("model_version"), "score": None, "reason": "undo",
             "strategy": rnd.strategy if rnd else "", "rank": None, "queue_position": None,
             "round": rnd.id if rnd else None, "sid": uuid.uuid4().hex}
+
+
+def why_line(item: dict[str, Any], *, markdown: bool) -> str:
+    """Why this item was picked: strategy, reason, scores, rank, queue position, model version.
+
+    ``markdown``: for ``st.markdown`` (data escaped, the strategy in bold); else plain text for the browser.
+    """
+    esc = md_escape if markdown else str
+    strategy = esc(item.get("strategy") or "?")
+    parts = [f"picked by **{strategy}**" if markdown else f"picked by {strategy}",
+             f"reason: {esc(str(item.get('reason')))}"]
+    if item.get("score") is not None:  # the strategy's score (e.g. 1 - confidence), not the model's confidence
+        parts.append(f"strategy score {fmt_float(item['score'])}")
+    if item.get("confidence") is not None:
+        parts.append(f"model confidence {fmt_float(item['confidence'], 2)}")
+    if item.get("rank"):  # 1-based among the candidates; 0 for an audit item, which has no pool rank
+        parts.append(f"rank {int(item['rank'])} in the pool")
+    if item.get("queue_position") is not None:
+        parts.append(f"queue position {int(item['queue_position']) + 1}")
+    parts.append(f"model {esc(item.get('model_version') or 'none yet (cold start)')}")
+    return "Why this item: " + " · ".join(parts)

@@ -1,22 +1,18 @@
-// The label page's fast lane for classification (activelabel.ui.fastlane): the browser keeps a
+// The label page's fast lane for classification and NER (activelabel.ui.fastlane): the browser keeps a
 // buffer of claimed items and draws the next one the moment a key is pressed; the answer is then
 // posted in the background (/_al/answer, ui/fastlane_api.py) with the submission id its item came
 // with, retried with that same id until the server acknowledges it, so a retry stores one answer.
 // A refused answer (lease lost, role) is shown, never dropped. The buffer is topped up with
 // /_al/claim; a response naming a new round (a new model ranking) drops the unshown buffer.
 // State lives on window, keyed by the component key, so a Streamlit rerun or a page switch that
-// remounts the component keeps the buffer and the answers still being sent.
+// remounts the component keeps the buffer and the answers still being sent. span_core.js comes
+// before this file: it provides el() and create(), the NER span editor drawn for each NER item.
 
 const STORE = (window.__alFastlane = window.__alFastlane || {});
 const LOW = 3; // top the buffer up when fewer items than this wait
 const MAX_RETRY_MS = 3000;
-
-function el(tag, cls, text) {
-  const node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+const LOOK_MS = 1000; // how often a low buffer is looked at
+const IDLE_LOOK_MS = 10000; // how often an empty queue is asked again
 
 function fmt(x, digits) {
   return x === null || x === undefined ? "-" : Number(x).toFixed(digits);
@@ -29,16 +25,6 @@ function confClass(c) {
 
 function proposedLabel(it) {
   return it && it.proposed && it.proposed.label !== undefined ? it.proposed.label : null;
-}
-
-function why(it) {
-  const parts = [`picked by ${it.strategy || "?"}`, `reason: ${it.reason}`];
-  if (it.score !== null && it.score !== undefined) parts.push(`strategy score ${fmt(it.score, 3)}`);
-  if (it.confidence !== null && it.confidence !== undefined) parts.push(`model confidence ${fmt(it.confidence, 2)}`);
-  if (it.rank) parts.push(`rank ${Math.trunc(it.rank)} in the pool`);
-  if (it.queue_position !== null && it.queue_position !== undefined) parts.push(`queue position ${Math.trunc(it.queue_position) + 1}`);
-  parts.push(`model ${it.model_version || "none yet (cold start)"}`);
-  return "Why this item: " + parts.join(" · ") + " · item ";
 }
 
 const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
@@ -60,11 +46,56 @@ const transient = (res) => res === null || res.status === 401 || res.status === 
 function makeState(key, data) {
   return {
     key, project: data.project, routes: data.routes, labels: data.labels, descriptions: data.descriptions || {},
+    ner: data.editor === "ner", body: null, bodyItem: null, editor: null, edit: null,
     legend: data.legend || [], user: data.user, role: data.role, target: data.target || 5, round: data.round,
     items: (data.items || []).slice(), queue: [], sending: false, claiming: false, release: [],
     done: 0, saved: 0, errors: [], notice: null, status: "", exhausted: false, shownAt: performance.now(),
     host: null, root: null, onKey: null,
   };
+}
+
+function classificationBody(st, it) {
+  const body = el("div", "al-fl-body");
+  const media = el("div", "al-fl-text", it.content || "(empty text)");
+  media.setAttribute("data-testid", "alFastlaneText");
+  body.appendChild(media);
+  const proposed = proposedLabel(it);
+  if (proposed !== null) {
+    const p = el("div", "al-fl-proposal", "Model proposes ");
+    p.appendChild(el("strong", "", proposed));
+    p.appendChild(document.createTextNode(" with confidence "));
+    p.appendChild(el("strong", confClass(it.confidence), fmt(it.confidence, 2)));
+    body.appendChild(p);
+  }
+  const labels = el("div", "al-fl-labels");
+  st.labels.forEach((lab, i) => {
+    const b = el("button", "al-fl-btn" + (lab === proposed ? " al-fl-primary" : ""), (i < 9 ? `${i + 1} · ` : "") + lab);
+    b.type = "button";
+    b.setAttribute("data-label", lab);
+    if (st.descriptions[lab]) b.title = st.descriptions[lab];
+    b.addEventListener("click", () => { b.blur(); give(st, lab); });
+    labels.appendChild(b);
+  });
+  body.appendChild(labels);
+  return body;
+}
+
+function nerBody(st, it) {
+  // the span editor of ui/span_select.py, fed from the buffer; its reports stay here, in st.edit
+  const body = el("div", "al-fl-body");
+  if (it.cause) body.appendChild(el("div", "al-fl-proposal", it.cause));
+  if (it.overlap) body.appendChild(el("div", "al-fl-note al-fl-warning", it.overlap));
+  const host = el("div", "al-fl-ner");
+  host.setAttribute("data-item", it.id);
+  body.appendChild(host);
+  st.edit = null;
+  st.editor = create(host, { item: it.id, segments: it.segments, labels: st.labels, spans: it.spans || [], reported: false });
+  st.editor.setStateValue = (name, value) => { if (name === "edit") st.edit = value; };
+  st.editor.report();  // the spans as first drawn: what a submit stores until edited
+  body.appendChild(el("div", "al-fl-caption", "Select words with the mouse, or click the text and move with ←/→, "
+    + "holding Shift to select; then press a label key (1-9) or click a label. Click an entity (or move onto it) to "
+    + "change its label (1-9) or remove it (Delete). Ctrl+Enter submits the spans shown."));
+  return body;
 }
 
 function draw(st) {
@@ -76,66 +107,70 @@ function draw(st) {
   root.setAttribute("data-saved", String(st.saved));
   root.setAttribute("data-buffered", String(st.items.length));
   root.setAttribute("data-claiming", st.claiming ? "1" : "0");
-  const parts = [];
-  if (st.notice) parts.push(el("div", `al-fl-note al-fl-${st.notice[0]}`, st.notice[1]));
+  const top = [];
+  if (st.notice) top.push(el("div", `al-fl-note al-fl-${st.notice[0]}`, st.notice[1]));
   if (st.errors.length) {
     const box = el("div", "al-fl-note al-fl-error");
     box.setAttribute("data-testid", "alFastlaneErrors");
     box.setAttribute("role", "alert");
     for (const msg of st.errors.slice(-5)) box.appendChild(el("div", "", msg));
-    parts.push(box);
+    top.push(box);
   }
+  const bottom = [];
   if (!it) {
     const msg = st.claiming || !st.exhausted ? "Loading the next item…"
       : "Nothing left in your queue. Train a new model on the dashboard, or check back later.";
-    parts.push(el("div", `al-fl-note ${st.exhausted && !st.claiming ? "al-fl-success" : "al-fl-info"}`, msg));
+    top.push(el("div", `al-fl-note ${st.exhausted && !st.claiming ? "al-fl-success" : "al-fl-info"}`, msg));
+    st.body = null;
+    st.bodyItem = null;
+    st.editor = null;
   } else {
-    const line = el("div", "al-fl-why", why(it));
+    const line = el("div", "al-fl-why", `${it.why} · item `);
     line.appendChild(el("code", "", it.id));
-    parts.push(line);
-    const media = el("div", "al-fl-text", it.content || "(empty text)");
-    media.setAttribute("data-testid", "alFastlaneText");
-    parts.push(media);
-    const proposed = proposedLabel(it);
-    if (proposed !== null) {
-      const p = el("div", "al-fl-proposal", "Model proposes ");
-      p.appendChild(el("strong", "", proposed));
-      p.appendChild(document.createTextNode(" with confidence "));
-      p.appendChild(el("strong", confClass(it.confidence), fmt(it.confidence, 2)));
-      parts.push(p);
+    top.push(line);
+    if (st.bodyItem !== it.id || !st.body) {  // a new item: its body is built once, so edits and focus stay
+      const focused = document.activeElement;
+      const wasHere = !focused || focused === document.body || (st.body && st.body.contains(focused));
+      st.body = st.ner ? nerBody(st, it) : classificationBody(st, it);
+      st.bodyItem = it.id;
+      st.refocus = st.ner && wasHere;
     }
-    const labels = el("div", "al-fl-labels");
-    st.labels.forEach((lab, i) => {
-      const b = el("button", "al-fl-btn" + (lab === proposed ? " al-fl-primary" : ""), (i < 9 ? `${i + 1} · ` : "") + lab);
-      b.type = "button";
-      b.setAttribute("data-label", lab);
-      if (st.descriptions[lab]) b.title = st.descriptions[lab];
-      b.addEventListener("click", () => { b.blur(); give(st, lab); });
-      labels.appendChild(b);
-    });
-    parts.push(labels);
     const actions = el("div", "al-fl-actions");
     const legend = Object.fromEntries(st.legend.map(([action, shown]) => [action, shown]));
-    for (const [action, name, fn] of [["accept", "Accept", accept], ["reject", "Reject", reject],
-      ["skip", "Skip", skip], ["undo", "Undo", undo]]) {
+    const buttons = [["accept", "Accept", accept]];
+    if (st.ner) buttons.push(["correct", "Submit", correct]);
+    buttons.push(["reject", "Reject", reject], ["skip", "Skip", skip], ["undo", "Undo", undo]);
+    for (const [action, name, fn] of buttons) {
       const b = el("button", "al-fl-btn" + (action === "accept" ? " al-fl-primary" : ""), `${name} (${legend[action] || ""})`);
       b.type = "button";
       b.setAttribute("data-action", action);
       b.addEventListener("click", () => { b.blur(); fn(st); });
       actions.appendChild(b);
     }
-    actions.appendChild(el("span", "al-fl-hint", "choose a label to correct"));
-    parts.push(actions);
+    if (!st.ner) actions.appendChild(el("span", "al-fl-hint", "choose a label to correct"));
+    bottom.push(actions);
   }
-  const keys = el("div", "al-fl-caption", "Shortcuts: " + st.legend.map(([, shown, help]) => `${shown} ${help}`).join(" · "));
-  parts.push(keys);
+  bottom.push(el("div", "al-fl-caption", "Shortcuts: " + st.legend.map(([, shown, help]) => `${shown} ${help}`).join(" · ")));
   const pending = st.queue.filter((j) => j.kind === "answer").length;
   const save = el("div", "al-fl-caption", `Answers this session: ${st.done} · signed in as ${st.user} (${st.role}) · `
     + (st.status || (pending ? `saving… (${pending} pending)` : "all answers saved")));
   save.setAttribute("data-testid", "alFastlaneStatus");
   save.setAttribute("aria-live", "polite");
-  parts.push(save);
-  root.replaceChildren(...parts);
+  bottom.push(save);
+  const topEl = el("div", "al-fl-top");
+  topEl.replaceChildren(...top);
+  const bottomEl = el("div", "al-fl-bottom");
+  bottomEl.replaceChildren(...bottom);
+  if (st.body && root.contains(st.body)) {  // swap the lines around the body, never the body itself
+    root.replaceChild(topEl, root.firstChild);
+    root.replaceChild(bottomEl, root.lastChild);
+  } else {
+    root.replaceChildren(...[topEl, st.body, bottomEl].filter(Boolean));
+  }
+  if (st.refocus && st.editor) {  // the next NER item: keep the keyboard in the text
+    st.refocus = false;
+    st.editor.focus();
+  }
 }
 
 function onRound(st, round) {
@@ -168,13 +203,28 @@ function give(st, label) {
 function accept(st) {
   const it = st.items[0];
   if (!it) return;
-  const proposed = proposedLabel(it);
-  if (proposed === null) {
+  if (!it.proposed) {
     st.notice = ["warning", "There is no proposal to accept yet: give the label."];
     draw(st);
     return;
   }
-  send(st, { label: proposed }, null);  // the label the person saw proposed, never one read later
+  // the proposal the person saw, as the server sent it with the item, never one read later
+  send(st, st.ner ? it.proposed : { label: proposedLabel(it) }, null);
+}
+
+function correct(st) {
+  const it = st.items[0];
+  if (!it || !st.ner) return;
+  const edit = st.edit;
+  if (!edit || edit.item !== it.id) {
+    st.notice = ["error", "Not saved: the entity editor has not shown this item yet: wait until the text appears, then submit again"];
+  } else if (edit.pending) {
+    st.notice = ["error", `Not saved: '${edit.pending}' is selected but has no label: press a label key (1-9) or Esc, then submit`];
+  } else {
+    send(st, { token_spans: edit.spans.map((s) => ({ first: s.first, last: s.last, label: s.label })) }, null);
+    return;
+  }
+  draw(st);
 }
 
 const reject = (st) => { if (st.items.length) send(st, null, "rejected"); };
@@ -255,7 +305,7 @@ async function topUp(st) {
       const release = st.release.splice(0);
       let res = null;
       try { res = await post(st.routes.claim, { project: st.project, have: held, n, release }); } catch (e) { res = null; }
-      if (res && res.ok) {
+      if (res && res.ok && Array.isArray(res.data.items)) {
         wait = 0;
         onRound(st, res.data.round);
         const have = new Set(st.items.map((i) => i.id).concat(held));
@@ -274,23 +324,44 @@ async function topUp(st) {
         await sleep(wait);
         continue;
       }
-      st.errors.push(`Could not fetch more items: ${res.data.error || `HTTP ${res.status}`}`);
+      st.errors.push(`Could not fetch more items: ${(res && res.data.error) || `HTTP ${res ? res.status : "?"}`}`);
       st.release = [];
       return;
     }
+  } catch (e) {
+    st.errors.push(`Could not fetch more items: ${e}`);  // said on the page, never swallowed
   } finally {
     st.claiming = false;
     draw(st);
   }
 }
 
+function watch(st) {
+  // the queue may fill again (a new round, an item given back): look now and then while the buffer is low
+  if (st.timer) return;
+  st.timer = setInterval(() => {
+    if (!st.root || !document.contains(st.root)) return;
+    if (st.items.length < LOW && (!st.exhausted || Date.now() - (st.lastLook || 0) > IDLE_LOOK_MS)) {
+      st.lastLook = Date.now();
+      topUp(st);
+    }
+  }, LOOK_MS);
+}
+
 function keyHandler(st) {
   return (e) => {
     if (!st.root || !document.contains(st.root)) return;
-    if (e.repeat || e.isComposing || e.altKey || e.metaKey || e.defaultPrevented) return;
+    if (e.repeat || e.isComposing || e.metaKey || e.defaultPrevented) return;
     const t = e.target;
     if (t && t.closest && t.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']")) return;
     const k = e.key;
+    if (st.ner) {  // plain keys belong to the span editor: Ctrl+Enter and Alt+letters act here
+      const alt = e.altKey && !e.ctrlKey && { KeyA: accept, KeyR: reject, KeyS: skip, KeyU: undo }[e.code];
+      const fn = alt || (e.ctrlKey && !e.altKey && k === "Enter" ? correct : null);
+      if (fn) { e.preventDefault(); fn(st); }
+      return;
+    }
+    if (e.altKey) return;
     if (e.ctrlKey) {
       if (k === "z" || k === "Z") { e.preventDefault(); undo(st); }
       return;
@@ -328,6 +399,7 @@ export default function (component) {
   }
   if (st.host !== parentElement || !parentElement.contains(st.root)) {  // a new mount, or another project drew here
     for (const old of parentElement.querySelectorAll(":scope > .al-fl")) old.remove();
+    st.body = null;
     st.root = el("div", "al-fl");
     st.root.setAttribute("data-testid", "alFastlane");
     parentElement.appendChild(st.root);
@@ -340,6 +412,7 @@ export default function (component) {
   st.root.setAttribute("data-ready", "1");
   draw(st);
   topUp(st);
+  watch(st);
   return () => {
     document.removeEventListener("keydown", st.onKey);
     st.onKey = null;

@@ -47,6 +47,16 @@ def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str,
         )
 
 
+def fast_view(project: Project, item: dict[str, Any]) -> dict[str, Any]:
+    """What the fast lane needs beyond the queued item: nothing, it draws the text and the labels."""
+    return {}
+
+
+def fast_value(project: Project, item_id: str, raw: dict[str, Any]) -> Payload:
+    """The fast lane's answer, ``{"label": ...}``, as a payload (the project validates the label)."""
+    return project.spec.payload(raw)
+
+
 def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:
     proposed = (item.get("proposed") or {}).get("label")
     return ClassLabel(proposed) if proposed is not None else None
