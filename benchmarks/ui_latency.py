@@ -6,8 +6,9 @@ routes (POST /_al/answer, /_al/claim) in-process, and the submit and claim trans
 the browser (headless Chromium over a real server, the 100k project, keys "1"/"2"), timed inside
 the page with performance.now: keydown -> the next item's id in the DOM -> the frame that draws it
 -> the answer acknowledged by the server; a key is pressed once the buffer is topped up again (a
-person's pace). NER and detection still answer through a Streamlit rerun (small seeded projects;
-Alt+A accepts the proposal): key press -> next item's id on screen, seen from Playwright.
+person's pace). NER (a small seeded project; Alt+A accepts the proposal) runs in the fast lane
+too and is timed the same way. Detection still answers through a Streamlit rerun (a small seeded
+project; Alt+A): key press -> next item's id on screen, seen from Playwright.
 
     .venv/bin/python benchmarks/ui_latency.py --items 100000 --runs 200 --browser-runs 30
 
@@ -196,9 +197,10 @@ WATCH_JS = """() => {
 }"""
 
 
-def fast_lane_browser(page: object, runs: int) -> None:
-    """Classification's fast lane: times taken in the page itself (performance.now), from the keydown
-    event to the next item's id in the DOM, to the frame that shows it, and to the answer acknowledged."""
+def fast_lane_browser(page: object, runs: int, task: str) -> None:
+    """The fast lane (classification, NER): times taken in the page itself (performance.now), from the
+    keydown event to the next item's id in the DOM, to the frame that shows it, and to the answer
+    acknowledged. Classification answers with "1"/"2", NER accepts the proposal with Alt+A."""
     from tests.ui.browser import wait_saved
 
     dom, paint, saved, seen = [], [], [], []
@@ -206,7 +208,8 @@ def fast_lane_browser(page: object, runs: int) -> None:
         wait_saved(page, buffered=3)  # a person's pace: the buffer has been topped up since the last key
         page.evaluate(WATCH_JS)  # type: ignore[attr-defined]
         t = time.perf_counter()
-        page.keyboard.press("1" if i % 2 else "2")  # type: ignore[attr-defined]
+        key = ("1" if i % 2 else "2") if task == "classification" else "Alt+KeyA"
+        page.keyboard.press(key)  # type: ignore[attr-defined]
         page.wait_for_function("() => window.__alBench.dom !== null")  # type: ignore[attr-defined]
         seen_ms = (time.perf_counter() - t) * 1000
         page.wait_for_function("() => window.__alBench.paint !== null && window.__alBench.saved !== null")  # type: ignore[attr-defined]
@@ -216,10 +219,10 @@ def fast_lane_browser(page: object, runs: int) -> None:
             paint.append(rec["paint"] - rec["key"])
             saved.append(rec["saved"] - rec["key"])
             seen.append(seen_ms)
-    report("browser, classification: key press -> next item in the DOM", dom)
-    report("browser, classification: key press -> next item's frame drawn", paint)
-    report("browser, classification: key press -> answer stored (background)", saved)
-    report("browser, classification: next item in the DOM, seen from Playwright", seen)
+    report(f"browser, {task}: key press -> next item in the DOM", dom)
+    report(f"browser, {task}: key press -> next item's frame drawn", paint)
+    report(f"browser, {task}: key press -> answer stored (background)", saved)
+    report(f"browser, {task}: next item in the DOM, seen from Playwright", seen)
 
 
 def in_browser(directory: Path, password: str, runs: int, task: str = "classification") -> None:
@@ -229,8 +232,8 @@ def in_browser(directory: Path, password: str, runs: int, task: str = "classific
             streamlit_server("ACTIVELABEL_PROJECT", directory, Path(tmp) / "server.log") as url, chromium() as browser:
         page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
         sign_in(page, url, "bench", password)
-        if task == "classification":
-            fast_lane_browser(page, runs)
+        if task in ("classification", "ner"):
+            fast_lane_browser(page, runs, task)
             return
         current = shown_item(page)
         ms = []
