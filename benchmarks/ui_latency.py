@@ -1,11 +1,14 @@
 """Label page latency: from an answer to the next item rendered, with a large project database.
 
-Server side: the Streamlit script run that stores the answer and draws the next item, measured with
-Streamlit's AppTest (the same script the server runs, without the network), split into the submit
-transaction and the claim that tops up the prefetch buffer. In the browser: from the key press in
-headless Chromium to the next item's id on screen, over a real Streamlit server, for classification
-(the large project; key "1"/"2") and for NER and detection (small seeded projects; Alt+A accepts the
-proposal, as a person confirming it would).
+Classification runs in the browser's fast lane (ui/fastlane.py): the next item is drawn from the
+page's own buffer on the key press and the answer is posted in the background. Server side: those
+routes (POST /_al/answer, /_al/claim) in-process, and the submit and claim transactions alone. In
+the browser (headless Chromium over a real server, the 100k project, keys "1"/"2"), timed inside
+the page with performance.now: keydown -> the next item's id in the DOM -> the frame that draws it
+-> the answer acknowledged by the server; a key is pressed once the buffer is topped up again (a
+person's pace). NER (a small seeded project; Alt+A accepts the proposal) runs in the fast lane
+too and is timed the same way. Detection still answers through a Streamlit rerun (a small seeded
+project; Alt+A): key press -> next item's id on screen, seen from Playwright.
 
     .venv/bin/python benchmarks/ui_latency.py --items 100000 --runs 200 --browser-runs 30
 
@@ -121,43 +124,105 @@ def report(name: str, ms: list[float]) -> None:
 
 
 def server_side(directory: Path, runs: int) -> None:
-    from streamlit.testing.v1 import AppTest
+    """The fast lane's routes in-process (HTTP over Starlette's TestClient, the server's own code),
+    then the two database steps alone."""
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
 
     from activelabel.auth import Guard, User
     from activelabel.project import Project
+    from activelabel.sessions import SESSION_TTL_S, issue, load_secret
     from activelabel.types import ClassLabel
-    from activelabel.ui import app as ui_app
-    from activelabel.ui.common import USER_KEY
+    from activelabel.ui.common import cookie_name
+    from activelabel.ui.fastlane_api import ANSWER_ROUTE, CLAIM_ROUTE, fastlane_routes
 
     os.environ["ACTIVELABEL_PROJECT"] = str(directory)
-    at = AppTest.from_file(ui_app.__file__, default_timeout=120)
-    at.session_state[USER_KEY] = {"name": "bench", "role": "annotator", "project": str(directory.resolve())}
-    at.run()
-    for _ in range(5):  # warm-up: imports, caches, SQLite pages
-        next(b for b in at.button if b.key and b.key.endswith("_lab_0")).click().run()
-    total = []
-    for _ in range(runs):
-        button = next(b for b in at.button if b.key and b.key.endswith("_lab_1"))
-        t = time.perf_counter()
-        button.click().run()
-        total.append((time.perf_counter() - t) * 1000)
-        if at.exception:
-            raise RuntimeError(at.exception)
-    report("answer -> next item drawn (whole script run)", total)
+    cookie = cookie_name(directory)
+    with TestClient(Starlette(routes=fastlane_routes())) as client:
+        client.cookies.set(cookie, issue(load_secret(directory), "bench", "session", ttl_s=SESSION_TTL_S))
+        origin = {"origin": "http://testserver"}
+
+        def post(route: str, body: dict[str, object]) -> dict[str, object]:
+            resp = client.post(route, json={"project": cookie, **body}, headers=origin)
+            if resp.status_code != 200:
+                raise RuntimeError(f"{route}: HTTP {resp.status_code} {resp.text}")
+            return dict(resp.json())
+
+        held: list[dict[str, object]] = []
+        answer, claim = [], []
+        for i in range(runs + 5):
+            t = time.perf_counter()
+            got = post(CLAIM_ROUTE, {"have": [it["id"] for it in held], "n": 5 - len(held)})
+            dt_claim = (time.perf_counter() - t) * 1000
+            held.extend(got["items"])  # type: ignore[arg-type]
+            item = held.pop(0)
+            t = time.perf_counter()
+            post(ANSWER_ROUTE, {"item": item["id"], "sid": item["sid"], "value": {"label": ("ham", "spam")[i % 2]}})
+            if i >= 5:  # warm-up: imports, caches, SQLite pages
+                answer.append((time.perf_counter() - t) * 1000)
+                claim.append(dt_claim)
+        report("server: POST /_al/answer (auth + submit; off the key path)", answer)
+        report("server: POST /_al/claim (auth + lease to refill 5)", claim)
 
     with Project.open(directory) as project:  # the two database steps alone
         g = Guard(project, User("bench2", "annotator"))
         submit, claim = [], []
         for i in range(runs):
             t = time.perf_counter()
-            got = g.claim(2)
+            got_items = g.claim(2)
             claim.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
-            g.submit(got[0].entry.item.id, ClassLabel("ham"), submission_id=f"bench-{i}-{time.time()}")
+            g.submit(got_items[0].entry.item.id, ClassLabel("ham"), submission_id=f"bench-{i}-{time.time()}")
             submit.append((time.perf_counter() - t) * 1000)
-        report("  of which: submit (one transaction)", submit)
-        report("  of which: claim 2 (lease + prefetch)", claim)
+        report("  database alone: submit (one transaction)", submit)
+        report("  database alone: claim 2 (lease + prefetch)", claim)
         print(f"items in the database: {project.store.item_count()}", flush=True)
+
+
+WATCH_JS = """() => {
+  const root = document.querySelector('[data-testid="alFastlane"]');
+  const rec = window.__alBench = {key: null, dom: null, paint: null, saved: null, from: root.dataset.item};
+  window.addEventListener("keydown", () => { rec.key = performance.now(); }, {capture: true, once: true});
+  const obs = new MutationObserver(() => {
+    if (rec.dom === null && root.dataset.item !== rec.from) {
+      rec.dom = performance.now();  // the next item's id and text are in the DOM
+      requestAnimationFrame(() => setTimeout(() => { rec.paint = performance.now(); }, 0));  // after its frame
+    }
+    if (rec.dom !== null && rec.saved === null && root.dataset.pending === "0") {
+      rec.saved = performance.now();  // the server acknowledged the answer
+      obs.disconnect();
+    }
+  });
+  obs.observe(root, {attributes: true, attributeFilter: ["data-item", "data-pending"]});
+}"""
+
+
+def fast_lane_browser(page: object, runs: int, task: str) -> None:
+    """The fast lane (classification, NER): times taken in the page itself (performance.now), from the
+    keydown event to the next item's id in the DOM, to the frame that shows it, and to the answer
+    acknowledged. Classification answers with "1"/"2", NER accepts the proposal with Alt+A."""
+    from tests.ui.browser import wait_saved
+
+    dom, paint, saved, seen = [], [], [], []
+    for i in range(runs + 3):
+        wait_saved(page, buffered=3)  # a person's pace: the buffer has been topped up since the last key
+        page.evaluate(WATCH_JS)  # type: ignore[attr-defined]
+        t = time.perf_counter()
+        key = ("1" if i % 2 else "2") if task == "classification" else "Alt+KeyA"
+        page.keyboard.press(key)  # type: ignore[attr-defined]
+        page.wait_for_function("() => window.__alBench.dom !== null")  # type: ignore[attr-defined]
+        seen_ms = (time.perf_counter() - t) * 1000
+        page.wait_for_function("() => window.__alBench.paint !== null && window.__alBench.saved !== null")  # type: ignore[attr-defined]
+        rec = page.evaluate("() => window.__alBench")  # type: ignore[attr-defined]
+        if i >= 3:
+            dom.append(rec["dom"] - rec["key"])
+            paint.append(rec["paint"] - rec["key"])
+            saved.append(rec["saved"] - rec["key"])
+            seen.append(seen_ms)
+    report(f"browser, {task}: key press -> next item in the DOM", dom)
+    report(f"browser, {task}: key press -> next item's frame drawn", paint)
+    report(f"browser, {task}: key press -> answer stored (background)", saved)
+    report(f"browser, {task}: next item in the DOM, seen from Playwright", seen)
 
 
 def in_browser(directory: Path, password: str, runs: int, task: str = "classification") -> None:
@@ -167,12 +232,15 @@ def in_browser(directory: Path, password: str, runs: int, task: str = "classific
             streamlit_server("ACTIVELABEL_PROJECT", directory, Path(tmp) / "server.log") as url, chromium() as browser:
         page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
         sign_in(page, url, "bench", password)
+        if task in ("classification", "ner"):
+            fast_lane_browser(page, runs, task)
+            return
         current = shown_item(page)
         ms = []
         full = []
         for i in range(runs + 3):
             t = time.perf_counter()
-            page.keyboard.press(("1" if i % 2 else "2") if task == "classification" else "Alt+KeyA")
+            page.keyboard.press("Alt+KeyA")
             current = wait_next_item(page, current, then_settle=False)
             shown = time.perf_counter()
             settle(page)  # the run goes on: it tops up the prefetch buffer after drawing

@@ -86,22 +86,46 @@ def sign_in(page: Any, url: str, name: str, password: str, timeout: float = 90_0
 
 
 def wait_hotkeys(page: Any, timeout: float = 90.0) -> None:
-    """Wait until the hotkeys component's frame has loaded (it listens for keys from then on)."""
+    """Wait until the page listens for keys: the fast lane's component (classification), or else the
+    hotkeys component's frame once it has loaded."""
+    fast = page.locator('[data-testid="alFastlane"][data-ready="1"]')
     iframe = page.locator('iframe[src*="streamlit_hotkeys"]').first
     deadline = time.time() + timeout
     state: Any = None
     while time.time() < deadline:
+        if fast.count():
+            return
         try:
-            iframe.wait_for(state="attached", timeout=timeout * 1000)
-            frame = iframe.element_handle(timeout=5000).content_frame()
-            state = frame.evaluate("document.readyState") if frame is not None else None
+            if iframe.count():
+                frame = iframe.element_handle(timeout=5000).content_frame()
+                state = frame.evaluate("document.readyState") if frame is not None else None
         except Exception as exc:  # the frame is being replaced by a rerun
             state = exc
         if state == "complete":
             page.wait_for_timeout(300)
             return
         time.sleep(0.1)
-    raise TimeoutError(f"the hotkeys component did not load: {state!r}")
+    raise TimeoutError(f"neither the fast lane nor the hotkeys component loaded: {state!r}")
+
+
+def fast_lane(page: Any) -> Any:
+    """The fast lane's root element (its data-* attributes say what it holds)."""
+    return page.locator('[data-testid="alFastlane"]')
+
+
+def wait_saved(page: Any, timeout: float = 30.0, *, buffered: int = 0) -> None:
+    """Wait until the fast lane has no answer waiting for the server (and holds ``buffered`` items)."""
+    try:
+        page.wait_for_function(
+            """(want) => { const r = document.querySelector('[data-testid="alFastlane"]');
+                           return r && r.dataset.pending === "0" && r.dataset.claiming === "0"
+                                  && Number(r.dataset.buffered) >= want; }""",
+            arg=buffered, timeout=timeout * 1000)
+    except Exception as exc:  # say what the fast lane held, for the failure's report
+        state = page.evaluate("""() => Object.values(window.__alFastlane || {}).map((s) => ({
+            items: s.items.length, queue: s.queue.length, claiming: s.claiming, exhausted: s.exhausted,
+            errors: s.errors, status: s.status, round: s.round}))""")
+        raise TimeoutError(f"the fast lane did not settle: {state}") from exc
 
 
 def shown_item(page: Any) -> str:

@@ -18,6 +18,7 @@ from tests.ui.browser import (
     streamlit_server,
     wait_hotkeys,
     wait_next_item,
+    wait_saved,
 )
 from tests.ui.conftest import USERS
 
@@ -47,6 +48,7 @@ def test_keyboard_labeling_reload_and_two_annotators_at_once(cls_project: Projec
         for key in ["1", "2", "1", "2", "1"]:  # ham, spam, ...
             page.keyboard.press(key)
             seen.append(wait_next_item(page, seen[-1]))
+        wait_saved(page)  # the answers go out in the background: all acknowledged before the reload
         page.reload()  # the session cookie keeps alice signed in
         page.get_by_text("Why this item").wait_for(timeout=90_000)
         wait_hotkeys(page)
@@ -72,6 +74,8 @@ def test_keyboard_labeling_reload_and_two_annotators_at_once(cls_project: Projec
                 pages[name].keyboard.press("2" if name == "bob" else "1")
             for name in pages:
                 shown[name].append(wait_next_item(pages[name], shown[name][-1]))
+        for p in pages.values():
+            wait_saved(p)
 
     assert not set(shown["alice"]) & set(shown["bob"]) & set(seen)
     assert not set(shown["alice"]) & set(shown["bob"])

@@ -42,6 +42,7 @@ def _label_page(page: Any, project: str, timeout: float = 60_000) -> None:
     """The label page of ``project`` is on screen (no sign-in form)."""
     page.get_by_text("Why this item").wait_for(timeout=timeout)
     page.get_by_text(f"Label · {project}").wait_for(timeout=timeout)
+    settle(page)  # the sign-in form stays on screen, stale, until the run that replaced it has finished
     assert page.get_by_label("Password", exact=True).count() == 0
 
 

@@ -41,84 +41,43 @@ def _answers(project: Project) -> list[dict[str, Any]]:
     return [a for a in project.store.all_annotations() if a["status"] != AnnotationStatus.AUTO.value]
 
 
-def _texts(at: Any) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
-                     + [w.value for w in at.warning]).replace("\u2060", "").replace("\\", "")
-
-
-def _button(at: Any, suffix: str) -> Any:
-    return next(b for b in at.button if b.key and b.key.endswith(suffix))
-
-
-def _report(item_id: str, spans: list[tuple[int, int, str]], pending: str | None = None) -> dict[str, Any]:
-    """What the component reports (its ``edit`` state) after drawing or editing an item."""
-    return {"edit": {"item": item_id, "pending": pending,
-                     "spans": [{"first": a, "last": b, "label": lab, "confidence": None} for a, b, lab in spans]}}
-
-
-def test_segments_join_to_the_text_and_number_the_tokens() -> None:
-    segs = ner.segments(TEXT_B)
-    assert "".join(t for t, _ in segs) == TEXT_B
-    assert [t for t, i in segs if i >= 0][:3] == ["🙂", "Grace", "Hopper"]
-    assert [i for _, i in segs if i >= 0] == list(range(len(ner.tokens(TEXT_B))))
-
-
-def test_overlapping_proposed_spans_are_left_out_and_said() -> None:
-    item = {"content": TEXT_A, "parts": [], "proposed": {"spans": [
-        {"start": 0, "end": 12, "label": "PER"}, {"start": 4, "end": 19, "label": "ORG"}]}}
-    spans, dropped = ner.proposed_spans(item)
-    assert [(s.first, s.last, s.label) for s in spans] == [(0, 1, "PER")] and dropped == 1
-
-
-def test_confidence_cause_names_the_least_confident_entity_or_what_else_lowers_it() -> None:
-    spans = [{"start": 0, "end": 12, "label": "PER", "confidence": 0.95}, {"start": 25, "end": 40, "label": "ORG"}]
-    item = {"content": TEXT_A, "confidence": 0.41, "parts": [0.95, 0.41], "proposed": {"spans": spans}}
-    assert "least confident entity: 'Charles Babbage' ORG 0.41" in (ner.confidence_cause(item) or "")
-    lower = ner.confidence_cause({**item, "confidence": 0.2}) or ""
-    assert "Babbage' ORG 0.41" in lower and "competing parse adds an entity" in lower
-    none = ner.confidence_cause({"content": TEXT_A, "confidence": 0.6, "parts": [], "proposed": {"spans": []}}) or ""
-    assert "proposes no entity; a competing parse would add one" in none
-    assert ner.confidence_cause({"content": TEXT_A, "confidence": None, "proposed": None}) is None
-
-
-def test_editor_shows_the_confidence_and_its_cause_and_stores_what_was_reported(ner_editor_project: Project,
-                                                                                app_for: Any) -> None:
+def test_the_fast_lane_gets_the_tokens_the_proposal_and_the_confidence_cause(ner_editor_project: Project,
+                                                                               app_for: Any) -> None:
+    """NER runs in the browser's fast lane: the script hands it the items with their tokens, the
+    proposal as token spans, the why line and the confidence's cause as plain text."""
     at = app_for(ner_editor_project, user="alice")
     at.run()
     assert not at.exception
-    assert at.session_state["al_buf"][0]["id"] == "ner-item-a"  # least confident first
-    text = _texts(at)
-    assert "Model confidence" in text and "least confident entity: 'Charles Babbage' ORG 0.41" in text
-    assert "`Ctrl+Enter` submit as edited" in text
-    key = "al_ed_ner-item-a"
-    # the component has not reported yet (its JavaScript has not run): nothing is stored
-    _button(at, "al_btn_correct").click().run()
-    assert "Not saved" in _texts(at) and "has not shown this item yet" in _texts(at) and not _answers(ner_editor_project)
-    # a selection that waits for its label: refused, with the words named
-    at.session_state[key] = _report("ner-item-a", [(0, 1, "PER")], pending="London")
-    _button(at, "al_btn_correct").click().run()
-    assert "'London' is selected but has no label" in _texts(at) and not _answers(ner_editor_project)
+    item = at.session_state["al_fast_items"][0]
+    assert item["id"] == "ner-item-a"  # least confident first
+    assert "".join(t for t, _ in item["segments"]) == TEXT_A
+    assert item["spans"] == [{"first": 0, "last": 1, "label": "PER", "confidence": 0.95},
+                             {"first": 4, "last": 5, "label": "ORG", "confidence": 0.41}]
+    assert item["cause"] == "Model confidence 0.41 · least confident entity: 'Charles Babbage' ORG 0.41"
+    assert item["why"].startswith("Why this item: picked by least_confidence") and item["overlap"] is None
+
+
+def test_token_spans_from_the_browser_become_code_point_offsets(ner_editor_project: Project) -> None:
+    from activelabel.errors import InvalidLabelError
+
     # ORG rejected, "London" (token 7) added as LOC
-    at.session_state[key] = _report("ner-item-a", [(0, 1, "PER"), (7, 7, "LOC")])
-    _button(at, "al_btn_correct").click().run()
-    assert not at.exception
-    (answer,) = _answers(ner_editor_project)
-    assert answer["status"] == "corrected"
-    assert answer["value"] == {"spans": [{"start": 0, "end": 12, "label": "PER"},
-                                         {"start": 44, "end": 50, "label": "LOC"}]}
-
-
-def test_a_report_for_another_item_is_not_used(ner_editor_project: Project, app_for: Any) -> None:
-    at = app_for(ner_editor_project, user="alice")
-    at.run()
-    at.session_state["al_ed_ner-item-a"] = _report("ner-item-b", [(1, 2, "PER")])
-    _button(at, "al_btn_correct").click().run()
-    assert "has not shown this item yet" in _texts(at) and not _answers(ner_editor_project)
+    got = ner.fast_value(ner_editor_project, "ner-item-a", {"token_spans": [
+        {"first": 0, "last": 1, "label": "PER"}, {"first": 7, "last": 7, "label": "LOC"}]})
+    assert got.to_json() == {"spans": [{"start": 0, "end": 12, "label": "PER"}, {"start": 44, "end": 50, "label": "LOC"}]}
+    emoji = ner.fast_value(ner_editor_project, "ner-item-b", {"token_spans": [{"first": 5, "last": 6, "label": "ORG"}]})
+    assert emoji.to_json() == {"spans": [{"start": 26, "end": 33, "label": "ORG"}]}  # code points, after the emoji
+    with pytest.raises(InvalidLabelError, match="outside"):
+        ner.fast_value(ner_editor_project, "ner-item-a", {"token_spans": [{"first": 7, "last": 40, "label": "LOC"}]})
+    with pytest.raises(InvalidLabelError, match="malformed"):
+        ner.fast_value(ner_editor_project, "ner-item-a", {"token_spans": [{"first": 7}]})
+    accepted = ner.fast_value(ner_editor_project, "ner-item-b", {"spans": [
+        {"start": 2, "end": 14, "label": "PER", "confidence": 0.7}]})  # an accept: the proposal as stored
+    assert accepted.to_json()["spans"][0]["start"] == 2
 
 
 def _editor(page: Any, item_id: str) -> Any:
-    """One item's editor (while the next item draws, Streamlit keeps the last one a moment, faded)."""
-    return page.locator(f".st-key-al_ed_{item_id}")
+    """One item's span editor in the fast lane."""
+    return page.locator(f'.al-fl-ner[data-item="{item_id}"]')
 
 
 def _token_box(editor: Any, i: int) -> dict[str, float]:
@@ -164,7 +123,7 @@ def test_ner_spans_by_mouse_and_keyboard_in_chromium(ner_editor_project: Project
         page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] / 2, steps=5)
         page.mouse.up()
         assert "Snapped to whole words: “London”" in status.inner_text()
-        page.wait_for_timeout(500)  # the selection's rerun: then the shot (docs/img/ner-label.png is this one)
+        page.wait_for_timeout(300)  # then the shot (docs/img/ner-label.png is this one)
         page.screenshot(path=str(tmp_path / "ner-label.png"), full_page=True)
         page.keyboard.press("3")
         assert "Added “London” LOC" in status.inner_text()

@@ -38,51 +38,23 @@ def test_sign_in_is_required_and_checks_the_password(cls_project: Project, app_f
     at.text_input(key="al_signin_password").input(USERS["alice"][1])
     next(b for b in at.button if b.label == "Sign in").click().run()
     assert not at.exception
-    assert "Answers this session" in _texts(at)
+    assert "Label · ui\\-classification" in _texts(at) and at.session_state["al_fast_items"]  # the label page
 
 
-def test_label_page_classification_actions(cls_project: Project, app_for: Any) -> None:
+def test_label_page_classification_hands_the_browser_its_first_items(cls_project: Project, app_for: Any) -> None:
+    """Classification runs in the browser's fast lane (tests/ui/test_fastlane_*.py answer through it):
+    the script claims the first items under alice's lease and mounts the component with them."""
     at = app_for(cls_project, user="alice")
     at.run()
     assert not at.exception
-    text = _texts(at)
-    assert "Why this item: picked by" in text and "rank" in text  # why it was picked
-    assert "`1` label ham" in text and "`U / Ctrl+Z` undo" in text  # the shortcuts are shown
-    first = at.session_state["al_buf"][0]["id"]
-    assert len(at.session_state["al_buf"]) == 2  # the next item is prefetched
+    assert "Label" in _texts(at)
+    items = at.session_state["al_fast_items"]
+    assert len(items) == 2 and all(it["sid"] and it["strategy"] and it["rank"] for it in items)
     leases = {le["item_id"]: le["annotator"] for le in cls_project.store.live_leases()}
-    assert all(leases.get(it["id"]) == "alice" for it in at.session_state["al_buf"])
-
-    _button(at, "_lab_1").click().run()  # "spam"
-    answers = _answers(cls_project, "alice")
-    assert [(a["item_id"], a["value"], a["status"]) for a in answers] == [(first, {"label": "spam"}, "corrected")]
-    second = at.session_state["al_buf"][0]["id"]
-    assert second != first
-
-    _button(at, "al_btn_accept").click().run()  # cold start: nothing to accept
-    assert "no proposal to accept" in _texts(at)
-    _button(at, "al_btn_skip").click().run()
-    _button(at, "al_btn_reject").click().run()
-    statuses = [a["status"] for a in _answers(cls_project, "alice")]
-    assert statuses == ["corrected", "skipped", "rejected"]
-
-    _button(at, "al_btn_undo").click().run()
-    live = [a for a in _answers(cls_project, "alice") if a["revoked_at"] is None]
-    assert [a["status"] for a in live] == ["corrected", "skipped"]
-    assert "back" in _texts(at)
-    assert not at.exception
-
-
-def test_label_page_accepts_a_trained_models_proposal(trained_project: Project, app_for: Any) -> None:
-    at = app_for(trained_project, user="bob")
-    at.run()
-    item = at.session_state["al_buf"][0]
-    assert item["proposed"] is not None and item["model_version"] == trained_project.store.current_version()
-    assert "Model proposes" in _texts(at)
-    _button(at, "al_btn_accept").click().run()
-    (answer,) = _answers(trained_project, "bob")
-    assert answer["status"] == "accepted" and answer["value"] == item["proposed"]
-    assert answer["submission_id"]
+    assert all(leases.get(it["id"]) == "alice" for it in items)
+    at.run()  # a rerun (the sidebar, say) hands over the same items and claims no more
+    assert at.session_state["al_fast_items"] == items and len(cls_project.store.live_leases()) == 2
+    assert not _answers(cls_project) and not at.exception
 
 
 def test_detection_editor_submits_boxes(detection_project: Project, app_for: Any) -> None:

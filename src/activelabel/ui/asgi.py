@@ -8,6 +8,9 @@ a session token (``activelabel.sessions``), HttpOnly, SameSite=Strict, Secure ov
 page load (reload, new tab) sends the cookie with its websocket request and ``ui.common`` reads
 it from ``st.context.cookies``. Requests from another origin are refused, so no other site can
 plant a session in the browser.
+
+The label page's fast lane posts its answers to the JSON routes of ``ui/fastlane_api.py``,
+mounted here beside it.
 """
 
 from __future__ import annotations
@@ -23,17 +26,14 @@ from starlette.routing import Route
 from activelabel.sessions import SESSION_TTL_S, issue, load_secret, verify
 from activelabel.ui.app import project_choices
 from activelabel.ui.common import cookie_name
+from activelabel.ui.fastlane_api import fastlane_routes
+from activelabel.ui.route_auth import same_origin
 from activelabel.ui.session_cookie import SESSION_ROUTE
-
-
-def _same_origin(request: Request) -> bool:
-    origin, host = request.headers.get("origin"), request.headers.get("host")
-    return bool(origin and host) and origin == f"{request.url.scheme}://{host}"
 
 
 async def session_route(request: Request) -> Response:
     """Exchange handoff tokens ``{"handoffs": [{"cookie", "token"}]}`` for session cookies."""
-    if not _same_origin(request):
+    if not same_origin(request):
         return JSONResponse({"error": "cross-origin request"}, status_code=403)
     try:
         body: Any = await request.json()
@@ -53,4 +53,5 @@ async def session_route(request: Request) -> Response:
     return response
 
 
-app = st.App(Path(__file__).with_name("app.py"), routes=[Route(SESSION_ROUTE, session_route, methods=["POST"])])
+app = st.App(Path(__file__).with_name("app.py"),
+             routes=[Route(SESSION_ROUTE, session_route, methods=["POST"]), *fastlane_routes()])

@@ -6,6 +6,9 @@ once); the next item is already in the session's buffer (claimed with the curren
 annotator's lease), so it renders without waiting for the database; the buffer is topped up after
 the page is drawn. When a new model version is promoted the buffer is re-claimed, so the queue
 re-orders on its own.
+
+Editors with ``FAST_LANE`` (classification of texts, NER) skip all of that: ``ui/fastlane.py`` hands
+the browser its first items and the browser does the rest, with no rerun per answer.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ import streamlit as st
 from activelabel.auth import Guard
 from activelabel.errors import ActiveLabelError, InvalidLabelError, LeaseConflictError
 from activelabel.types import AnnotationStatus, ClassLabel, Payload
-from activelabel.ui.common import fmt_float, guard, md_escape
+from activelabel.ui import fastlane
+from activelabel.ui.common import guard, md_escape
 from activelabel.ui.editors import editor_for
+from activelabel.ui.queue_items import item_view, queued_json, why_line
 
 if TYPE_CHECKING:
     from activelabel.project import Project
@@ -69,25 +74,6 @@ def _state() -> Any:
     return ss
 
 
-def item_view(project: Project, item_id: str) -> dict[str, Any]:
-    """An item as the queue would show it, for an item brought back by undo."""
-    item = project.store.get_item(item_id)
-    rnd = project.store.current_round()
-    version = rnd.model_version if rnd else None
-    p = project.store.predictions_for(version, [item_id]).get(item_id, {}) if version else {}
-    return {"id": item.id, "media": item.media, "content": item.content, "meta": dict(item.meta),
-            "proposed": p.get("value"), "confidence": p.get("confidence"), "parts": p.get("parts", []),
-            "model_version": p.get("model_version"), "score": None, "reason": "undo",
-            "strategy": rnd.strategy if rnd else "", "rank": None, "queue_position": None,
-            "round": rnd.id if rnd else None}
-
-
-def _queued_json(q: Any) -> dict[str, Any]:
-    data = q.to_json()
-    data["meta"] = dict(q.entry.item.meta)
-    return data
-
-
 def rerank(project: Project, g: Guard) -> None:
     """Re-claim the buffer when a new round (model ranking) is in force, and say so on the page."""
     ss = _state()
@@ -110,7 +96,7 @@ def refill(project: Project, g: Guard) -> None:
     have = {it["id"] for it in ss[BUF]}
     got = g.claim(len(ss[BUF]) + need)
     fresh = [q for q in got if q.entry.item.id not in have]
-    ss[BUF].extend(_queued_json(q) for q in fresh[:need])
+    ss[BUF].extend(queued_json(q) for q in fresh[:need])
     extra = [q.entry.item.id for q in fresh[need:]]
     if extra:
         g.release(extra)
@@ -168,21 +154,6 @@ def act(project: Project, g: Guard, editor: ModuleType, action: str, value: Payl
     ss[SIDS].pop(item["id"], None)
 
 
-def _why(item: dict[str, Any]) -> str:
-    parts = [f"picked by **{md_escape(item.get('strategy') or '?')}**",
-             f"reason: {md_escape(str(item.get('reason')))}"]
-    if item.get("score") is not None:  # the strategy's score (e.g. 1 - confidence), not the model's confidence
-        parts.append(f"strategy score {fmt_float(item['score'])}")
-    if item.get("confidence") is not None:
-        parts.append(f"model confidence {fmt_float(item['confidence'], 2)}")
-    if item.get("rank"):  # 1-based among the candidates; 0 for an audit item, which has no pool rank
-        parts.append(f"rank {int(item['rank'])} in the pool")
-    if item.get("queue_position") is not None:
-        parts.append(f"queue position {int(item['queue_position']) + 1}")
-    parts.append(f"model {md_escape(item.get('model_version') or 'none yet (cold start)')}")
-    return "Why this item: " + " · ".join(parts)
-
-
 def _hotkeys(project: Project, g: Guard, editor: ModuleType, keys: list[Shortcut]) -> None:
     import streamlit_hotkeys as hotkeys
 
@@ -204,6 +175,9 @@ def render(project: Project) -> None:
     ss = _state()
     editor = editor_for(project.spec)
     keys = shortcuts(project.config.labels, editor.PLAIN_KEYS)
+    if fastlane.applies(project, editor):  # the browser draws and answers; this script only hands it items
+        fastlane.render(project, g, [(k.action, k.shown, k.help) for k in keys])
+        return
     _hotkeys(project, g, editor, keys)
     rerank(project, g)  # before the message line is drawn, so a re-ranking under the person is announced
     if not ss[BUF]:
@@ -218,7 +192,7 @@ def render(project: Project) -> None:
         return
     item = ss[BUF][0]
     ss[SHOWN].setdefault(item["id"], time.time())
-    st.caption(_why(item) + f" · item `{item['id']}`")
+    st.caption(why_line(item, markdown=True) + f" · item `{item['id']}`")
     key = f"al_ed_{item['id']}"
 
     def on(action: str, value: Payload | None = None) -> None:

@@ -25,7 +25,7 @@ def _asset(name: str) -> str:
     return (files("activelabel.ui") / "assets" / name).read_text(encoding="utf-8")
 
 
-_component = st.components.v2.component("activelabel_span_select", js=_asset("span_select.js"),
+_component = st.components.v2.component("activelabel_span_select", js=_asset("span_core.js") + _asset("span_select_mount.js"),
                                         css=_asset("span_select.css"), isolate_styles=False)
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from activelabel.project import Project
 
 PLAIN_KEYS = True
+FAST_LANE = True  # text items are labeled in the browser (ui/fastlane.py); render() serves audio
 
 
 def show_media(project: Project, item: dict[str, Any]) -> None:
@@ -51,6 +52,16 @@ def label_buttons(project: Project, item: dict[str, Any], key: str,
             help=project.config.label_descriptions.get(label),
             on_click=act, args=("label", ClassLabel(label)),
         )
+
+
+def fast_view(project: Project, item: dict[str, Any]) -> dict[str, Any]:
+    """What the fast lane needs beyond the queued item: nothing, it draws the text and the labels."""
+    return {}
+
+
+def fast_value(project: Project, item_id: str, raw: dict[str, Any]) -> Payload:
+    """The fast lane's answer, ``{"label": ...}``, as a payload (the project validates the label)."""
+    return project.spec.payload(raw)
 
 
 def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:

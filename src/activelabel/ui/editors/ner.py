@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from activelabel.project import Project
 
 PLAIN_KEYS = False  # the label keys 1-9 belong to the text box while it has focus; the page uses Alt/Ctrl
+FAST_LANE = True  # drawn in the browser by the label page's fast lane (ui/fastlane.py)
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
@@ -72,8 +73,10 @@ def proposed_spans(item: dict[str, Any]) -> tuple[list[TokenSpan], int]:
     return out, dropped
 
 
-def confidence_cause(item: dict[str, Any]) -> str | None:
-    """Why the item has the confidence it has, from the proposal's per-entity confidences."""
+def confidence_cause(item: dict[str, Any], *, markdown: bool = True) -> str | None:
+    """Why the item has the confidence it has, from the proposal's per-entity confidences.
+
+    ``markdown``: for ``st.markdown`` (coloured, data escaped); else plain text for the browser."""
     conf = item.get("confidence")
     if conf is None or item.get("proposed") is None:
         return None
@@ -82,7 +85,8 @@ def confidence_cause(item: dict[str, Any]) -> str | None:
     parts = item.get("parts") or []
     scored = [(float(sp.get("confidence", parts[i] if i < len(parts) else None)), sp)
               for i, sp in enumerate(spans) if sp.get("confidence", parts[i] if i < len(parts) else None) is not None]
-    head = f"Model confidence :{confidence_color(conf)}[**{conf:.2f}**]"
+    head = f"Model confidence :{confidence_color(conf)}[**{conf:.2f}**]" if markdown else f"Model confidence {conf:.2f}"
+    esc = md_escape if markdown else str
     if not scored:
         if not spans:
             why = "the model proposes no entity" + (
@@ -91,8 +95,8 @@ def confidence_cause(item: dict[str, Any]) -> str | None:
             why = "the entities have no confidence of their own"
         return f"{head} · {why}"
     low, sp = min(scored, key=lambda cs: cs[0])
-    phrase = md_escape(text[int(sp["start"]):int(sp["end"])])
-    why = f"least confident entity: '{phrase}' {md_escape(str(sp['label']))} {low:.2f}"
+    phrase = esc(text[int(sp["start"]):int(sp["end"])])
+    why = f"least confident entity: '{phrase}' {esc(str(sp['label']))} {low:.2f}"
     if conf < low - 1e-6:
         why += (" · the item is less sure than any proposed entity: a competing parse adds an entity the model"
                 " left out, or some labels are not learned yet")
@@ -116,6 +120,17 @@ def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str,
                "remove it (Delete). Ctrl+Enter submits the spans shown.")
 
 
+def from_tokens(text: str, spans: list[TokenSpan] | tuple[TokenSpan, ...]) -> Spans:
+    """Token ranges, as the span editor reports them, as code-point offsets into ``text``."""
+    toks = tokens(text)
+    out = []
+    for s in spans:
+        if not 0 <= s.first <= s.last < len(toks):
+            raise InvalidLabelError(f"tokens {s.first}-{s.last} are outside 0-{len(toks) - 1}")
+        out.append(Span(toks[s.first][0], toks[s.last][1], s.label))
+    return Spans(tuple(out))
+
+
 def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:
     edit = reported_edit(key, item["id"])
     if edit is None:
@@ -124,10 +139,26 @@ def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:
     if edit.pending:
         raise InvalidLabelError(f"'{edit.pending}' is selected but has no label: press a label key "
                                 "(1-9) or Esc, then submit")
-    toks = tokens(item["content"])
-    out = []
-    for s in edit.spans:
-        if not 0 <= s.first <= s.last < len(toks):
-            raise InvalidLabelError(f"tokens {s.first}-{s.last} are outside 0-{len(toks) - 1}")
-        out.append(Span(toks[s.first][0], toks[s.last][1], s.label))
-    return Spans(tuple(out))
+    return from_tokens(item["content"], edit.spans)
+
+
+def fast_view(project: Project, item: dict[str, Any]) -> dict[str, Any]:
+    """The text cut into tokens, the proposal as token spans, and the lines the page shows above it."""
+    spans, dropped = proposed_spans(item)
+    overlap = (f"{dropped} proposed entit{'y overlaps' if dropped == 1 else 'ies overlap'} an earlier one and "
+               f"{'is' if dropped == 1 else 'are'} left out: only the spans shown are stored.") if dropped else None
+    return {"segments": [[t, i] for t, i in segments(item["content"])], "spans": [s.to_json() for s in spans],
+            "cause": confidence_cause(item, markdown=False), "overlap": overlap}
+
+
+def fast_value(project: Project, item_id: str, raw: dict[str, Any]) -> Payload:
+    """The fast lane's answer: ``{"token_spans": [{first, last, label}]}`` as edited (turned into
+    code-point offsets here, with the tokens the text was drawn with), or the proposal as the task
+    stores it (an accept)."""
+    if "token_spans" not in raw:
+        return project.spec.payload(raw)
+    try:
+        spans = [TokenSpan(int(s["first"]), int(s["last"]), str(s["label"])) for s in raw["token_spans"]]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidLabelError(f"malformed token spans {raw['token_spans']!r}: {exc}") from exc
+    return from_tokens(project.store.get_item(item_id).content, spans)

@@ -3,7 +3,8 @@
 // onto it) to relabel or remove it. Works on token indices only: Python sends the text already cut
 // into tokens and gaps and turns token ranges back into code-point offsets, so UTF-16 never leaks.
 // Every change is reported at once (setStateValue), so the value Python stores is what is drawn.
-// Ctrl+Enter and the Alt shortcuts are left to bubble to the page's hotkeys listener.
+// Ctrl+Enter and the Alt shortcuts are left to bubble to the page's hotkeys listener. This file holds the
+// editor itself (create); span_select_mount.js mounts it as its own component, fastlane.js inside the fast lane.
 
 const COLORS = ["#c7d2fe", "#fde68a", "#bbf7d0", "#fbcfe8", "#bae6fd", "#fed7aa", "#ddd6fe", "#d9f99d", "#e5e7eb"];
 
@@ -274,20 +275,3 @@ function create(host, data) {
   return st;
 }
 
-export default function (component) {
-  const { data, parentElement, setStateValue } = component;
-  if (!data || !Array.isArray(data.segments)) return;
-  let inst = parentElement.__alNer;
-  if (!inst || inst.item !== data.item) {
-    inst = create(parentElement, data);
-    parentElement.__alNer = inst;
-    inst.setStateValue = setStateValue;
-    if (!data.reported) inst.report();  // the spans as first drawn: what a submit stores until edited
-    // the next item after a submit: keep the keyboard in the text (unless the person is elsewhere)
-    const focused = document.activeElement;
-    if (!focused || focused === document.body || !document.contains(focused)
-        || (focused.closest && focused.closest(".al-ner"))) inst.focus();
-  } else {
-    inst.setStateValue = setStateValue;
-  }
-}
