@@ -24,9 +24,7 @@ def script_answers(directory: Path, task: str) -> None:
     if task == "ner":
         _ner_answers(directory)
     if task in TRUTH:
-        _answer_from_truth(directory, task)
-    if task == "image_classification":
-        _image_answers(directory)
+        _answer_from_truth(directory, task, n=ANSWERS.get(task, 24))
     if task != "classification":
         return
     from activelabel.auth import Guard, User, add_user, generate_password
@@ -92,8 +90,17 @@ def _audio_truth() -> Callable[[Any], dict[str, Any]]:
 
 
 #: the sample's true answer per item, for the kinds whose demo starts from scratch
+def _image_truth() -> Callable[[Any], dict[str, Any]]:
+    from activelabel.samples.image_classification import label_of
+
+    return lambda item: {"label": label_of(str(item.meta["file"]))}  # digits named by their class
+
+
 TRUTH: dict[str, Callable[[], Callable[[Any], dict[str, Any]]]] = {
-    "multilabel": _multilabel_truth, "ranking": _ranking_truth, "audio_classification": _audio_truth}
+    "multilabel": _multilabel_truth, "ranking": _ranking_truth, "audio_classification": _audio_truth,
+    "image_classification": _image_truth}
+#: answers before the one training, where 24 are too few for a proposal worth showing
+ANSWERS = {"image_classification": 40}
 
 
 def _answer_from_truth(directory: Path, task: str, n: int = 24) -> None:
@@ -135,26 +142,6 @@ def _ner_answers(directory: Path) -> None:
                      submission_id=f"shot-ner-{q.entry.item.id}", duration_s=8.0)
         _train_once(project)
         print("ner: trained one version", flush=True)
-
-
-def _image_answers(directory: Path) -> None:
-    """40 digits answered from their file names, then one training, so the label page shows a proposal."""
-    from activelabel.auth import Guard, User, add_user, generate_password
-    from activelabel.project import Project
-    from activelabel.samples.image_classification import label_of
-    from activelabel.types import ClassLabel
-
-    with Project.open(directory) as project:
-        if project.store.current_version() is not None:
-            return
-        add_user(project.store, "alice", generate_password(), "annotator")
-        g = Guard(project, User("alice", "annotator"))
-        for _ in range(40):
-            (q,) = g.claim(1)
-            g.submit(q.entry.item.id, ClassLabel(label_of(str(q.entry.item.meta["file"]))),
-                     submission_id=f"shot-img-{q.entry.item.id}", duration_s=2.0)
-        _train_once(project)
-        print("image_classification: trained one version", flush=True)
 
 
 #: (page, a text its last part draws): each page is shot once that text is on screen
