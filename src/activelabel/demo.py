@@ -23,7 +23,7 @@ from activelabel.auth import add_user, generate_password, write_secret
 DEMO_USER = "demo"
 CREDENTIALS = "demo-credentials.txt"
 DEMO_TASKS = ("classification", "ner", "detection", "transcription")
-ON_REQUEST_TASKS = ("ranking", "multilabel")  # built by ``demo --task KIND`` only, not in the default set
+ON_REQUEST_TASKS = ("ranking", "multilabel", "audio_segments")  # built by ``demo --task KIND`` only, not in the default set
 Say = Callable[[str], None]
 
 
