@@ -75,14 +75,17 @@ def _times_from(raw_words: Any) -> list[tuple[float, float]]:
     return [(s, e) for _, _, s, e in _timed_words(raw_words)]
 
 
+KEYS = ("word", "probability", "start", "end")
+
+
 def _timed_words(raw_words: Any) -> list[tuple[str, float, float, float]]:
     """(word, probability, start, end) of Whisper's word timestamps, blank words left out."""
     out = []
     for w in raw_words or ():
-        get = w.get if isinstance(w, dict) else lambda k, w=w: getattr(w, k)
-        word, prob = get("word"), get("probability")
+        fields: dict[str, Any] = w if isinstance(w, dict) else {k: getattr(w, k) for k in KEYS}
+        word, prob = str(fields["word"]), float(fields["probability"])
         if word.strip():
-            out.append((word.strip(), float(min(1.0, max(0.0, prob))), float(get("start")), float(get("end"))))
+            out.append((word.strip(), min(1.0, max(0.0, prob)), float(fields["start"]), float(fields["end"])))
     return out
 
 
