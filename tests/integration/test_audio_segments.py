@@ -102,3 +102,24 @@ def test_demo_builds_the_segments_project_only_when_asked(tmp_path: Path) -> Non
     assert "[audio_segments] imported 3 items" in out
     with Workspace.open(tmp_path / "demo" / "audio_segments") as ws:
         assert ws.spec.name == "audio_segments" and ws.config.labels == LABELS
+
+
+def test_label_studio_sdk_reads_our_audio_region_export(tmp_path: Path) -> None:
+    converter = pytest.importorskip("label_studio_sdk.converter")
+    from activelabel.config import parse_config
+    from activelabel.exporting import export_project
+    from activelabel.importing import import_path
+    from activelabel.samples.audio_segments import recordings
+
+    with Workspace.init(tmp_path / "p", parse_config({"task": "audio_segments", "labels": LABELS})) as ws:
+        assert import_path(ws, make_sample(tmp_path / "s", 3, seed=1, with_labels=True)).imported == 3
+        out = tmp_path / "ls"
+        assert export_project(ws, out, fmt="labelstudio") == 3
+    xml = (out / "label_config.xml").read_text(encoding="utf-8")
+    assert "<Audio" in xml and "<Labels" in xml
+    conv = converter.Converter(str(out / "label_config.xml"), project_dir=str(out), download_resources=False)
+    conv.convert(str(out / "tasks.json"), str(tmp_path / "min"), "JSON_MIN", is_dir=False)
+    got = json.loads((tmp_path / "min" / "result.json").read_text(encoding="utf-8"))
+    regions = {Path(t["audio"]).stem: [(r["start"], r["end"], r["labels"][0]) for r in t["label"]] for t in got}
+    assert regions == {r.name: [(round(s, 4), round(e, 4), lab) for s, e, lab in r.segments]
+                       for r in recordings(3, seed=1)}
