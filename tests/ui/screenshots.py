@@ -23,7 +23,7 @@ def script_answers(directory: Path, task: str) -> None:
     if task == "ner":
         _ner_answers(directory)
     if task in TRUTH:
-        _answer_from_truth(directory, task)
+        _answer_from_truth(directory, task, ANSWERED.get(task, 24))
     if task != "classification":
         return
     from activelabel.auth import Guard, User, add_user, generate_password
@@ -88,9 +88,20 @@ def _audio_truth() -> Callable[[Any], dict[str, Any]]:
     return lambda item: {"label": Path(item.content).name.split("_")[0]}  # FSDD names: {digit}_{speaker}_{take}.wav
 
 
+def _segments_truth() -> Callable[[Any], dict[str, Any]]:
+    from activelabel.samples.audio_segments import answer_key
+
+    truth = answer_key(Path("."), n=SIZES["audio_segments"], seed=0)  # the demo's recordings, by file name
+    return lambda item: {"segments": [{"start": s, "end": e, "label": lab}
+                                      for s, e, lab in truth[str(item.meta["original"])]]}
+
+
 #: the sample's true answer per item, for the kinds whose demo starts from scratch
 TRUTH: dict[str, Callable[[], Callable[[Any], dict[str, Any]]]] = {
-    "multilabel": _multilabel_truth, "ranking": _ranking_truth, "audio_classification": _audio_truth}
+    "multilabel": _multilabel_truth, "ranking": _ranking_truth, "audio_classification": _audio_truth,
+    "audio_segments": _segments_truth}
+#: how many items of each kind are answered before the one training (default 24)
+ANSWERED = {"audio_segments": 8}
 
 
 def _answer_from_truth(directory: Path, task: str, n: int = 24) -> None:
@@ -100,7 +111,7 @@ def _answer_from_truth(directory: Path, task: str, n: int = 24) -> None:
 
     truth = TRUTH[task]()
     with Project.open(directory) as project:
-        if project.store.current_version() is not None:
+        if any(a["status"] != "auto" for a in project.store.all_annotations()):  # answered already
             return
         add_user(project.store, "alice", generate_password(), "annotator")
         g = Guard(project, User("alice", "annotator"))
@@ -139,7 +150,7 @@ PAGES = (("label", "Answers this session"), ("dashboard", "Retrain"), ("review",
          ("report", "Labeling cost"), ("settings", "Project folder"))
 #: items per demo project: enough for a trained version, small enough to build in minutes on a CPU
 SIZES = {"classification": 200, "ner": 40, "detection": 24, "transcription": 8, "audio_classification": 40,
-         "multilabel": 60, "ranking": 40}
+         "multilabel": 60, "ranking": 40, "audio_segments": 12}
 
 
 def shoot(directory: Path, task: str, password: str, out: Path) -> list[Path]:
