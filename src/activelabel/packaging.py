@@ -10,7 +10,9 @@ and seeded, so the same project and seed give the same split. Per task:
 - detection: a YOLO folder: ``images/<split>/``, ``labels/<split>/*.txt`` and ``data.yaml``;
 - image classification: ImageNet-style ``train/<label>/``, ``val/<label>/``, ``test/<label>/`` folders
   (human and gold labels only; auto labels go to ``auto/<label>/``) and ``labels.csv``;
-- transcription: ``<split>.jsonl`` and ``<split>.csv`` (path, transcript), audio under ``audio/``.
+- transcription: ``<split>.jsonl`` and ``<split>.csv`` (path, transcript), audio under ``audio/``;
+- audio segments: ``<split>/rttm/<name>.rttm`` per recording, ``<split>.jsonl`` (the manifest) and the
+  recordings under ``<split>/audio/``; people's answers only (``TaskSpec.package_human_only``).
 
 Every package also holds ``REPORT.md``, ``report.json`` and ``manifest.json`` (split sizes, seed).
 """
@@ -115,6 +117,7 @@ def package_project(project: Workspace, out: Path, *, seed: int | None = None,
     out.mkdir(parents=True, exist_ok=True)
     spec = project.spec
     seed = project.config.loop.seed if seed is None else seed
+    include_auto = include_auto and not spec.package_human_only
     rows = package_rows(project, include_auto=include_auto)
     frequency = Counter(label for r in rows for label in spec.labels_in(r["value"]))
     split_of = stratified_split([r["id"] for r in rows], [spec.stratum(r["value"], frequency) for r in rows],

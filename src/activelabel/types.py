@@ -232,7 +232,72 @@ class LabelSet:
         return cls(tuple(str(lab) for lab in raw))
 
 
-Payload = ClassLabel | Spans | Boxes | Transcript | Ranking | LabelSet
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One stretch of a recording, in seconds, and who speaks (or what is said) in it. A model's
+    proposal may leave ``label`` None before it has learned the labels; a person's answer may not."""
+
+    start: float
+    end: float
+    label: str | None
+    confidence: float | None = None  # the classifier's margin for this segment, in proposals
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"start": self.start, "end": self.end, "label": self.label}
+        if self.confidence is not None:
+            out["confidence"] = self.confidence
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Segments:
+    """Labeled segments of one recording (speaker turns, emotion or intent per stretch), in time order."""
+
+    segments: tuple[Segment, ...]
+
+    def validate(self, labels: Sequence[str], duration: float | None = None, *, allow_overlaps: bool = False,
+                 where: str = "") -> Segments:
+        """Ordered segments; an unknown or missing label, ``end <= start``, a segment past the recording's
+        ``duration`` or an overlap is an InvalidLabelError naming ``where`` (the item) and the segment."""
+        at = f"{where}: " if where else ""
+        ordered = sorted(self.segments, key=lambda s: (s.start, s.end))
+        for s in ordered:
+            span = f"segment {s.start:.3f}-{s.end:.3f} s"
+            if not (math.isfinite(s.start) and math.isfinite(s.end)):
+                raise InvalidLabelError(f"{at}{span}: start and end must be finite numbers of seconds")
+            if s.label is None:
+                raise InvalidLabelError(f"{at}{span}: has no label; give each segment one of {list(labels)}")
+            if s.label not in labels:
+                raise InvalidLabelError(f"{at}{span}: unknown label {s.label!r}; the project's labels are "
+                                        f"{list(labels)}")
+            if s.start < 0 or s.end <= s.start:
+                raise InvalidLabelError(f"{at}{span}: start must be >= 0 and end after start")
+            if duration is not None and s.end > duration + 1e-3:
+                raise InvalidLabelError(f"{at}{span}: ends past the recording ({duration:.3f} s)")
+        for a, b in zip(ordered, ordered[1:]):
+            if b.start < a.end - 1e-6 and not allow_overlaps:
+                raise InvalidLabelError(f"{at}segments {a.start:.3f}-{a.end:.3f} s and {b.start:.3f}-{b.end:.3f} s "
+                                        "overlap")
+        return Segments(tuple(ordered))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"segments": [s.to_json() for s in self.segments]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Segments:
+        raw = data["segments"]
+        if isinstance(raw, (str, bytes, Mapping)) or not isinstance(raw, Sequence):
+            raise TypeError(f"segments must be a list of {{start, end, label}} objects, got {type(raw).__name__}")
+        out = []
+        for s in raw:
+            label = s.get("label")
+            conf = s.get("confidence")
+            out.append(Segment(float(s["start"]), float(s["end"]), None if label is None else str(label),
+                               None if conf is None else float(conf)))
+        return cls(tuple(out))
+
+
+Payload = ClassLabel | Spans | Boxes | Transcript | Ranking | LabelSet | Segments
 
 
 # ---- selections ---------------------------------------------------------------------------

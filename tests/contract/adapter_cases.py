@@ -92,6 +92,24 @@ def _whisper_classifier_build(_tmp: Path) -> Any:
     return WhisperEmbeddingClassifier([str(d) for d in range(10)], "faster-whisper:tiny.en", {"device": "cpu"})
 
 
+def _segments_build(_tmp: Path) -> Any:
+    from activelabel.models.whisper_segments import WhisperSegmenter
+    from activelabel.samples.audio_segments import LABELS
+
+    return WhisperSegmenter(LABELS, "faster-whisper:tiny.en", {"device": "cpu"})
+
+
+def _segments_data(tmp: Path) -> tuple[list[Item], list[Payload]]:
+    """Three made recordings of two to four FSDD speakers each (real audio, real tiny.en weights)."""
+    from activelabel.samples.audio_segments import recordings, write_recordings
+    from activelabel.types import Segment, Segments
+
+    recs = recordings(3, seed=5)
+    folder = write_recordings(tmp / "recordings", recs, with_labels=False)
+    return ([Item(r.name, "audio", str(folder / f"{r.name}.wav"), {"duration": r.duration}) for r in recs],
+            [Segments(tuple(Segment(s, e, lab) for s, e, lab in r.segments)) for r in recs])
+
+
 def _vectors_build(_tmp: Path) -> Any:
     from activelabel.models.sklearn_vectors import SklearnVectorClassifier
 
@@ -161,4 +179,5 @@ CASES: list[AdapterCase] = [
     AdapterCase("reward-pairwise", _reward_pairwise_build, _reward_pairwise_data),
     AdapterCase("multilabel-logreg", _multilabel_build, _multilabel_data),
     AdapterCase("yolo-cls", _yolo_cls_build, _yolo_cls_data),
+    AdapterCase("whisper-segments", _segments_build, _segments_data, pretrained=True),
 ]

@@ -150,7 +150,16 @@ def _multilabel_project(root: Path) -> Workspace:
     return ws
 
 
-LABELED_PROJECTS: dict[str, Any] = {"ner": _ner_project, "detection": _detection_project,
+def _segments_project(root: Path) -> Workspace:
+    from activelabel.importing import import_path
+    from activelabel.samples.audio_segments import LABELS, make_sample
+
+    ws = Workspace.init(root, parse_config({"task": "audio_segments", "labels": LABELS}))
+    assert import_path(ws, make_sample(root.parent / f"{root.name}-sample", 3, seed=1, with_labels=True)).imported == 3
+    return ws
+
+
+LABELED_PROJECTS: dict[str, Any] = {"audio_segments": _segments_project, "ner": _ner_project, "detection": _detection_project,
                                     "classification": _classification_project,
                                     "transcription": _transcription_project, "ranking": _ranking_project,
                                     "multilabel": _multilabel_project}

@@ -89,18 +89,27 @@ def _audio_truth() -> Callable[[Any], dict[str, Any]]:
     return lambda item: {"label": Path(item.content).name.split("_")[0]}  # FSDD names: {digit}_{speaker}_{take}.wav
 
 
-#: the sample's true answer per item, for the kinds whose demo starts from scratch
+def _segments_truth() -> Callable[[Any], dict[str, Any]]:
+    from activelabel.samples.audio_segments import answer_key
+
+    truth = answer_key(Path("."), n=SIZES["audio_segments"], seed=0)  # the demo's recordings, by file name
+    return lambda item: {"segments": [{"start": s, "end": e, "label": lab}
+                                      for s, e, lab in truth[str(item.meta["original"])]]}
+
+
 def _image_truth() -> Callable[[Any], dict[str, Any]]:
     from activelabel.samples.image_classification import label_of
 
     return lambda item: {"label": label_of(str(item.meta["file"]))}  # digits named by their class
 
 
+#: the sample's true answer per item, for the kinds whose demo starts from scratch
 TRUTH: dict[str, Callable[[], Callable[[Any], dict[str, Any]]]] = {
     "multilabel": _multilabel_truth, "ranking": _ranking_truth, "audio_classification": _audio_truth,
-    "image_classification": _image_truth}
-#: answers before the one training, where 24 are too few for a proposal worth showing
-ANSWERS = {"image_classification": 40}
+    "image_classification": _image_truth, "audio_segments": _segments_truth}
+#: how many items of each kind are answered before the one training (default 24): more where 24 are
+#: too few for a proposal worth showing, fewer where the demo has fewer recordings
+ANSWERS = {"image_classification": 40, "audio_segments": 8}
 
 
 def _answer_from_truth(directory: Path, task: str, n: int = 24) -> None:
@@ -110,7 +119,7 @@ def _answer_from_truth(directory: Path, task: str, n: int = 24) -> None:
 
     truth = TRUTH[task]()
     with Project.open(directory) as project:
-        if project.store.current_version() is not None:
+        if any(a["status"] != "auto" for a in project.store.all_annotations()):  # answered already
             return
         add_user(project.store, "alice", generate_password(), "annotator")
         g = Guard(project, User("alice", "annotator"))
@@ -149,7 +158,7 @@ PAGES = (("label", "Answers this session"), ("dashboard", "Retrain"), ("review",
          ("report", "Labeling cost"), ("settings", "Project folder"))
 #: items per demo project: enough for a trained version, small enough to build in minutes on a CPU
 SIZES = {"classification": 200, "ner": 40, "detection": 24, "transcription": 8, "audio_classification": 40,
-         "multilabel": 60, "ranking": 40, "image_classification": 120}
+         "multilabel": 60, "ranking": 40, "image_classification": 120, "audio_segments": 12}
 
 
 def shoot(directory: Path, task: str, password: str, out: Path, pages: tuple[str, ...] = ()) -> list[Path]:

@@ -34,6 +34,7 @@ class RawTranscript:
     no_speech_probs: list[float] = field(default_factory=list)
     compression_ratios: list[float] = field(default_factory=list)
     words: list[tuple[str, float]] = field(default_factory=list)  # (word, probability)
+    word_times: list[tuple[float, float]] = field(default_factory=list)  # (start, end) seconds, one per word
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -67,12 +68,24 @@ def resolve_device(device: str) -> str:
 
 
 def _words_from(raw_words: Any) -> list[tuple[str, float]]:
+    return [(w, p) for w, p, _, _ in _timed_words(raw_words)]
+
+
+def _times_from(raw_words: Any) -> list[tuple[float, float]]:
+    return [(s, e) for _, _, s, e in _timed_words(raw_words)]
+
+
+KEYS = ("word", "probability", "start", "end")
+
+
+def _timed_words(raw_words: Any) -> list[tuple[str, float, float, float]]:
+    """(word, probability, start, end) of Whisper's word timestamps, blank words left out."""
     out = []
     for w in raw_words or ():
-        word = w["word"] if isinstance(w, dict) else w.word
-        prob = w["probability"] if isinstance(w, dict) else w.probability
+        fields: dict[str, Any] = w if isinstance(w, dict) else {k: getattr(w, k) for k in KEYS}
+        word, prob = str(fields["word"]), float(fields["probability"])
         if word.strip():
-            out.append((word.strip(), float(min(1.0, max(0.0, prob)))))
+            out.append((word.strip(), min(1.0, max(0.0, prob)), float(fields["start"]), float(fields["end"])))
     return out
 
 
@@ -169,7 +182,8 @@ class FasterWhisperBackend:
             avg_logprobs=[float(s["avg_logprob"]) for s in segments],
             no_speech_probs=[float(s["no_speech_prob"]) for s in segments],
             compression_ratios=[float(s["compression_ratio"]) for s in segments],
-            words=[w for s in segments for w in _words_from(s.get("words"))])
+            words=[w for s in segments for w in _words_from(s.get("words"))],
+            word_times=[t for s in segments for t in _times_from(s.get("words"))])
 
     def embed(self, audios: Sequence[np.ndarray]) -> np.ndarray:
         """Encoder output mean-pooled over the frames that hold audio (50 frames a second)."""
@@ -230,7 +244,8 @@ class OpenAIWhisperBackend:
                 avg_logprobs=[float(s["avg_logprob"]) for s in segments],
                 no_speech_probs=[float(s["no_speech_prob"]) for s in segments],
                 compression_ratios=[float(s["compression_ratio"]) for s in segments],
-                words=[w for s in segments for w in _words_from(s.get("words"))]))
+                words=[w for s in segments for w in _words_from(s.get("words"))],
+                word_times=[t for s in segments for t in _times_from(s.get("words"))]))
         return out
 
     def embed(self, audios: Sequence[np.ndarray]) -> np.ndarray:

@@ -23,6 +23,24 @@ from activelabel.models.whisper_backends import make_backend
 from activelabel.types import ClassLabel, Item, Payload
 
 
+def fit_head(X: np.ndarray, y: Sequence[str], C: float) -> Any:
+    """The head on encoder embeddings: standardised logistic regression (also the per-segment head)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=3000)).fit(X, list(y))
+
+
+def head_proba(head: Any, classes: Sequence[str], labels: Sequence[str], X: np.ndarray) -> np.ndarray:
+    """The head's probabilities with one column per project label (labels it never saw get 0)."""
+    raw = head.predict_proba(X)
+    out = np.zeros((raw.shape[0], len(labels)))
+    for j, c in enumerate(classes):
+        out[:, list(labels).index(c)] = raw[:, j]
+    return out
+
+
 class WhisperEmbeddingClassifier:
     """Adapter for ``audio_classification``; learned state in ``head_`` and ``classes_``."""
 
@@ -74,13 +92,7 @@ class WhisperEmbeddingClassifier:
             raise NotEnoughAnswersError(f"need answers of at least two labels to train; have {sorted(set(y))}")
         if progress:
             progress(0.1, f"embedding {len(items)} clips with the Whisper encoder")
-        X = self.embed(items)
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
-
-        head = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=3000))
-        head.fit(X, y)
+        head = fit_head(self.embed(items), y, self.C)
         self.head_ = head
         self.classes_ = [str(c) for c in head.classes_]
         if progress:
@@ -91,11 +103,7 @@ class WhisperEmbeddingClassifier:
         """Probabilities over the project's labels (columns in ``self.labels`` order)."""
         if not self.ready:
             raise NotFittedError("the audio classifier has not been trained yet; label a few clips first")
-        raw = self.head_.predict_proba(X)
-        out = np.zeros((raw.shape[0], len(self.labels)))
-        for j, c in enumerate(self.classes_):
-            out[:, self.labels.index(c)] = raw[:, j]
-        return out
+        return head_proba(self.head_, self.classes_, self.labels, X)
 
     def predict(self, items: Sequence[Item]) -> list[Prediction]:
         if not self.ready:

@@ -51,6 +51,7 @@ class TaskSpec:
     example: Mapping[str, Any] = field(default_factory=dict)  # one stored answer, for docs and the contract suite
     export_formats: Mapping[str, str] = field(default_factory=dict)  # ``export --format`` beyond jsonl/csv -> writer
     stratify_by_rarest: bool = False  # split stratum: the answer's rarest label in the data set (label sets)
+    package_human_only: bool = False  # ``export --package`` ships people's answers only, never auto labels
 
     def payload(self, data: Value) -> Payload:
         """Rebuild a payload from its stored JSON form, naming the task in the error."""
