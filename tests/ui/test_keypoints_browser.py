@@ -4,6 +4,7 @@ the points drawn, in image pixels."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,25 @@ def test_drag_a_point_and_submit_stores_image_pixels(keypoints_project: Project,
         stage.focus()
         page.keyboard.press("Control+Enter")
         wait_next_item(page, first)
-    (answer,) = _answers(keypoints_project)
+
+        # the next item: add an object (the template), remove the proposed one with X, submit
+        editor = page.locator(f".st-key-al_ed_{items[1].id}")
+        editor.get_by_test_id("alKpStage").wait_for(timeout=30_000)
+        settle(page)
+        page.get_by_role("button", name="Add object").click()
+        editor.locator('[data-testid="alKpPoint"]').nth(5).wait_for(timeout=30_000)
+        assert "Added a arrow" in editor.get_by_test_id("alKpStatus").inner_text()
+        editor.locator('[data-testid="alKpPoint"][data-obj="0"][data-name="tip"] circle').click()
+        page.keyboard.press("x")
+        assert editor.get_by_test_id("alKpPoint").count() == 3
+        page.keyboard.press("Control+Enter")
+        deadline = time.time() + 60  # the last item: no next one comes, so wait for its answer
+        while len(_answers(keypoints_project)) < 2 and time.time() < deadline:
+            time.sleep(0.2)
+    answer, added = sorted(_answers(keypoints_project), key=lambda a: a["id"])
+    (obj,) = added["value"]["objects"]
+    assert obj["label"] == "arrow" and [k["name"] for k in obj["keypoints"]] == ["tip", "left", "right"]
+    assert obj["keypoints"][0] == {"name": "tip", "x": 32.0, "y": 16.0, "v": 2}  # the template's top point
     points = {k["name"]: k for k in answer["value"]["objects"][0]["keypoints"]}
     assert answer["status"] == "corrected"
     assert (points["tip"]["x"], points["tip"]["y"], points["tip"]["v"]) == (10.0, 12.0, 2)

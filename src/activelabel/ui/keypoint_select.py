@@ -40,14 +40,17 @@ def data_url(image: Any) -> str:
 
 
 def keypoint_select(*, key: str, item_id: str, image: Any, scale: int, names: list[str],
-                    objects: list[dict[str, Any]], reported: bool) -> None:
+                    objects: list[dict[str, Any]], reported: bool, add: int = 0,
+                    template: dict[str, Any] | None = None) -> None:
     """Draw the image (a PIL image, shown ``scale`` times its size) with ``objects`` (stored values).
 
     ``reported`` says the component has already reported this item (its objects are ``objects``), so
-    a remount restores the edits instead of reporting them again."""
+    a remount restores the edits instead of reporting them again. Each time ``add`` grows, the
+    component adds ``template`` (one object) to what it shows."""
     width, height = image.size
     _component(key=key, data={"item": item_id, "image": data_url(image), "width": width, "height": height,
-                              "scale": scale, "names": names, "objects": objects, "reported": reported},
+                              "scale": scale, "names": names, "objects": objects, "reported": reported,
+                              "add": add, "template": template},
                on_edit_change=_noop)
 
 

@@ -1,7 +1,8 @@
 // Draggable keypoints for the keypoints editor (activelabel.ui.keypoint_select): the image with the
 // proposed objects, each point with its name and confidence. Drag a point to move it; click it (or
 // press V with it selected) to toggle visible / hidden; Delete marks it not labeled, dragging it
-// again labels it; arrow keys nudge the selected point by one image pixel. Coordinates are kept in
+// again labels it; arrow keys nudge the selected point by one image pixel; X removes the selected
+// point's object. The page's "Add object" button sends a template object (``data.add`` counts them). Coordinates are kept in
 // image pixels (the display scale is undone here), and every change is reported at once
 // (setStateValue), so Ctrl+Enter stores exactly what is drawn. Ctrl/Alt keys bubble to the page.
 
@@ -27,7 +28,7 @@ function create(host, data) {
   const st = {
     item: data.item, names: data.names, w: data.width, h: data.height, scale: data.scale,
     objects: (data.objects || []).map((o) => ({ ...o, keypoints: o.keypoints.map((k) => ({ ...k })) })),
-    sel: null, drag: null, note: "", setStateValue: null,
+    sel: null, drag: null, note: "", setStateValue: null, added: data.add || 0,
   };
   const root = el("div", "al-kp");
   root.setAttribute("data-testid", "alKpEditor");
@@ -94,7 +95,7 @@ function create(host, data) {
           + "drag or ←↑→↓ to move, V toggles hidden, Delete marks not labeled.";
       } else {
         text = st.objects.length ? "Drag a point to move it; click a point to toggle visible / hidden."
-          : "The model proposes no object.";
+          : "No object on this image: add one with the button above, or submit none.";
       }
     }
     status.textContent = text;
@@ -174,12 +175,22 @@ function create(host, data) {
       e.preventDefault();
       k.v = 0;
       changed(`${o.label} ${k.name} is now not labeled (drag it to label it again).`);
+    } else if (e.key === "x" || e.key === "X") {
+      e.preventDefault();
+      st.objects.splice(st.sel[0], 1);
+      st.sel = null;
+      changed(`Removed the ${o.label}.`);
     } else if (e.key === "Escape") {
       st.sel = null;
       changed("");
     }
   });
 
+  st.add = (template) => {
+    st.objects.push({ ...template, keypoints: template.keypoints.map((k) => ({ ...k })) });
+    st.sel = [st.objects.length - 1, 0];
+    changed(`Added a ${template.label}: drag its points into place.`);
+  };
   st.focus = () => stage.focus({ preventScroll: true });
   st.report = report;
   draw();
@@ -200,5 +211,10 @@ export default function (component) {
         || (focused.closest && focused.closest(".al-kp"))) inst.focus();
   } else {
     inst.setStateValue = setStateValue;
+  }
+  if ((data.add || 0) > inst.added && data.template) {  // the page's "Add object" was pressed
+    inst.added = data.add;
+    inst.add(data.template);
+    inst.focus();
   }
 }

@@ -2,8 +2,9 @@
 point to move it, click it to toggle visible / hidden (``ui/keypoint_select.py``).
 
 What a submit stores is the component's own report of what it drew, in image pixels: until it has
-reported this item, Ctrl+Enter stores nothing and says why. With no proposal (a cold start) the
-editor offers one object of the chosen label with its points laid out in the middle, to drag into place.
+reported this item, Ctrl+Enter stores nothing and says why. "Add object" puts one object of the
+chosen label on the image, its points laid out in the middle, to drag into place (a cold start, or a
+missed object); X removes the selected point's object.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def proposal_text(item: dict[str, Any]) -> str:
     conf = item.get("confidence")
     proposed = item.get("proposed")
     if proposed is None:
-        return "No model proposal yet (cold start): drag the points of the object below into place."
+        return "No model proposal yet (cold start): add an object and drag its points into place."
     objects = proposed.get("objects", [])
     head = f"Model confidence :{confidence_color(conf)}[**{conf:.2f}**] · " if conf is not None else ""
     if not objects:
@@ -73,19 +74,17 @@ def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str,
     st.caption(proposal_text(item))
     image, scale = _display(project, item)
     edit = reported_objects(key, item["id"])
-    cold = item.get("proposed") is None
-    label = str(st.selectbox("Object label", project.config.labels, key=f"{key}_label")) if cold else None
-    if edit is not None:
-        objects = edit
-    elif not cold:
-        objects = list(item["proposed"].get("objects", []))
-    else:
-        objects = [template(str(label), names, *image.size)]
+    objects = edit if edit is not None else list((item.get("proposed") or {}).get("objects", []))
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    label = left.selectbox("Label of a new object", project.config.labels, key=f"{key}_label")
+    if right.button("Add object", key=f"{key}_add"):
+        st.session_state[f"{key}_adds"] = int(st.session_state.get(f"{key}_adds", 0)) + 1
     keypoint_select(key=key, item_id=item["id"], image=image, scale=scale, names=names, objects=objects,
-                    reported=edit is not None)
+                    reported=edit is not None, add=int(st.session_state.get(f"{key}_adds", 0)),
+                    template=template(str(label), names, *image.size))
     st.caption("Drag a point to move it; click it (or press V) to toggle visible / hidden; Delete marks it not "
-               "labeled; arrow keys nudge the selected point. A box grows with its points. Ctrl+Enter submits the "
-               "points shown.")
+               "labeled; arrow keys nudge the selected point; X removes its object. A box grows with its points. "
+               "Ctrl+Enter submits the points shown.")
 
 
 def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:
@@ -93,11 +92,8 @@ def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:
     if objects is None:
         raise InvalidLabelError("the keypoint editor has not shown this item yet: wait until the image appears, "
                                 "then submit again")
-    label = st.session_state.get(f"{key}_label") if item.get("proposed") is None else None
     for o in objects:  # the model's confidences are not part of a person's answer
         o.pop("confidence", None)
-        if label is not None:  # a cold start: the one object takes the label chosen above the image
-            o["label"] = str(label)
         for k in o.get("keypoints", []):
             k.pop("confidence", None)
     try:
