@@ -23,7 +23,7 @@ from activelabel.auth import add_user, generate_password, write_secret
 DEMO_USER = "demo"
 CREDENTIALS = "demo-credentials.txt"
 DEMO_TASKS = ("classification", "ner", "detection", "transcription")
-ON_REQUEST_TASKS = ("ranking", "multilabel")  # built by ``demo --task KIND`` only, not in the default set
+ON_REQUEST_TASKS = ("ranking", "multilabel", "keypoints")  # built by ``demo --task KIND`` only, not in the default set
 Say = Callable[[str], None]
 
 
@@ -67,7 +67,9 @@ def build_project(task: str, directory: Path, *, n: int | None = None, say: Say 
         raise ModuleNotFoundError(f"activelabel.samples.{task}")
     cfg = parse_config({"name": f"demo-{task}", "task": task, "labels": list(getattr(module, "LABELS", [])),
                         # a pretrained model's label names -> the sample's labels (spaCy's PERSON -> person)
-                        "model": {"label_map": dict(getattr(module, "LABEL_MAP", {}))},
+                        "model": {"label_map": dict(getattr(module, "LABEL_MAP", {})),
+                                  "params": dict(getattr(module, "MODEL_PARAMS", {}))},
+                        "extra": dict(getattr(module, "EXTRA", {})),  # a kind's own settings (keypoint names)
                         "loop": {"human_budget_per_round": 50, "retrain_every": 20}}, source=f"demo {task}")
     with Project.init(directory, cfg) as project:
         say(f"[{task}] writing the sample")

@@ -88,9 +88,20 @@ def _audio_truth() -> Callable[[Any], dict[str, Any]]:
     return lambda item: {"label": Path(item.content).name.split("_")[0]}  # FSDD names: {digit}_{speaker}_{take}.wav
 
 
+def _keypoints_truth() -> Callable[[Any], dict[str, Any]]:
+    import tempfile
+
+    from activelabel.samples.keypoints import make_sample, truth
+
+    folder = make_sample(Path(tempfile.mkdtemp(prefix="activelabel-kp-truth-")), SIZES["keypoints"], seed=0)
+    known = truth(folder)  # the demo's sample again (same seed): its truth by file name
+    return lambda item: known[str(item.meta["file"])]
+
+
 #: the sample's true answer per item, for the kinds whose demo starts from scratch
 TRUTH: dict[str, Callable[[], Callable[[Any], dict[str, Any]]]] = {
-    "multilabel": _multilabel_truth, "ranking": _ranking_truth, "audio_classification": _audio_truth}
+    "multilabel": _multilabel_truth, "ranking": _ranking_truth, "audio_classification": _audio_truth,
+    "keypoints": _keypoints_truth}
 
 
 def _answer_from_truth(directory: Path, task: str, n: int = 24) -> None:
@@ -139,7 +150,7 @@ PAGES = (("label", "Answers this session"), ("dashboard", "Retrain"), ("review",
          ("report", "Labeling cost"), ("settings", "Project folder"))
 #: items per demo project: enough for a trained version, small enough to build in minutes on a CPU
 SIZES = {"classification": 200, "ner": 40, "detection": 24, "transcription": 8, "audio_classification": 40,
-         "multilabel": 60, "ranking": 40}
+         "multilabel": 60, "ranking": 40, "keypoints": 40}
 
 
 def shoot(directory: Path, task: str, password: str, out: Path) -> list[Path]:

@@ -18,6 +18,7 @@ import numpy as np
 LABELS = ["arrow", "wedge"]
 KEYPOINTS = ["tip", "left", "right"]
 EXTRA: dict[str, Any] = {"keypoints": KEYPOINTS, "flip_pairs": [["left", "right"]]}
+MODEL_PARAMS: dict[str, Any] = {"imgsz": 96, "epochs": 20}  # the demo's images are 96 px: train at that size
 HALF_WIDTH = {"arrow": 0.28, "wedge": 0.75}  # half the base, as a share of the length
 
 
