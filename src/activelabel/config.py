@@ -94,6 +94,7 @@ class ProjectConfig(BaseModel):
     @model_validator(mode="after")
     def _fits_task_and_model(self) -> ProjectConfig:
         self.spec.check_labels(self.labels)
+        self.spec.check_settings(self.extra)
         self._check_strategy_fits_model()
         if len(set(self.labels)) != len(self.labels):
             raise ValueError(f"labels must be distinct: {self.labels}")

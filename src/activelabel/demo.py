@@ -24,7 +24,7 @@ DEMO_USER = "demo"
 CREDENTIALS = "demo-credentials.txt"
 DEMO_TASKS = ("classification", "ner", "detection", "transcription")
 # built by ``demo --task KIND`` only, not in the default set
-ON_REQUEST_TASKS = ("ranking", "multilabel", "image_classification", "audio_segments")
+ON_REQUEST_TASKS = ("ranking", "multilabel", "image_classification", "audio_segments", "keypoints")
 Say = Callable[[str], None]
 
 
@@ -71,6 +71,7 @@ def build_project(task: str, directory: Path, *, n: int | None = None, say: Say 
                         "model": {"label_map": dict(getattr(module, "LABEL_MAP", {})),
                                   # settings that fit the sample (32 px digits train at 32 px)
                                   "params": dict(getattr(module, "MODEL_PARAMS", {}))},
+                        "extra": dict(getattr(module, "EXTRA", {})),  # a kind's own settings (keypoint names)
                         "loop": {"human_budget_per_round": 50, "retrain_every": 20}}, source=f"demo {task}")
     with Project.init(directory, cfg) as project:
         say(f"[{task}] writing the sample")

@@ -40,7 +40,8 @@ def _validate(project: Workspace, rec: ImportRecord) -> None:
     """An imported label meets the same checks as an answer (the task spec's)."""
     for value in (rec.value, rec.prediction):
         if value is not None:
-            project.spec.validate(value, project.config.labels, Item("", rec.media, rec.content, rec.meta))
+            project.spec.validate(value, project.config.labels, Item("", rec.media, rec.content, rec.meta),
+                                  project.config.extra)
 
 
 def _apply_labels_as(rec: ImportRecord, labels_as: str) -> ImportRecord:

@@ -8,6 +8,7 @@ and seeded, so the same project and seed give the same split. Per task:
 - audio classification: the same CSVs with ``path``, the audio copied under ``audio/<split>/``;
 - NER: ``<split>.spacy`` (spaCy DocBin) and ``<split>.jsonl`` (text and character spans);
 - detection: a YOLO folder: ``images/<split>/``, ``labels/<split>/*.txt`` and ``data.yaml``;
+- keypoints: the same layout in YOLO-pose form (``kpt_shape`` in ``data.yaml``);
 - image classification: ImageNet-style ``train/<label>/``, ``val/<label>/``, ``test/<label>/`` folders
   (human and gold labels only; auto labels go to ``auto/<label>/``) and ``labels.csv``;
 - transcription: ``<split>.jsonl`` and ``<split>.csv`` (path, transcript), audio under ``audio/``;
@@ -210,6 +211,29 @@ def write_yolo_package(project: Workspace, out: Path, parts: dict[str, list[dict
     data = {"train": "images/train", "val": "images/validation", "test": "images/test",
             "nc": len(labels), "names": dict(enumerate(labels))}
     (out / "data.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return ["data.yaml", "images/", "labels/"]
+
+
+def write_keypoints_package(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """A YOLO-pose folder: images/<split>, labels/<split>/*.txt (box, then x y v per keypoint), data.yaml
+    with ``kpt_shape``, the keypoint names and, given ``[extra] flip_pairs``, ``flip_idx``."""
+    from activelabel.formats.yolo_pose import pose_data_yaml, pose_lines
+    from activelabel.tasks.keypoints import flip_pairs, keypoint_names
+    from activelabel.types import Poses
+
+    labels = project.config.labels
+    for sp, rows in parts.items():
+        (out / "labels" / sp).mkdir(parents=True, exist_ok=True)
+        (out / "images" / sp).mkdir(parents=True, exist_ok=True)
+        for r in rows:
+            name = _copy(_media_path(project, r["content"]), out / "images" / sp, r["id"])
+            w, h = _image_size(project, r)
+            lines = pose_lines(Poses.from_json(r["value"]).objects, labels, w, h)
+            (out / "labels" / sp / f"{Path(name).stem}.txt").write_text("".join(x + "\n" for x in lines),
+                                                                       encoding="utf-8")
+    extra = project.config.extra
+    pose_data_yaml(out, labels, keypoint_names(extra), flip_pairs(extra),
+                   {"train": "images/train", "val": "images/validation", "test": "images/test"})
     return ["data.yaml", "images/", "labels/"]
 
 

@@ -297,7 +297,102 @@ class Segments:
         return cls(tuple(out))
 
 
-Payload = ClassLabel | Spans | Boxes | Transcript | Ranking | LabelSet | Segments
+VISIBILITY = {0: "not labeled", 1: "labeled, hidden", 2: "visible"}  # COCO's keypoint flags
+
+
+@dataclass(frozen=True, slots=True)
+class Keypoint:
+    """One named landmark in pixels; ``v`` is COCO's flag: 0 not labeled (x, y are 0), 1 hidden, 2 visible."""
+
+    name: str
+    x: float
+    y: float
+    v: int = 2
+    confidence: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "x": self.x, "y": self.y, "v": self.v}
+        if self.confidence is not None:
+            out["confidence"] = self.confidence
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Pose:
+    """One object: its box, its label and its keypoints, in the project's keypoint order."""
+
+    box: Box
+    keypoints: tuple[Keypoint, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.box.to_json(), "keypoints": [k.to_json() for k in self.keypoints]}
+
+
+@dataclass(frozen=True, slots=True)
+class Poses:
+    """The objects of one image, each a box, a label and K named keypoints (landmarks, pose)."""
+
+    objects: tuple[Pose, ...]
+
+    def validate(self, labels: Sequence[str], width: int | None = None, height: int | None = None,
+                 where: str = "") -> Poses:
+        """Check boxes as ``Boxes`` does, and every keypoint: finite, a known flag, inside the image."""
+        at = f"{where}: " if where else ""
+        try:
+            Boxes(tuple(o.box for o in self.objects)).validate(labels, width, height)
+        except InvalidLabelError as exc:
+            raise InvalidLabelError(f"{at}{exc}") from None
+        for n, obj in enumerate(self.objects, 1):
+            got = [k.name for k in obj.keypoints]
+            if len(set(got)) != len(got):
+                raise InvalidLabelError(f"{at}object {n} ({obj.box.label}) names a keypoint twice: {got}")
+            for k in obj.keypoints:
+                point = f"{at}object {n} ({obj.box.label}) keypoint {k.name!r} ({k.x:g}, {k.y:g})"
+                if not (math.isfinite(k.x) and math.isfinite(k.y)):
+                    raise InvalidLabelError(f"{point}: coordinates must be finite numbers")
+                if k.v not in VISIBILITY:
+                    raise InvalidLabelError(f"{point}: visibility must be 0 (not labeled), 1 (hidden) or 2 "
+                                            f"(visible), got {k.v!r}")
+                if k.v and width is not None and height is not None and not (0 <= k.x <= width and 0 <= k.y <= height):
+                    raise InvalidLabelError(f"{point}: outside the {width}x{height} image")
+        return self
+
+    def check_names(self, names: Sequence[str], where: str = "") -> Poses:
+        """Every object carries exactly the project's keypoints, in its order."""
+        at = f"{where}: " if where else ""
+        for n, obj in enumerate(self.objects, 1):
+            got = [k.name for k in obj.keypoints]
+            if got != list(names):
+                raise InvalidLabelError(f"{at}object {n} ({obj.box.label}) has keypoints {got}; the project's "
+                                        f"keypoints are {list(names)}, in that order")
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return {"objects": [o.to_json() for o in self.objects]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Poses:
+        objects = []
+        for o in data["objects"]:
+            kps = o["keypoints"]
+            if isinstance(kps, (str, bytes)) or not isinstance(kps, Sequence):
+                raise TypeError(f"keypoints must be a list of {{name, x, y, v}}, got {type(kps).__name__}")
+            points = []
+            for k in kps:
+                v = k.get("v", 2)
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or int(v) != v:
+                    raise TypeError(f"keypoint {k.get('name')!r}: visibility must be 0, 1 or 2, got {v!r}")
+                conf = k.get("confidence")
+                points.append(Keypoint(str(k["name"]), float(k["x"]), float(k["y"]), int(v),
+                                       None if conf is None else float(conf)))
+            conf = o.get("confidence")
+            box = Box(float(o["x0"]), float(o["y0"]), float(o["x1"]), float(o["y1"]), str(o["label"]),
+                      None if conf is None else float(conf))
+            objects.append(Pose(box, tuple(points)))
+        return cls(tuple(objects))
+
+
+Payload = ClassLabel | Spans | Boxes | Transcript | Ranking | LabelSet | Segments | Poses
 
 
 # ---- selections ---------------------------------------------------------------------------

@@ -72,7 +72,7 @@ class Workspace:
 
     def validate_value(self, item_id: str, value: Payload) -> Payload:
         """Check an answer against the labels and its item (the task spec knows what to check)."""
-        return self.spec.validate(value, self.config.labels, self.store.get_item(item_id))
+        return self.spec.validate(value, self.config.labels, self.store.get_item(item_id), self.config.extra)
 
     @property
     def models_dir(self) -> Path:

@@ -140,6 +140,21 @@ def _reward_pairwise_data(_tmp: Path) -> tuple[list[Item], list[Payload]]:
     return [Item(f"r{i}", "text", it.content()) for i, (it, _) in enumerate(rows)], [Ranking(o) for _, o in rows]
 
 
+def _yolo_pose_build(_tmp: Path) -> Any:
+    from activelabel.models.yolo_pose import YoloPose
+    from activelabel.samples.keypoints import EXTRA, LABELS
+    from tests.detection_helpers import TINY_PARAMS
+
+    return YoloPose(LABELS, "yolov8n-pose.yaml", dict(TINY_PARAMS), keypoints=EXTRA["keypoints"],
+                    flip_pairs=EXTRA["flip_pairs"])
+
+
+def _yolo_pose_data(tmp: Path) -> tuple[list[Item], list[Payload]]:
+    from tests.keypoint_helpers import tiny_keypoint_data
+
+    return tiny_keypoint_data(tmp, n=8, size=64)
+
+
 def _multilabel_build(_tmp: Path) -> Any:
     from activelabel.models.sklearn_multilabel import SklearnMultiLabelClassifier
     from activelabel.samples.multilabel import LABELS
@@ -173,6 +188,7 @@ CASES: list[AdapterCase] = [
     AdapterCase("vectors-logreg", _vectors_build, _vectors_data),
     AdapterCase("spacy-ner", _spacy_ner_build, _spacy_ner_data, pretrained=True),
     AdapterCase("yolo", _yolo_build, _yolo_data),
+    AdapterCase("yolo-pose", _yolo_pose_build, _yolo_pose_data),
     AdapterCase("whisper", _whisper_build, lambda t: _audio_data(t, "transcription"), pretrained=True),
     AdapterCase("whisper-embedding-classifier", _whisper_classifier_build,
                 lambda t: _audio_data(t, "audio_classification")),

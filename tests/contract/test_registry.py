@@ -159,7 +159,17 @@ def _segments_project(root: Path) -> Workspace:
     return ws
 
 
-LABELED_PROJECTS: dict[str, Any] = {"audio_segments": _segments_project, "ner": _ner_project, "detection": _detection_project,
+def _keypoints_project(root: Path) -> Workspace:
+    from activelabel.importing import import_path
+    from activelabel.samples.keypoints import EXTRA, LABELS, make_sample
+
+    ws = Workspace.init(root, parse_config({"task": "keypoints", "labels": LABELS, "extra": EXTRA}))
+    import_path(ws, make_sample(root.parent / "kp-sample", n=4, size=64))
+    return ws
+
+
+LABELED_PROJECTS: dict[str, Any] = {"audio_segments": _segments_project, "keypoints": _keypoints_project,
+                                    "ner": _ner_project, "detection": _detection_project,
                                     "classification": _classification_project,
                                     "transcription": _transcription_project, "ranking": _ranking_project,
                                     "multilabel": _multilabel_project}
@@ -177,8 +187,8 @@ def test_every_export_format_reads_back_to_the_same_labels(task: str, fmt: str, 
         before = {r.item_id: spec.canonical(r.value) for r in ws.store.current_labels()}
         out = tmp_path / f"export-{fmt}{FILE_SUFFIX.get(fmt, '') if spec.media == 'text' else ''}"
         assert export_project(ws, out, fmt=fmt) == len(before)
-        labels = ws.config.labels
-    with Workspace.init(tmp_path / "again", parse_config({"task": task, "labels": labels})) as again:
+        labels, extra = ws.config.labels, ws.config.extra
+    with Workspace.init(tmp_path / "again", parse_config({"task": task, "labels": labels, "extra": extra})) as again:
         report = import_path(again, out)
         assert (report.imported, report.rejected) == (len(before), 0), report.rejections[:3]
         after = {r.item_id: spec.canonical(r.value) for r in again.store.current_labels()}

@@ -24,7 +24,7 @@ from activelabel.images import (
     is_image_name,
     upright_bytes,
 )
-from activelabel.types import Box, Boxes
+from activelabel.types import Box, Boxes, Payload
 
 RawBox = tuple[float, float, float, float, str]  # x0, y0, x1, y1 in pixels, label
 
@@ -67,6 +67,12 @@ class ReadContext:
                     warnings.append(warning)
                 checked_boxes.append(box)
             value = Boxes(tuple(checked_boxes))
+        return self.stored(checked, value, source, line, extra_meta, warnings)
+
+    def stored(self, checked: CheckedImage, value: Payload | None, source: str, line: int | None = None,
+               extra_meta: dict[str, Any] | None = None, warnings: Sequence[str] = ()) -> ImportRecord:
+        """Copy the image into media/ (upright, under a content-hash name) and build its record."""
+        warnings = list(warnings)
         item_hash = content_id("image", checked.data)
         name = f"{item_hash[:16]}_{_safe_name(checked.path.name)}"
         target = self.media_dir / name
@@ -83,6 +89,10 @@ class ReadContext:
             meta["_warning"] = "; ".join(warnings)
         return ImportRecord(content=target.relative_to(self.project_dir).as_posix(), media="image", value=value,
                             meta=meta, source=source, line=line, hash_basis=checked.data)
+
+    def check_box(self, raw: RawBox, width: int, height: int, n: int) -> tuple[Box, str] | str:
+        """A box checked against the image: (box, warning when it was clipped), or why it is refused."""
+        return self._box(raw, width, height, n)
 
     def _box(self, raw: RawBox, width: int, height: int, n: int) -> tuple[Box, str] | str:
         x0, y0, x1, y1, label = raw

@@ -31,6 +31,7 @@ import numpy as np
 from activelabel.errors import ConfigError, MissingDependencyError, NotFittedError
 from activelabel.models.base import Capabilities, Prediction, ProgressFn
 from activelabel.models.yolo_uncertainty import (
+    UncertaintySettings,
     flip_disagreement,
     image_uncertainty,
     parse_settings,
@@ -101,11 +102,14 @@ class YoloDetector:
         self.label_map = dict(label_map or {})
         self.project_dir = Path(project_dir) if project_dir is not None else None
         self.seed = seed
-        self.uncertainty = parse_settings(self.params)  # validates the settings now, not mid-round
+        self.uncertainty = self._parse_uncertainty(self.params)  # validates the settings now, not mid-round
         if not (is_weights(self.model) or self.model.endswith((".yaml", ".yml"))):
             raise ConfigError(f"model name {self.model!r}: use weights (yolo11n.pt, a path to best.pt) or a model "
                              f"yaml (yolov8n.yaml)")
         self._net: Any = None  # the loaded Ultralytics model, a cache
+
+    def _parse_uncertainty(self, params: dict[str, Any]) -> UncertaintySettings:
+        return parse_settings(params)
 
     @classmethod
     def from_config(cls, config: Any, project_dir: Path | None = None) -> YoloDetector:
@@ -162,21 +166,26 @@ class YoloDetector:
 
     # ---- training ---------------------------------------------------------------------------
 
-    def fit(self, items: Sequence[Item], values: Sequence[Payload], *, progress: ProgressFn | None = None) -> YoloDetector:
+    def _training_set(self, folder: Path, items: Sequence[Item], values: Sequence[Payload]) -> tuple[Path, dict[str, int]]:
+        """Write the training folder; returns its data.yaml and what it holds (n_images, n_boxes)."""
         from activelabel.models.yolo_dataset import to_export_images, write_training_set
 
         images = to_export_images(items, values, [self._path(i) for i in items])
+        data_yaml = write_training_set(folder, images, self.labels)
+        return data_yaml, {"n_images": len(images), "n_boxes": sum(len(im.boxes) for im in images)}
+
+    def fit(self, items: Sequence[Item], values: Sequence[Payload], *, progress: ProgressFn | None = None) -> YoloDetector:
         work = Path(tempfile.mkdtemp(prefix="activelabel-yolo-", dir=self.params.get("work_dir")))
         try:
-            data_yaml = write_training_set(work / "data", images, self.labels)
+            data_yaml, counts = self._training_set(work / "data", items, values)
             start = self._start_weights(work)
             net = self._yolo(start)
             epochs = int(self.params["epochs"])
             if progress:
-                progress(0.0, f"training {Path(start).name} on {len(images)} images, {epochs} epochs")
+                progress(0.0, f"training {Path(start).name} on {counts['n_images']} images, {epochs} epochs")
                 net.add_callback("on_train_epoch_end", lambda tr: progress(
                     (tr.epoch + 1) / max(epochs, 1), f"epoch {tr.epoch + 1}/{epochs}"))
-            args = self._train_args(data_yaml, work, len(images), warm=hasattr(self, "weights_"))
+            args = self._train_args(data_yaml, work, counts["n_images"], warm=hasattr(self, "weights_"))
             net.train(**args)
             run = work / "train"
             best = run / "weights" / "best.pt"
@@ -186,7 +195,7 @@ class YoloDetector:
             self.class_names_ = list(self.labels)
             self.train_info_ = {
                 "start": Path(start).name if start != str(work / "start.pt") else "previous version",
-                "n_images": len(images), "n_boxes": sum(len(im.boxes) for im in images),
+                **counts,
                 "args": (run / "args.yaml").read_text(encoding="utf-8") if (run / "args.yaml").exists() else "",
                 "results_csv": (run / "results.csv").read_text(encoding="utf-8") if (run / "results.csv").exists() else "",
             }
@@ -347,8 +356,16 @@ class YoloDetector:
         state = {"labels": self.labels, "model": self.model, "params": self.params, "label_map": self.label_map,
                  "seed": self.seed, "class_names": self._class_names(), "fitted": hasattr(self, "weights_"),
                  "train_info": {k: v for k, v in getattr(self, "train_info_", {}).items()
-                                if k not in ("args", "results_csv")}}
+                                if k not in ("args", "results_csv")}, **self._extra_state()}
         (path / STATE_FILE).write_text(json.dumps(state, indent=1), encoding="utf-8")
+
+    def _extra_state(self) -> dict[str, Any]:
+        """Settings a subclass keeps in the state file beside the detector's own."""
+        return {}
+
+    @classmethod
+    def _from_state(cls, state: dict[str, Any], project_dir: Path | None) -> YoloDetector:
+        return cls(state["labels"], state["model"], state["params"], state["label_map"], project_dir, state["seed"])
 
     @classmethod
     def load(cls, path: Path) -> YoloDetector:
@@ -356,7 +373,7 @@ class YoloDetector:
         path = Path(path)
         state = json.loads((path / STATE_FILE).read_text(encoding="utf-8"))
         project_dir = path.parent.parent if (path.parent.parent / "activelabel.toml").exists() else None
-        model = cls(state["labels"], state["model"], state["params"], state["label_map"], project_dir, state["seed"])
+        model = cls._from_state(state, project_dir)
         model.weights_ = (path / WEIGHTS_FILE).read_bytes()
         model.class_names_ = list(state["class_names"])
         model.train_info_ = dict(state.get("train_info") or {})

@@ -93,6 +93,7 @@ def _config(dataset: SimDataset, settings: Settings, strategy: str, seed: int, b
         model.setdefault("params", {})["committee"] = settings.committee
     return parse_config({
         "name": f"simulate-{strategy}-{seed}", "task": dataset.task, "labels": dataset.labels, "model": model,
+        "extra": dict(dataset.extra),
         "loop": {"strategy": strategy, "cold_start": cold_start or settings.cold_start,
                  "auto_accept_threshold": 1.0, "audit_rate": 0.0, "human_budget_per_round": budget_per_round,
                  "retrain_every": 0, "validation_share": 0.0, "seed": seed,

@@ -52,6 +52,10 @@ class TaskSpec:
     export_formats: Mapping[str, str] = field(default_factory=dict)  # ``export --format`` beyond jsonl/csv -> writer
     stratify_by_rarest: bool = False  # split stratum: the answer's rarest label in the data set (label sets)
     package_human_only: bool = False  # ``export --package`` ships people's answers only, never auto labels
+    # the project's ``[extra]`` settings this kind needs (keypoint names): ValueError when they do not fit
+    check_extra: Callable[[Mapping[str, Any]], None] | None = None
+    # an answer against those settings (the keypoints the project names); None: nothing to check
+    check_schema: Callable[[Payload, Mapping[str, Any]], Payload] | None = None
 
     def payload(self, data: Value) -> Payload:
         """Rebuild a payload from its stored JSON form, naming the task in the error."""
@@ -72,11 +76,16 @@ class TaskSpec:
             raise InvalidLabelError(f"expected a JSON object for a {self.name} value, got {text[:60]!r}")
         return self.payload(data)
 
-    def validate(self, value: Payload, labels: Sequence[str], item: Item) -> Payload:
-        """Check an answer against the project's labels and its item (text length, image size)."""
+    def validate(self, value: Payload, labels: Sequence[str], item: Item,
+                 extra: Mapping[str, Any] | None = None) -> Payload:
+        """Check an answer against the project's labels and its item (text length, image size), and,
+        given the project's ``extra`` settings, against the schema they set (keypoint names)."""
         if not isinstance(value, self.payload_type):
             raise InvalidLabelError(f"a {self.name} answer is a {self.payload_type.__name__}, not {value!r}")
-        return self.check(value, labels, item)
+        checked = self.check(value, labels, item)
+        if extra is not None and self.check_schema is not None:
+            checked = self.check_schema(checked, extra)
+        return checked
 
     def same(self, a: Value | None, b: Value | None) -> bool:
         return self.canonical(a) == self.canonical(b)
@@ -106,6 +115,11 @@ class TaskSpec:
             need = {1: "at least one label", 2: "at least two labels"}.get(self.min_labels,
                                                                             f"at least {self.min_labels} labels")
             raise ValueError(f"a {self.name} project needs {need}")
+
+    def check_settings(self, extra: Mapping[str, Any]) -> None:
+        """Raise ValueError when a project's ``[extra]`` settings do not fit this task kind."""
+        if self.check_extra is not None:
+            self.check_extra(extra)
 
 
 def json_parts(task: str, key: str, from_json: Callable[[Value], Payload]) -> Callable[[str], Payload]:

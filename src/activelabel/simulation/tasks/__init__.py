@@ -25,7 +25,8 @@ The returned object satisfies the ``SimDataset`` protocol:
   ``metric_name`` (what the adapter's ``evaluate()["metric"]`` measures, e.g. "accuracy",
   "entity F1", "mAP50", "1 - WER"), ``model`` (the project's ``[model]`` table: ``{"name": ...,
   "params": {...}}``; ``{}`` for the task's default), ``n_pool`` and ``n_eval``, ``notes``
-  (human-readable remarks such as "12 duplicates dropped").
+  (human-readable remarks such as "12 duplicates dropped"), ``extra`` (the project's ``[extra]``
+  settings the kind needs, e.g. keypoint names; ``{}`` for most kinds).
 - ``write_pool(folder, with_answers) -> ImportSpec``: write the pool in an import format the task's
   reader accepts (the spec's ``reader``), without answers unless ``with_answers`` (the full-pool
   reference model is trained on the pool imported with answers).
@@ -89,6 +90,7 @@ class SplitData:
 
     POOL_NAMES = ("pool.jsonl", "pool_labeled.jsonl")  # without, with answers
     EVAL_NAME = "eval.jsonl"
+    extra: dict[str, Any] = {}  # the project's [extra] settings; a kind that needs some sets its own
     pool: list[Any]
     eval: list[Any]
 
@@ -127,6 +129,7 @@ class SimDataset(Protocol):
     n_pool: int
     n_eval: int
     notes: list[str]
+    extra: dict[str, Any]
 
     def write_pool(self, folder: Path, with_answers: bool = False) -> ImportSpec: ...
 

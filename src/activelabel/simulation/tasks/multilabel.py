@@ -36,6 +36,7 @@ class MultiLabelData:
     metric_name: str = "micro-F1"
     notes: list[str] = field(default_factory=list)
     task: str = "multilabel"
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._truth = dict(self.pool + self.eval)
