@@ -15,6 +15,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import update
 
+from activelabel.errors import LeaseConflictError
 from activelabel.store import Store
 from activelabel.store import schema as s
 from activelabel.store.integrity import check_store
@@ -121,4 +122,29 @@ def test_claim_answer_release_races_never_give_an_answered_item_again(db_url):
     assert stored == counts
     assert not store.live_leases(), "answered or released items keep no lease"
     assert check_store(store).ok, check_store(store).problems
+    store.close()
+
+
+def test_a_claim_that_keeps_losing_races_looks_again_until_it_wins(db_url, monkeypatch):
+    """Ten annotators on two cores lost ten races in a row; a claim must not call that an empty queue."""
+    from activelabel.store import queue
+
+    store = Store.open(db_url)
+    queue_all(store, 5)
+    real, lost = queue._take_leases, []
+
+    def lose_the_first_fifteen(conn, ids, annotator, now, expires):  # noqa: ANN001, ANN202 - same as the real one
+        if len(lost) < 15:
+            lost.append(ids[0])
+            return set()
+        return real(conn, ids, annotator, now, expires)
+
+    monkeypatch.setattr(queue, "_take_leases", lose_the_first_fifteen)
+    won = store.claim("alice", 1, 60)
+    assert len(lost) == 15 and [e.item.id for e in won] == ["item000000"]
+
+    monkeypatch.setattr(queue, "_take_leases", lambda *a: set())  # noqa: ARG005 - every race lost
+    monkeypatch.setattr(queue, "CLAIM_PATIENCE_S", 0.0)
+    with pytest.raises(LeaseConflictError, match="ask again"):
+        store.claim("bob", 1, 60)
     store.close()

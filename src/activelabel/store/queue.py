@@ -32,6 +32,9 @@ from activelabel.store.sql import (
 from activelabel.store.transactions import Transactions
 from activelabel.types import AnnotationStatus, Item
 
+# how long a claim keeps looking again after losing races to other claimers before it says so
+CLAIM_PATIENCE_S = 30.0
+
 
 @dataclass(frozen=True, slots=True)
 class QueueEntry:
@@ -146,7 +149,11 @@ class QueueMixin(Transactions):
             if rid is None:
                 return []
             won: list[QueueEntry] = []
-            for _attempt in range(10):
+            # every lost race means another claimer leased that item, so looking again always makes
+            # progress and ends when nothing claimable is left; a fixed number of tries did not (ten
+            # annotators on two cores lost ten races in a row and were told the queue was empty)
+            give_up_at = time.monotonic() + CLAIM_PATIENCE_S
+            while True:
                 mine = {e.item.id for e in won}
                 fresh = [e for e in (_entry(r) for r in self._queue_query(conn, int(rid), annotator, now,
                                                                             n + len(won), lock=True,
@@ -158,6 +165,12 @@ class QueueMixin(Transactions):
                 won.extend(e for e in fresh if e.item.id in got)
                 if len(got) == len(fresh) or len(won) >= n:
                     break  # else another claimer's commit landed between our snapshot and our lock: look again
+                if time.monotonic() > give_up_at:
+                    if won:
+                        break
+                    raise LeaseConflictError(
+                        f"{annotator} lost every race for the next item for {CLAIM_PATIENCE_S:.0f} s while others "
+                        "claimed; the queue is not empty, ask again")
         return sorted(won, key=lambda e: e.rank)
 
     def release(self, annotator: str, item_ids: Sequence[str] | None = None) -> None:
