@@ -1,22 +1,20 @@
-"""The detection editor in real headless Chromium: the class chosen applies to new boxes only, and boxes
-drawn without the widget's Complete button are stored exactly as drawn (Ctrl+Enter or the Submit button)."""
+"""The detection editor in real headless Chromium: the class chosen applies to new boxes only, edits are
+stored exactly as drawn with no Complete step (Ctrl+Enter or the Submit button), a selected box changes
+class only through its own buttons, and Accept stores the proposal shown."""
 
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 
 from activelabel.project import Project
-from tests.ui.browser import CHROMIUM, chromium, settle, shown_item, sign_in, streamlit_server, wait_next_item
+from tests.ui.browser import CHROMIUM, chromium, fast_lane, shown_item, sign_in, streamlit_server, wait_saved
 from tests.ui.conftest import USERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-DISPLAY_FACTOR = 5  # the 96x64 test images are shown enlarged 5x (detection.DISPLAY_PX // 96)
 
 
 @pytest.fixture(autouse=True)
@@ -27,29 +25,18 @@ def _needs_chromium() -> None:
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
 
 
-class Canvas:
-    """The widget's drawing area, addressed in the image's own pixels."""
+class Stage:
+    """The item's image, addressed in the image's own pixels (the editor enlarges small images)."""
 
-    def __init__(self, page: Any) -> None:
+    def __init__(self, page: Any, item: str, width: int) -> None:
         self.page = page
-        self._attach()
-
-    def _attach(self) -> None:
-        """The current item's widget: after a submit Streamlit keeps the previous item's frame on screen for
-        a moment, and a frame taken then is detached under the test; wait until only one is left."""
-        frames = self.page.locator('iframe[src*="al-detection"]')
-        deadline = time.time() + 60
-        while frames.count() != 1 and time.time() < deadline:
-            self.page.wait_for_timeout(50)
-        handle = frames.first.element_handle(timeout=60_000)
-        self.frame = handle.content_frame()
-        stage = self.frame.locator(".konvajs-content").first
-        stage.wait_for(timeout=60_000)
+        stage = page.locator(f'.al-fl-det[data-item="{item}"] [data-testid="alBoxStage"]')
+        stage.wait_for(timeout=30_000)
         self.box = stage.bounding_box()
-        self.scale = self.box["width"] / (96 * DISPLAY_FACTOR)
+        self.scale = self.box["width"] / width
 
     def at(self, x: float, y: float) -> tuple[float, float]:
-        return (self.box["x"] + x * DISPLAY_FACTOR * self.scale, self.box["y"] + y * DISPLAY_FACTOR * self.scale)
+        return (self.box["x"] + x * self.scale, self.box["y"] + y * self.scale)
 
     def click(self, x: float, y: float) -> None:
         self.page.mouse.click(*self.at(x, y))
@@ -61,22 +48,10 @@ class Canvas:
         mouse.move(*self.at((x0 + x1) / 2, (y0 + y1) / 2), steps=4)
         mouse.move(*self.at(x1, y1), steps=4)
         mouse.up()
-        self.page.wait_for_timeout(150)
-
-    def choose_class(self, label: str) -> None:
-        for attempt in range(3):  # a rerun can replace the frame between finding and using it
-            try:
-                self.frame.locator("select").nth(1).select_option(label)
-                break
-            except PlaywrightError as exc:
-                if "detached" not in str(exc) or attempt == 2:
-                    raise
-                self._attach()
-        self.page.wait_for_timeout(150)
 
 
 def _boxes(project: Project) -> dict[str, Any]:
-    rows = [a for a in project.store.all_annotations() if a["status"] != "auto"]
+    rows = [a for a in project.store.all_annotations() if a["status"] != "auto" and a["revoked_at"] is None]
     return {a["item_id"]: (a["status"], a["value"]["boxes"]) for a in rows}
 
 
@@ -87,35 +62,56 @@ def _close(got: list[dict[str, Any]], want: list[tuple[float, float, float, floa
                for g, w in zip(sorted(got, key=lambda b: (b["x0"], b["y0"])), sorted(want)))
 
 
-def test_class_switching_and_uncompleted_edits_store_the_drawn_boxes(detection_project: Project,
-                                                                     tmp_path: Path) -> None:
+def test_class_switching_and_edits_store_exactly_the_drawn_boxes(detection_project: Project, tmp_path: Path) -> None:
     with streamlit_server("ACTIVELABEL_PROJECT", detection_project.dir, tmp_path / "server.log") as url, \
             chromium() as browser:
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         sign_in(page, url, "alice", USERS["alice"][1])
         first = shown_item(page)
-        assert page.get_by_text("The model proposes 1 box: square 0.50").count() == 1
-        assert "Mode Draw" not in page.inner_text("body")  # the caption names the widget's own modes
-        canvas = Canvas(page)
-        canvas.choose_class("circle")
-        canvas.drag(60, 20, 80, 50)  # a circle; it is selected now
-        canvas.choose_class("square")  # the class for the next box: the circle stays a circle
-        canvas.click(90, 5)  # deselect
-        canvas.drag(50, 52, 90, 60)  # a square
-        settle(page)
+        text = fast_lane(page).inner_text()
+        assert "The model proposes 1 box: square 0.50" in text and "square 0.50" in text  # the box's own tag
+        assert "Complete" not in text and "Mode" not in text  # no step to forget, no mode the widget lacks
+        stage = Stage(page, first, 96)
+        page.keyboard.press("2")  # circle for new boxes
+        stage.drag(60, 20, 80, 50)  # a circle; it is selected now
+        page.keyboard.press("1")  # square for the next box: the selected circle stays a circle
+        stage.click(90, 5)  # select none
+        stage.drag(50, 52, 90, 60)  # a square
+        stage.click(15, 15)  # the proposed square: change its class with its own button, then back with Shift+1
+        page.locator('[data-relabel="circle"]').click()
+        page.keyboard.press("Shift+Digit1")
         page.screenshot(path=str(tmp_path / "detection-drawn.png"))
-        page.keyboard.press("Control+Enter")  # no Complete pressed
-        second = wait_next_item(page, first)
+        page.keyboard.press("Control+Enter")
+        page.locator(f'.al-fl-det:not([data-item="{first}"])').wait_for(timeout=10_000)
+        second = shown_item(page)
 
-        canvas = Canvas(page)
-        canvas.choose_class("circle")
-        canvas.drag(55, 5, 85, 30)
-        settle(page)
+        stage = Stage(page, second, 96)
+        page.keyboard.press("2")
+        stage.drag(55, 5, 85, 30)
+        stage.click(15, 15)  # the proposed square: delete it
+        page.keyboard.press("Delete")
         page.get_by_role("button", name="Submit (Ctrl+Enter)").click()
-        page.get_by_text("Nothing left in your queue").wait_for(timeout=60_000)  # det1 was the last item
+        page.get_by_text("Nothing left in your queue").wait_for(timeout=30_000)  # det1 was the last item
+        wait_saved(page)
 
     got = _boxes(detection_project)
     assert got[first][0] == "corrected"
     assert _close(got[first][1], [(10, 10, 41, 41, "square"), (60, 20, 80, 50, "circle"), (50, 52, 90, 60, "square")])
     assert got[second][0] == "corrected"
-    assert _close(got[second][1], [(10, 10, 41, 41, "square"), (55, 5, 85, 30, "circle")])
+    assert _close(got[second][1], [(55, 5, 85, 30, "circle")])
+
+
+def test_accept_stores_the_proposal_and_undo_brings_the_item_back(detection_project: Project, tmp_path: Path) -> None:
+    with streamlit_server("ACTIVELABEL_PROJECT", detection_project.dir, tmp_path / "server.log") as url, \
+            chromium() as browser:
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        sign_in(page, url, "alice", USERS["alice"][1])
+        first = shown_item(page)
+        page.keyboard.press("Alt+KeyA")
+        wait_saved(page)
+        assert _boxes(detection_project)[first][0] == "accepted"
+        page.keyboard.press("Alt+KeyU")
+        page.get_by_text("Undone: the item is back.").wait_for(timeout=10_000)
+        assert shown_item(page) == first
+        wait_saved(page)
+        assert first not in _boxes(detection_project)

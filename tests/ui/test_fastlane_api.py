@@ -131,3 +131,22 @@ def test_ner_answers_come_as_token_spans_or_the_proposal(ner_project: Project, m
     answers = _human(ner_project, "alice")
     assert [a["status"] for a in answers] == ["accepted", "corrected"]
     assert answers[1]["value"] == {"spans": [{"start": 0, "end": 5, "label": "LOC"}]}
+
+
+def test_detection_answers_come_as_drawn_boxes_or_the_proposal(detection_project: Project,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACTIVELABEL_PROJECT", str(detection_project.dir))
+    with TestClient(Starlette(routes=fastlane_routes())) as client:
+        cookie = _sign_in(client, detection_project, "alice")
+        first, second = _post(client, CLAIM_ROUTE, {"project": cookie, "n": 2}).json()["items"]
+        assert first["image"].startswith("data:image/png;base64,") and first["boxes"][0]["confidence"] == 0.5
+        accept = {"project": cookie, "item": first["id"], "sid": first["sid"], "value": first["proposed"]}
+        assert _post(client, ANSWER_ROUTE, accept).status_code == 200
+        drawn = {"project": cookie, "item": second["id"], "sid": second["sid"],
+                 "value": {"drawn_boxes": [{"x0": 1, "y0": 2, "x1": 30, "y1": 40, "label": "circle"}]}}
+        unknown = dict(drawn, value={"drawn_boxes": [{"x0": 1, "y0": 2, "x1": 30, "y1": 40, "label": "star"}]})
+        assert _post(client, ANSWER_ROUTE, unknown).status_code == 422  # an unknown label, said and not stored
+        assert _post(client, ANSWER_ROUTE, drawn).status_code == 200
+    answers = _human(detection_project, "alice")
+    assert [a["status"] for a in answers] == ["accepted", "corrected"]
+    assert answers[1]["value"] == {"boxes": [{"x0": 1.0, "y0": 2.0, "x1": 30.0, "y1": 40.0, "label": "circle"}]}

@@ -27,12 +27,13 @@ def test_the_marker_changes_with_a_promotion(cls_project: Project) -> None:
     assert before != after and after[0] == version and after[1] is not None
 
 
-def test_the_label_page_announces_a_re_ranking_under_the_person(detection_project: Project, app_for: Any) -> None:
-    at = app_for(detection_project, user="alice")
+def test_the_label_page_announces_a_re_ranking_under_the_person(transcription_project: Project,
+                                                               app_for: Any) -> None:
+    at = app_for(transcription_project, user="alice")  # a kind the server draws (the fast lane has its own test)
     at.run()
     assert not any("new model ranking" in i.value for i in at.info)
-    seed_round(detection_project, [dict(item_id=f"det{i}", confidence=0.3, parts=[0.3],
-                                        value={"boxes": []}) for i in range(2)])
+    seed_round(transcription_project, [dict(item_id=f"asr{i}", confidence=0.3, parts=[0.3],
+                                            value={"text": "a fox"}) for i in range(2)])
     next(b for b in at.button if b.key == "al_btn_skip").click().run()
     assert not at.exception
     assert any("A new model ranking is in force" in i.value for i in at.info)

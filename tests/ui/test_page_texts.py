@@ -51,3 +51,11 @@ def test_dashboard_does_not_promise_training_every_0_answers(cls_project: Projec
     assert not at.exception
     assert "every 0 answers" not in _texts(at)
     assert "A reviewer or admin can start training." in _texts(at)
+
+
+def test_the_tenth_label_has_the_key_0_and_later_ones_none() -> None:
+    from activelabel.ui.label_page import shortcuts
+
+    keys = {k.action: k.shown for k in shortcuts([f"l{i}" for i in range(12)], plain=True)}
+    assert keys["label:0"] == "1" and keys["label:8"] == "9" and keys["label:9"] == "0"
+    assert "label:10" not in keys

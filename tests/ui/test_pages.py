@@ -57,22 +57,12 @@ def test_label_page_classification_hands_the_browser_its_first_items(cls_project
     assert not _answers(cls_project) and not at.exception
 
 
-def test_detection_editor_submits_boxes(detection_project: Project, app_for: Any) -> None:
+def test_the_detection_label_page_is_drawn_by_the_fast_lane(detection_project: Project, app_for: Any) -> None:
     at = app_for(detection_project, user="alice")
     at.run()
     assert not at.exception
-    assert "square 0.50" in _texts(at)
-    _button(at, "al_btn_accept").click().run()
-    item = at.session_state["al_buf"][0]
-    at.session_state[f"al_ed_{item['id']}_value"] = [{"bbox": [5, 5, 30, 20], "label": "circle"},
-                                                     {"bbox": [80, 50, 30, 30], "label": "square"}]
-    _button(at, "al_btn_correct").click().run()
-    first, second = _answers(detection_project, "alice")
-    assert first["status"] == "accepted"
-    assert second["status"] == "corrected"
-    assert second["value"]["boxes"] == [  # the second box is clipped to the 96x64 image
-        {"x0": 5.0, "y0": 5.0, "x1": 35.0, "y1": 25.0, "label": "circle"},
-        {"x0": 80.0, "y0": 50.0, "x1": 96.0, "y1": 64.0, "label": "square"}]
+    items = at.session_state["al_fast_items"]  # claimed for the browser, each with its image inline
+    assert [i["id"] for i in items] == ["det0", "det1"] and all(i["image"].startswith("data:image/") for i in items)
 
 
 def test_transcription_editor_marks_doubtful_words(transcription_project: Project, app_for: Any) -> None:

@@ -2,7 +2,8 @@
 
 A Streamlit rerun per answer costs a websocket round trip and a redraw (p95 of several hundred
 ms on a busy machine, docs/ui.md "Latency"), far more than the database. So for editors that
-allow it (``FAST_LANE`` in the editor module: classification of texts, NER), the page mounts one
+allow it (``FAST_LANE`` in the editor module names the media it draws: texts for classification and
+NER, images for detection), the page mounts one
 ``st.components.v2`` component (``ui/assets/fastlane.js``, in the page's own DOM) with the items
 this script claimed; from then on the component owns the keys, draws the next buffered item at
 once, posts each answer in the background to ``ui/fastlane_api.py`` with its submission id, and
@@ -35,14 +36,15 @@ def _asset(name: str) -> str:
     return (files("activelabel.ui") / "assets" / name).read_text(encoding="utf-8")
 
 
-# the span editor's code (span_core.js) comes first: the NER fast lane draws each item with it
-_component = st.components.v2.component("activelabel_fastlane", js=_asset("span_core.js") + _asset("fastlane.js"),
-                                        css=_asset("span_select.css") + _asset("fastlane.css"), isolate_styles=False)
+# the editors' code comes first: the NER fast lane draws each item with span_core.js, detection with box_core.js
+_component = st.components.v2.component(
+    "activelabel_fastlane", js=_asset("span_core.js") + _asset("box_core.js") + _asset("fastlane.js"),
+    css=_asset("span_select.css") + _asset("box_core.css") + _asset("fastlane.css"), isolate_styles=False)
 
 
 def applies(project: Project, editor: ModuleType) -> bool:
-    """The editor offers the fast lane and the project's items are texts (audio still needs the server)."""
-    return bool(getattr(editor, "FAST_LANE", False)) and project.spec.media == "text"
+    """The editor offers the fast lane for the project's media (audio still needs the server's player)."""
+    return project.spec.media in getattr(editor, "FAST_LANE", ())
 
 
 def render(project: Project, g: Guard, legend: list[tuple[str, str, str]]) -> None:

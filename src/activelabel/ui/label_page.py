@@ -7,8 +7,9 @@ annotator's lease), so it renders without waiting for the database; the buffer i
 the page is drawn. When a new model version is promoted the buffer is re-claimed, so the queue
 re-orders on its own.
 
-Editors with ``FAST_LANE`` (classification of texts, NER) skip all of that: ``ui/fastlane.py`` hands
-the browser its first items and the browser does the rest, with no rerun per answer.
+Editors with ``FAST_LANE`` (classification and NER of texts, detection) skip all of that:
+``ui/fastlane.py`` hands the browser its first items and the browser does the rest, with no rerun
+per answer.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ class Shortcut:
 def shortcuts(labels: list[str], plain: bool) -> list[Shortcut]:
     """Plain keys where the editor has no text input (classification), Alt/Ctrl combos elsewhere."""
     if plain:
-        out = [Shortcut(f"label:{i}", ({"key": str(i + 1)},), str(i + 1), f"label {lab}")
-               for i, lab in enumerate(labels[:9])]
+        out = [Shortcut(f"label:{i}", ({"key": str((i + 1) % 10)},), str((i + 1) % 10), f"label {lab}")
+               for i, lab in enumerate(labels[:10])]  # 1-9, then 0 for the tenth
         return out + [
             Shortcut("accept", ({"key": "a"}, {"key": "Enter"}), "A / Enter", "accept the proposal"),
             Shortcut("reject", ({"key": "r"},), "R", "reject the proposal"),

@@ -1,4 +1,4 @@
-// The label page's fast lane for classification and NER (activelabel.ui.fastlane): the browser keeps a
+// The label page's fast lane for classification, NER and detection (activelabel.ui.fastlane): the browser keeps a
 // buffer of claimed items and draws the next one the moment a key is pressed; the answer is then
 // posted in the background (/_al/answer, ui/fastlane_api.py) with the submission id its item came
 // with, retried with that same id until the server acknowledges it, so a retry stores one answer.
@@ -6,7 +6,9 @@
 // /_al/claim; a response naming a new round (a new model ranking) drops the unshown buffer.
 // State lives on window, keyed by the component key, so a Streamlit rerun or a page switch that
 // remounts the component keeps the buffer and the answers still being sent. span_core.js comes
-// before this file: it provides el() and create(), the NER span editor drawn for each NER item.
+// before this file: it provides el() and create(), the NER span editor drawn for each NER item; then
+// box_core.js: createBoxes(), the box editor drawn for each detection item. Images come inline with
+// their items and are decoded when they enter the buffer, so the next one is on screen at once.
 
 const STORE = (window.__alFastlane = window.__alFastlane || {});
 const LOW = 3; // top the buffer up when fewer items than this wait
@@ -43,12 +45,25 @@ async function post(url, body) {
 // anything else is the server's answer for good
 const transient = (res) => res === null || res.status === 401 || res.status === 429 || res.status >= 500;
 
+function preload(items) {
+  // decode each buffered image now, off the key press's path; drawn later from this same element
+  for (const it of items) {
+    if (!it.image || it._img) continue;
+    const img = new Image();
+    img.src = it.image;
+    it._img = img;
+    if (img.decode) img.decode().catch(() => {});
+  }
+  return items;
+}
+
 function makeState(key, data) {
+  const ner = data.editor === "ner", det = data.editor === "detection";
   return {
     key, project: data.project, routes: data.routes, labels: data.labels, descriptions: data.descriptions || {},
-    ner: data.editor === "ner", body: null, bodyItem: null, editor: null, edit: null,
+    ner, det, edits: ner || det, cls: 0, body: null, bodyItem: null, editor: null, edit: null,
     legend: data.legend || [], user: data.user, role: data.role, target: data.target || 5, round: data.round,
-    items: (data.items || []).slice(), queue: [], sending: false, claiming: false, release: [],
+    items: preload((data.items || []).slice()), queue: [], sending: false, claiming: false, release: [],
     done: 0, saved: 0, errors: [], notice: null, status: "", exhausted: false, shownAt: performance.now(),
     host: null, root: null, onKey: null,
   };
@@ -69,7 +84,8 @@ function classificationBody(st, it) {
   }
   const labels = el("div", "al-fl-labels");
   st.labels.forEach((lab, i) => {
-    const b = el("button", "al-fl-btn" + (lab === proposed ? " al-fl-primary" : ""), (i < 9 ? `${i + 1} · ` : "") + lab);
+    const key = i < 9 ? `${i + 1} · ` : (i === 9 ? "0 · " : "");
+    const b = el("button", "al-fl-btn" + (lab === proposed ? " al-fl-primary" : ""), key + lab);
     b.type = "button";
     b.setAttribute("data-label", lab);
     if (st.descriptions[lab]) b.title = st.descriptions[lab];
@@ -95,6 +111,33 @@ function nerBody(st, it) {
   body.appendChild(el("div", "al-fl-caption", "Select words with the mouse, or click the text and move with ←/→, "
     + "holding Shift to select; then press a label key (1-9) or click a label. Click an entity (or move onto it) to "
     + "change its label (1-9) or remove it (Delete). Ctrl+Enter submits the spans shown."));
+  return body;
+}
+
+function detectionBody(st, it) {
+  // the box editor of box_core.js, fed from the buffer; its reports stay here, in st.edit
+  const body = el("div", "al-fl-body");
+  body.appendChild(el("div", "al-fl-proposal", it.proposal || ""));
+  st.edit = null;
+  st.editor = null;
+  if (!it.image) {
+    const bad = el("div", "al-fl-note al-fl-error", it.image_error || "This item's image cannot be shown.");
+    bad.setAttribute("role", "alert");
+    body.appendChild(bad);
+    return body;
+  }
+  const host = el("div", "al-fl-det");
+  host.setAttribute("data-item", it.id);
+  body.appendChild(host);
+  st.editor = createBoxes(host, { item: it.id, img: it._img, image: it.image, width: it.width, height: it.height,
+    labels: st.labels, boxes: it.boxes || [], cls: st.cls });
+  st.editor.setStateValue = (name, value) => { if (name === "edit") st.edit = value; };
+  st.editor.onClass = (i) => { st.cls = i; };  // the class for new boxes carries over to the next image
+  st.editor.report();  // the boxes as first drawn: what a submit stores until edited
+  body.appendChild(el("div", "al-fl-caption", "Drag on the image to draw a box of the class chosen for new boxes "
+    + "(keys 1-9). Click a box to select it; drag it to move it, drag a corner to resize it, arrows nudge it "
+    + "(Shift+arrows resize). The class keys never change the selected box: use its buttons or Shift+1-9. "
+    + "Delete removes it, Tab selects the next one, Esc none. Ctrl+Enter submits the boxes shown."));
   return body;
 }
 
@@ -131,14 +174,14 @@ function draw(st) {
     if (st.bodyItem !== it.id || !st.body) {  // a new item: its body is built once, so edits and focus stay
       const focused = document.activeElement;
       const wasHere = !focused || focused === document.body || (st.body && st.body.contains(focused));
-      st.body = st.ner ? nerBody(st, it) : classificationBody(st, it);
+      st.body = st.ner ? nerBody(st, it) : (st.det ? detectionBody(st, it) : classificationBody(st, it));
       st.bodyItem = it.id;
       st.refocus = st.ner && wasHere;
     }
     const actions = el("div", "al-fl-actions");
     const legend = Object.fromEntries(st.legend.map(([action, shown]) => [action, shown]));
     const buttons = [["accept", "Accept", accept]];
-    if (st.ner) buttons.push(["correct", "Submit", correct]);
+    if (st.edits) buttons.push(["correct", "Submit", correct]);
     buttons.push(["reject", "Reject", reject], ["skip", "Skip", skip], ["undo", "Undo", undo]);
     for (const [action, name, fn] of buttons) {
       const b = el("button", "al-fl-btn" + (action === "accept" ? " al-fl-primary" : ""), `${name} (${legend[action] || ""})`);
@@ -147,7 +190,7 @@ function draw(st) {
       b.addEventListener("click", () => { b.blur(); fn(st); });
       actions.appendChild(b);
     }
-    if (!st.ner) actions.appendChild(el("span", "al-fl-hint", "choose a label to correct"));
+    if (!st.edits) actions.appendChild(el("span", "al-fl-hint", "choose a label to correct"));
     bottom.push(actions);
   }
   bottom.push(el("div", "al-fl-caption", "Shortcuts: " + st.legend.map(([, shown, help]) => `${shown} ${help}`).join(" · ")));
@@ -209,13 +252,22 @@ function accept(st) {
     return;
   }
   // the proposal the person saw, as the server sent it with the item, never one read later
-  send(st, st.ner ? it.proposed : { label: proposedLabel(it) }, null);
+  send(st, st.edits ? it.proposed : { label: proposedLabel(it) }, null);
 }
 
 function correct(st) {
   const it = st.items[0];
-  if (!it || !st.ner) return;
+  if (!it || !st.edits) return;
   const edit = st.edit;
+  if (st.det) {
+    if (!edit || edit.item !== it.id) {
+      st.notice = ["error", "Not saved: the image has not been shown yet: wait until it appears, then submit again"];
+      draw(st);
+      return;
+    }
+    send(st, { drawn_boxes: edit.boxes.map((b) => ({ x0: b.x0, y0: b.y0, x1: b.x1, y1: b.y1, label: b.label })) }, null);
+    return;
+  }
   if (!edit || edit.item !== it.id) {
     st.notice = ["error", "Not saved: the entity editor has not shown this item yet: wait until the text appears, then submit again"];
   } else if (edit.pending) {
@@ -245,7 +297,7 @@ function finished(st, job, data) {
     st.notice = ["warning", "Nothing to undo."];
     return;
   }
-  st.items = [data.item, ...st.items.filter((i) => i.id !== data.item.id)];
+  st.items = [...preload([data.item]), ...st.items.filter((i) => i.id !== data.item.id)];
   st.shownAt = performance.now();
   st.done = Math.max(0, st.done - 1);
   st.notice = ["info", "Undone: the item is back."];
@@ -311,7 +363,7 @@ async function topUp(st) {
         const have = new Set(st.items.map((i) => i.id).concat(held));
         const fresh = res.data.items.filter((i) => !have.has(i.id));
         const first = st.items.length === 0;
-        st.items.push(...fresh);
+        st.items.push(...preload(fresh));
         if (first && st.items.length) st.shownAt = performance.now();
         st.exhausted = res.data.items.length < n;
         draw(st);
@@ -355,7 +407,8 @@ function keyHandler(st) {
     const t = e.target;
     if (t && t.closest && t.closest("input, textarea, select, [contenteditable=''], [contenteditable='true']")) return;
     const k = e.key;
-    if (st.ner) {  // plain keys belong to the span editor: Ctrl+Enter and Alt+letters act here
+    if (st.edits) {  // plain keys belong to the span or box editor: Ctrl+Enter and Alt+letters act here
+      if (st.det && !e.ctrlKey && !e.altKey && st.editor && st.editor.key(e)) { e.preventDefault(); return; }
       const alt = e.altKey && !e.ctrlKey && { KeyA: accept, KeyR: reject, KeyS: skip, KeyU: undo }[e.code];
       const fn = alt || (e.ctrlKey && !e.altKey && k === "Enter" ? correct : null);
       if (fn) { e.preventDefault(); fn(st); }
@@ -367,8 +420,8 @@ function keyHandler(st) {
       return;
     }
     if (k === "Enter" && t && t.tagName === "BUTTON" && !st.root.contains(t)) return;  // a button elsewhere has the key
-    if (/^[1-9]$/.test(k)) {
-      const i = Number(k) - 1;
+    if (/^[0-9]$/.test(k)) {
+      const i = k === "0" ? 9 : Number(k) - 1;
       if (i < st.labels.length) { e.preventDefault(); give(st, st.labels[i]); }
       return;
     }

@@ -8,9 +8,9 @@ Each editor module offers the same three things:
   ``act(action, value)`` submits at once (the classification buttons use it);
 - ``value(project, item, key) -> Payload | None``: the value as edited so far (the correction).
 
-and may set ``FAST_LANE = True`` when the label page's browser-side fast lane (``ui/fastlane.py``)
-draws its text items instead of ``render`` (classification and NER do; the others are drawn by the
-server). Such an editor also offers ``fast_view(project, item) -> dict`` (what the browser needs
+and may set ``FAST_LANE`` to the media (``("text",)``, ``("image",)``) whose items the label page's
+browser-side fast lane (``ui/fastlane.py``) draws instead of ``render`` (classification and NER of
+texts, detection of images; the others are drawn by the server). Such an editor also offers ``fast_view(project, item) -> dict`` (what the browser needs
 beyond the queued item) and ``fast_value(project, item_id, raw) -> Payload`` (the browser's answer
 as a payload).
 """

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from activelabel.project import Project
 
 PLAIN_KEYS = True
-FAST_LANE = True  # text items are labeled in the browser (ui/fastlane.py); render() serves audio
+FAST_LANE = ("text",)  # text items are labeled in the browser (ui/fastlane.py); render() serves audio
 
 
 def show_media(project: Project, item: dict[str, Any]) -> None:

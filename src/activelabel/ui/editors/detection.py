@@ -1,29 +1,31 @@
-"""Detection: the proposed boxes drawn on the image; move, resize, delete and add them, a label each.
+"""Detection: the proposed boxes drawn on the image; move, resize, delete and add them, a class each.
 
-The drawing is ``streamlit-image-annotation`` (its JavaScript ships inside the wheel, so it works
-offline), served patched (``detection_widget``): the class choice applies to new boxes only, and every
-edit is reported as it is made, so nothing waits on a Complete button. Its value (boxes in image pixels)
-is kept per item in the session until it is submitted.
+The label page's fast lane draws it in the browser (``ui/assets/box_core.js``): the image travels
+inline with its item and is decoded while the item waits in the buffer, so a key press shows the
+next image at once, and every edit is kept as it is made (there is no Complete step). The class keys
+choose the class of new boxes only; the selected box changes class only through its own buttons.
+Here: what the browser needs beyond the queued item, and its answer as ``Boxes``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import base64
+import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import streamlit as st
 
 from activelabel.errors import InvalidLabelError
 from activelabel.types import Box, Boxes, Payload
 from activelabel.ui.common import fmt_float
-from activelabel.ui.editors.detection_widget import draw
 
 if TYPE_CHECKING:
     from activelabel.project import Project
 
-PLAIN_KEYS = False
-DISPLAY_PX = 512
+FAST_LANE = ("image",)  # drawn in the browser by the label page's fast lane (ui/fastlane.py)
+PLAIN_KEYS = False  # the class keys and Delete belong to the box editor; Ctrl+Enter and Alt+letters act
+INLINE_MAX_BYTES = 1_500_000  # a file up to this size goes to the browser as it is
+INLINE_MAX_SIDE = 1600  # a larger one is sent re-encoded, at most this many pixels on a side
+_MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp", ".gif": "image/gif"}
 
 
 def image_path(project: Project, item: dict[str, Any]) -> Path:
@@ -31,75 +33,91 @@ def image_path(project: Project, item: dict[str, Any]) -> Path:
     return path if path.is_absolute() else project.dir / path
 
 
-def _display_image(path: str) -> tuple[Any, int]:
-    """The image, enlarged by a whole factor when it is small, so that boxes are easy to grab."""
-    from PIL import Image
-
-    image = Image.open(path).convert("RGB")
-    factor = max(1, DISPLAY_PX // max(image.size))
-    if factor > 1:
-        image = image.resize((image.size[0] * factor, image.size[1] * factor), Image.Resampling.NEAREST)
-    return image, factor
-
-
 def _proposed(item: dict[str, Any]) -> list[dict[str, Any]]:
     return list((item.get("proposed") or {}).get("boxes", []))
 
 
-CAPTION = ("Mode *Transform*: drag on the image to draw a box of the *Class* chosen (click the image once first "
-           "if a box is selected); click a box to select it, drag it to move it, drag its corners to resize it. "
-           "Mode *Del*: click a box to delete it. The *Class* applies to new boxes; to change a box's class, "
-           "delete it and draw it again. Edits are kept as you make them: **Submit** (Ctrl+Enter) stores the "
-           "boxes as shown.")
+def _confidences(item: dict[str, Any]) -> list[float | None]:
+    """Each proposed box's confidence: its own, else the model's per-part one."""
+    parts = item.get("parts") or []
+    out = []
+    for i, b in enumerate(_proposed(item)):
+        conf = b.get("confidence")
+        if conf is None and i < len(parts):
+            conf = parts[i]
+        out.append(None if conf is None else float(conf))
+    return out
 
 
 def proposal_text(item: dict[str, Any]) -> str:
     """What the model proposed, with each box's confidence; says so when it proposed no boxes."""
     if item.get("proposed") is None:
         return "No model proposal yet (cold start): draw the boxes."
-    parts = item.get("parts") or []
     boxes = _proposed(item)
     if not boxes:
         return "The model proposes no boxes."
-    shown = []
-    for i, b in enumerate(boxes):
-        conf = b.get("confidence")
-        if conf is None and i < len(parts):  # a box without its own confidence: the model's per-part one
-            conf = parts[i]
-        shown.append(f"{b['label']} {fmt_float(conf, 2)} at ({round(b['x0'])}, {round(b['y0'])})"
-                     f"-({round(b['x1'])}, {round(b['y1'])})")
+    shown = [f"{b['label']} {fmt_float(conf, 2)} at ({round(b['x0'])}, {round(b['y0'])})"
+             f"-({round(b['x1'])}, {round(b['y1'])})" for b, conf in zip(boxes, _confidences(item))]
     return f"The model proposes {len(boxes)} box{'es' if len(boxes) > 1 else ''}: " + "; ".join(shown)
 
 
-def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str, Payload | None], None]) -> None:
-    labels = project.config.labels
-    boxes = st.session_state.get(f"{key}_value")
-    if boxes is None:
-        boxes = [{"bbox": [b["x0"], b["y0"], b["x1"] - b["x0"], b["y1"] - b["y0"]], "label": b["label"]}
-                 for b in _proposed(item) if b["label"] in labels]
-    st.caption(CAPTION)
-    st.caption(proposal_text(item))
-    image, factor = _display_image(str(image_path(project, item)))
-    result = draw(image, labels, [[v * factor for v in b["bbox"]] for b in boxes],
-                  [labels.index(b["label"]) for b in boxes], size=DISPLAY_PX, line_width=2, key=key)
-    if result is not None:  # back to the image's own pixels
-        st.session_state[f"{key}_value"] = [{"bbox": [v / factor for v in r["bbox"]], "label": r["label"]}
-                                            for r in result]
+def inline_image(path: Path) -> tuple[str, int, int]:
+    """The image as a data URL, with its width and height in its own pixels (what the boxes are in).
+
+    A small PNG/JPEG/WebP/GIF goes as it is; anything else, or a large file, is re-encoded (as a JPEG
+    at most INLINE_MAX_SIDE on a side): the browser shows it at the original's size, so the boxes
+    stay in the original's pixels. EXIF orientation is not applied, as training does not apply it.
+    """
+    from PIL import Image
+
+    with Image.open(path) as img:
+        width, height = img.size
+        mime = _MIME.get(path.suffix.lower())
+        if mime and path.stat().st_size <= INLINE_MAX_BYTES:
+            data = path.read_bytes()
+        else:
+            small = img.convert("RGB")
+            small.thumbnail((INLINE_MAX_SIDE, INLINE_MAX_SIDE))
+            buf = io.BytesIO()
+            small.save(buf, format="JPEG", quality=88)
+            data, mime = buf.getvalue(), "image/jpeg"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}", width, height
 
 
-def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:
-    boxes = st.session_state.get(f"{key}_value")
-    if boxes is None:
-        return Boxes(tuple(Box(float(b["x0"]), float(b["y0"]), float(b["x1"]), float(b["y1"]), str(b["label"]))
-                           for b in _proposed(item)))
-    width, height = item.get("meta", {}).get("width"), item.get("meta", {}).get("height")
+def fast_view(project: Project, item: dict[str, Any]) -> dict[str, Any]:
+    """The image inline, the proposed boxes of the project's classes with their confidences, and the
+    proposal line. An image that cannot be read comes with the reason instead, so that the person can
+    skip or reject it and the rest of the buffer goes on."""
+    labels = set(project.config.labels)
+    boxes = [{**{k: float(b[k]) for k in ("x0", "y0", "x1", "y1")}, "label": b["label"], "confidence": conf}
+             for b, conf in zip(_proposed(item), _confidences(item)) if b["label"] in labels]
+    path = image_path(project, item)
+    try:
+        image, width, height = inline_image(path)
+    except (OSError, ValueError) as exc:  # PIL's UnidentifiedImageError is an OSError
+        return {"image": None, "image_error": f"{item['content']}: cannot read this image ({exc}); skip or reject it",
+                "boxes": boxes, "proposal": proposal_text(item)}
+    return {"image": image, "width": width, "height": height, "boxes": boxes, "proposal": proposal_text(item)}
+
+
+def fast_value(project: Project, item_id: str, raw: dict[str, Any]) -> Payload:
+    """The fast lane's answer: ``{"drawn_boxes": [{x0, y0, x1, y1, label}]}`` in image pixels, as shown,
+    or the proposal as the task stores it (an accept). A drawn corner a pixel past the edge is
+    clipped, not refused; the project then checks labels and bounds."""
+    if "drawn_boxes" not in raw:
+        return project.spec.payload(raw)
+    try:
+        rows = [(float(b["x0"]), float(b["y0"]), float(b["x1"]), float(b["y1"]), str(b["label"]))
+                for b in raw["drawn_boxes"]]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidLabelError(f"malformed boxes {raw['drawn_boxes']!r}: {exc}") from exc
+    meta = project.store.get_item(item_id).meta or {}
+    width, height = meta.get("width"), meta.get("height")
     out = []
-    for b in boxes:
-        x, y, w, h = (float(v) for v in b["bbox"])
-        x0, y0, x1, y1 = x, y, x + w, y + h
-        if width and height:  # the canvas lets a corner go a pixel past the edge; clip, do not refuse
+    for x0, y0, x1, y1, label in rows:
+        if width and height:
             x0, y0, x1, y1 = max(0.0, x0), max(0.0, y0), min(float(width), x1), min(float(height), y1)
         if x1 <= x0 or y1 <= y0:
-            raise InvalidLabelError(f"box {b['bbox']}: draw a box with a positive area")
-        out.append(Box(x0, y0, x1, y1, str(b["label"])))
+            raise InvalidLabelError(f"box ({x0:g}, {y0:g})-({x1:g}, {y1:g}): draw a box with a positive area")
+        out.append(Box(x0, y0, x1, y1, label))
     return Boxes(tuple(out))

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from activelabel.project import Project
 
 PLAIN_KEYS = False  # the label keys 1-9 belong to the text box while it has focus; the page uses Alt/Ctrl
-FAST_LANE = True  # drawn in the browser by the label page's fast lane (ui/fastlane.py)
+FAST_LANE = ("text",)  # drawn in the browser by the label page's fast lane (ui/fastlane.py)
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
