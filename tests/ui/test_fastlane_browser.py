@@ -128,3 +128,34 @@ def _cookie(project: Project) -> str:
     from activelabel.ui.common import cookie_name
 
     return cookie_name(project.dir)
+
+
+def test_a_revoked_session_keeps_the_waiting_answer_takes_no_new_one_and_sends_it_after_sign_in(
+        cls_project: Project, tmp_path: Path) -> None:
+    from activelabel.sessions import revoke_user
+
+    with streamlit_server("ACTIVELABEL_PROJECT", cls_project.dir, tmp_path / "server.log") as url, \
+            chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        sign_in(page, url, "alice", USERS["alice"][1])
+        wait_saved(page, buffered=5)
+        shown = page.evaluate(BUFFER_JS)
+        revoke_user(cls_project.store, "alice")  # an admin signs alice out everywhere
+
+        page.keyboard.press("1")  # answered before the page knows: it waits, unsaved
+        page.get_by_text("You are signed out").wait_for(timeout=15_000)
+        assert shown_item(page) == shown[1]
+        page.keyboard.press("2")  # refused on the page: the item stays, nothing piles up
+        assert shown_item(page) == shown[1]
+        assert page.evaluate("() => Object.values(window.__alFastlane)[0].queue.length") == 1
+        assert _answers(cls_project, "alice") == []
+
+        again = context.new_page()  # signing in in another tab sets the cookie the first tab sends
+        sign_in(again, url, "alice", USERS["alice"][1])
+        page.get_by_text("Signed in again").wait_for(timeout=15_000)
+        wait_saved(page)
+        assert [(a["item_id"], a["value"]["label"]) for a in _answers(cls_project, "alice")] == [(shown[0], "ham")]
+        page.keyboard.press("2")  # and answering goes on
+        wait_saved(page)
+        assert len(_answers(cls_project, "alice")) == 2

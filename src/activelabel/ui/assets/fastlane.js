@@ -13,6 +13,12 @@
 const STORE = (window.__alFastlane = window.__alFastlane || {});
 const LOW = 3; // top the buffer up when fewer items than this wait
 const MAX_RETRY_MS = 3000;
+// a 401 this many times in a row is not a cookie still being set: the session ended (signed out,
+// expired or revoked by an admin). The answers waiting are kept and still retried; no new one is taken.
+const SIGNED_OUT_AFTER = 3;
+const SIGNED_OUT = "You are signed out (the session expired or an admin revoked it). The answers waiting "
+  + "here are kept and sent as soon as you sign in again: open this page in a new tab and sign in there; "
+  + "do not close this tab until they are saved.";
 const LOOK_MS = 1000; // how often a low buffer is looked at
 const IDLE_LOOK_MS = 10000; // how often an empty queue is asked again
 
@@ -226,6 +232,11 @@ function onRound(st, round) {
 }
 
 function send(st, value, status) {
+  if (st.signedOut) {  // the item stays on screen with its edits; nothing new piles up unsaved
+    st.notice = ["error", SIGNED_OUT];
+    draw(st);
+    return;
+  }
   const it = st.items.shift();
   if (!it) return;
   const now = performance.now();
@@ -315,6 +326,8 @@ async function pump(st) {
       if (res && res.ok) {
         st.queue.shift();
         wait = 0;
+        st.unauthorized = 0;
+        if (st.signedOut) { st.signedOut = false; st.notice = ["info", "Signed in again: the waiting answers are saved."]; }
         st.status = "";
         finished(st, job, res.data);
         if (onRound(st, res.data.round)) topUp(st);
@@ -323,6 +336,9 @@ async function pump(st) {
       }
       if (transient(res)) {  // the same body again, with its submission id: stored once however often it goes
         wait = Math.min(wait ? wait * 2 : 200, MAX_RETRY_MS);
+        st.unauthorized = res && res.status === 401 ? (st.unauthorized || 0) + 1 : 0;
+        st.signedOut = st.unauthorized >= SIGNED_OUT_AFTER;
+        if (st.signedOut) st.notice = ["error", SIGNED_OUT];
         st.status = res && res.status === 401 ? `not saved yet: ${res.data.error || "not signed in"} (retrying)`
           : `saving… retrying (${res ? `HTTP ${res.status}` : "network error"})`;
         draw(st);
