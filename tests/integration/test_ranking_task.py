@@ -121,3 +121,44 @@ def test_simulate_ranking_on_the_project_made_set(tmp_path: Path) -> None:
     assert "full-pool pairwise accuracy" in out
     summary = json.loads((tmp_path / "sim" / "summary.json").read_text(encoding="utf-8"))
     assert summary["task"] == "ranking" and summary["full_metric"] > 0.8
+
+
+def test_label_studio_sdk_validates_our_ranker_export(tmp_path: Path) -> None:
+    """``export --format labelstudio``: a List + Ranker task per item; label-studio-sdk's LabelInterface
+    checks every result against the config we ship, and a model's order is a prediction only."""
+    label_interface = pytest.importorskip("label_studio_sdk.label_interface")
+    from activelabel.formats.ranking_labelstudio import build_tasks
+
+    project = tmp_path / "prefs"
+    labeled = make_sample(tmp_path / "truth", 12, seed=4, with_labels=True)
+    truth = {RankingItem(r["prompt"], tuple(r["responses"])).content(): r["order"]
+             for r in map(json.loads, labeled.read_text(encoding="utf-8").splitlines())}
+    _cli("init", str(project), "--task", "ranking")
+    _cli("import", str(project), str(make_sample(tmp_path / "pool", 12, seed=4)))
+    _cli("prelabel", str(project))  # the cold-start queue
+    queued = [json.loads(line) for line in _cli("queue", str(project), "-n", "3", "--json").splitlines()]
+    for row in queued:
+        _cli("annotate", str(project), row["id"], ",".join(map(str, truth[row["content"]])), "--annotator", "alice")
+    out = tmp_path / "ls"
+    _cli("export", str(project), str(out), "--format", "labelstudio")
+
+    tasks = json.loads((out / "tasks.json").read_text(encoding="utf-8"))
+    li = label_interface.LabelInterface((out / "label_config.xml").read_text(encoding="utf-8"))
+    assert len(tasks) == 3 and all("predictions" not in t for t in tasks)
+    for task in tasks:
+        (annotation,) = task["annotations"]
+        assert li.validate_annotation(annotation), li._validate_object_logic(annotation)
+        (ranked,) = [r for r in annotation["result"] if r["type"] == "ranker"]
+        ids = [i["id"] for i in task["data"]["items"]]
+        content = RankingItem(task["data"]["prompt"], tuple(i["body"] for i in task["data"]["items"])).content()
+        assert [ids.index(x) for x in ranked["value"]["ranker"]["rank"]] == truth[content]
+
+    # a rating goes as a Rating result; a model's ranking is a prediction, never an annotation
+    item = RankingItem("Which is kinder?", ("Thanks!", "Go away.", "Fine."))
+    (human, model) = build_tasks([
+        {"id": "a", "content": item.content(), "value": {"order": [0, 2, 1], "rating": 8}, "source": "human"},
+        {"id": "b", "content": item.content(), "value": {"order": [2, 0, 1]}, "source": "model",
+         "annotator": "model:v0001", "confidence": 0.4}])
+    assert li.validate_annotation(human["annotations"][0])
+    assert {r["type"] for r in human["annotations"][0]["result"]} == {"ranker", "rating"}
+    assert "annotations" not in model and li.validate_prediction(model["predictions"][0])

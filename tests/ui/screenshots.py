@@ -86,7 +86,8 @@ def _ranking_truth() -> Callable[[Any], dict[str, Any]]:
 
 
 def _audio_truth() -> Callable[[Any], dict[str, Any]]:
-    return lambda item: {"label": Path(item.content).name.split("_")[0]}  # FSDD names: {digit}_{speaker}_{take}.wav
+    # FSDD names {digit}_{speaker}_{take}.wav, as imported (the media copy's name starts with its content id)
+    return lambda item: {"label": str(item.meta["original"]).split("_")[0]}
 
 
 def _segments_truth() -> Callable[[Any], dict[str, Any]]:

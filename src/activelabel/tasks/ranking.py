@@ -74,5 +74,5 @@ SPEC = TaskSpec(
     simulation_loader="activelabel.simulation.tasks.ranking:load", metric_name="pairwise accuracy",
     min_labels=0, cli_value=parse_cli, summary=ranking_summary,
     example={"order": [1, 0]},
-    export_formats={"dpo": "ranking-dpo-jsonl"},
+    export_formats={"dpo": "ranking-dpo-jsonl", "labelstudio": "ranking-labelstudio"},
 )
