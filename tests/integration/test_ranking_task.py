@@ -162,3 +162,18 @@ def test_label_studio_sdk_validates_our_ranker_export(tmp_path: Path) -> None:
     assert li.validate_annotation(human["annotations"][0])
     assert {r["type"] for r in human["annotations"][0]["result"]} == {"ranker", "rating"}
     assert "annotations" not in model and li.validate_prediction(model["predictions"][0])
+
+    # read back: the answer as the person gave it (rating kept exactly), a bad task named, the rest read
+    from activelabel.formats.ranking_labelstudio import read_labelstudio
+
+    broken = json.loads(json.dumps(human))
+    broken["annotations"][0]["result"][0]["value"]["ranker"]["rank"] = ["r0", "r9", "r1"]
+    odd = build_tasks([{"id": "c", "content": item.content(), "value": {"order": [1, 0, 2], "rating": 4.5},
+                        "source": "human"}])[0]
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps([human, broken, model, odd]), encoding="utf-8")
+    got = list(read_labelstudio(path))
+    assert got[0].value.order == (0, 2, 1) and got[0].value.rating == 8.0 and got[0].prediction is None
+    assert "task 2" in got[1].reason and "r9" in got[1].reason
+    assert got[2].value is None and got[2].prediction.order == (2, 0, 1)
+    assert got[3].value.rating == 4.5 and all(r["type"] != "rating" for r in odd["annotations"][0]["result"])

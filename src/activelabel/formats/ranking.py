@@ -1,5 +1,7 @@
 """Ranking items in and preference pairs out: the JSONL reader and the TRL/DPO writers.
 
+A ``.json`` file or a folder is read as Label Studio tasks instead (``ranking_labelstudio``).
+
 Each input line is one of:
 
 - an item ``{"prompt": ..., "responses": [...]}`` with an optional answer: ``order`` (response
@@ -34,7 +36,7 @@ from activelabel.types import Ranking
 if TYPE_CHECKING:
     from activelabel.workspace import Workspace
 
-FORMATS = ("auto", "jsonl", "dpo")
+FORMATS = ("auto", "jsonl", "dpo", "labelstudio")
 PROVENANCE = ("source", "annotator", "status")
 
 
@@ -143,7 +145,12 @@ def read_ranking(path: Path, fmt: str = "auto", *, labels: Sequence[str], projec
     """Ranking items (and their answers) from a JSONL file; see the module docstring for the shapes."""
     if fmt not in FORMATS:
         raise FormatError(f"unknown ranking format {fmt!r}; use {', '.join(FORMATS)}")
-    return _read(Path(path))
+    path = Path(path)
+    if fmt == "labelstudio" or (fmt == "auto" and (path.suffix.lower() == ".json" or path.is_dir())):
+        from activelabel.formats.ranking_labelstudio import read_labelstudio
+
+        return read_labelstudio(path)
+    return _read(path)
 
 
 def _read(path: Path) -> Iterator[ImportRecord | Rejection]:
