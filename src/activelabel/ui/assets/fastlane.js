@@ -114,9 +114,9 @@ function nerBody(st, it) {
   st.editor = create(host, { item: it.id, segments: it.segments, labels: st.labels, spans: it.spans || [], reported: false });
   st.editor.setStateValue = (name, value) => { if (name === "edit") st.edit = value; };
   st.editor.report();  // the spans as first drawn: what a submit stores until edited
-  body.appendChild(el("div", "al-fl-caption", "Select words with the mouse, or click the text and move with ←/→, "
-    + "holding Shift to select; then press a label key (1-9) or click a label. Click an entity (or move onto it) to "
-    + "change its label (1-9) or remove it (Delete). Ctrl+Enter submits the spans shown."));
+  // the editor's own line above says what to do now (select, label, relabel); this one how it ends
+  body.appendChild(el("div", "al-fl-caption", "Delete removes the entity under the cursor. Ctrl+Enter submits the "
+    + "spans shown; Alt+A accepts the proposal as it came."));
   return body;
 }
 
