@@ -112,4 +112,4 @@ def test_coco_export_is_read_by_pycocotools_and_imports_again(trained, tmp_path)
         report = again.import_file(out)
         assert (report.imported, report.rejected) == (10, 0)
         assert sorted(again.spec.canonical(r.value) for r in again.store.current_labels()) == \
-            sorted(project.spec.canonical(r.value) for r in project.store.current_labels() if r.source == "human")
+            sorted(project.spec.canonical(r.value) for r in project.store.current_labels() if r.status != "auto")
