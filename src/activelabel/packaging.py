@@ -237,6 +237,26 @@ def write_keypoints_package(project: Workspace, out: Path, parts: dict[str, list
     return ["data.yaml", "images/", "labels/"]
 
 
+def write_segmentation_package(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """A YOLO-seg folder: images/<split>, labels/<split>/*.txt (class, then the normalised polygon, one
+    line per polygon) and data.yaml, as Ultralytics' segment task reads it."""
+    from activelabel.formats.yolo_seg import seg_data_yaml, seg_lines
+    from activelabel.types import Masks
+
+    labels = project.config.labels
+    for sp, rows in parts.items():
+        (out / "labels" / sp).mkdir(parents=True, exist_ok=True)
+        (out / "images" / sp).mkdir(parents=True, exist_ok=True)
+        for r in rows:
+            name = _copy(_media_path(project, r["content"]), out / "images" / sp, r["id"])
+            w, h = _image_size(project, r)
+            lines = seg_lines(Masks.from_json(r["value"]).objects, labels, w, h)
+            (out / "labels" / sp / f"{Path(name).stem}.txt").write_text("".join(x + "\n" for x in lines),
+                                                                       encoding="utf-8")
+    seg_data_yaml(out, labels, {"train": "images/train", "val": "images/validation", "test": "images/test"})
+    return ["data.yaml", "images/", "labels/"]
+
+
 def write_transcripts_package(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     files = []
     for sp, rows in parts.items():

@@ -392,7 +392,87 @@ class Poses:
         return cls(tuple(objects))
 
 
-Payload = ClassLabel | Spans | Boxes | Transcript | Ranking | LabelSet | Segments | Poses
+MIN_POLYGON_POINTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class MaskObject:
+    """One object of an instance segmentation: its box, its label and its outline as polygons.
+
+    Each polygon is ``(x1, y1, x2, y2, ...)`` in pixels (COCO's polygon form); an object cut in two by
+    something in front of it has two. The box is the polygons' bounding box.
+    """
+
+    box: Box
+    polygons: tuple[tuple[float, ...], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.box.to_json(), "polygons": [list(p) for p in self.polygons]}
+
+    @classmethod
+    def around(cls, label: str, polygons: Sequence[Sequence[float]], confidence: float | None = None) -> MaskObject:
+        """An object whose box is the bounding box of its polygons."""
+        polys = tuple(tuple(float(v) for v in poly) for poly in polygons)
+        xs = [v for poly in polys for v in poly[0::2]] or [0.0]
+        ys = [v for poly in polys for v in poly[1::2]] or [0.0]
+        return cls(Box(min(xs), min(ys), max(xs), max(ys), label, confidence), polys)
+
+
+@dataclass(frozen=True, slots=True)
+class Masks:
+    """The objects of one image, each outlined by one or more polygons (instance segmentation)."""
+
+    objects: tuple[MaskObject, ...]
+
+    def validate(self, labels: Sequence[str], width: int | None = None, height: int | None = None,
+                 where: str = "") -> Masks:
+        """Known labels; every polygon has at least 3 finite points, inside the image, and an area."""
+        at = f"{where}: " if where else ""
+        for n, obj in enumerate(self.objects, 1):
+            name = f"{at}object {n} ({obj.box.label})"
+            if obj.box.label not in labels:
+                raise InvalidLabelError(f"{name}: unknown label {obj.box.label!r}; the project's labels are {list(labels)}")
+            if not obj.polygons:
+                raise InvalidLabelError(f"{name}: an object needs at least one polygon")
+            for k, poly in enumerate(obj.polygons, 1):
+                shown = ", ".join(f"{v:g}" for v in poly[:8]) + (", ..." if len(poly) > 8 else "")
+                if len(poly) % 2 or len(poly) < 2 * MIN_POLYGON_POINTS:
+                    raise InvalidLabelError(f"{name} polygon {k} [{shown}]: needs at least {MIN_POLYGON_POINTS} "
+                                            "points, as x1, y1, x2, y2, ...")
+                if not all(math.isfinite(v) for v in poly):
+                    raise InvalidLabelError(f"{name} polygon {k}: coordinates must be finite numbers")
+                if width is not None and height is not None and not all(
+                        0 <= x <= width and 0 <= y <= height for x, y in zip(poly[0::2], poly[1::2])):
+                    raise InvalidLabelError(f"{name} polygon {k} [{shown}]: a point lies outside the "
+                                            f"{width}x{height} image")
+                if polygon_area(poly) <= 0:
+                    raise InvalidLabelError(f"{name} polygon {k} [{shown}]: has no area (its points are on a line)")
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return {"objects": [o.to_json() for o in self.objects]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Masks:
+        objects = []
+        for o in data["objects"]:
+            polys = o["polygons"]
+            if isinstance(polys, (str, bytes)) or not isinstance(polys, Sequence) or any(
+                    isinstance(p, (str, bytes)) or not isinstance(p, Sequence) for p in polys):
+                raise TypeError("polygons must be a list of [x1, y1, x2, y2, ...] lists")
+            conf = o.get("confidence")
+            objects.append(MaskObject.around(str(o["label"]), polys, None if conf is None else float(conf)))
+        return cls(tuple(objects))
+
+
+def polygon_area(poly: Sequence[float]) -> float:
+    """The shoelace area of ``(x1, y1, x2, y2, ...)``, in square pixels."""
+    xs, ys = poly[0::2], poly[1::2]
+    n = len(xs)
+    return abs(sum(xs[i] * ys[(i + 1) % n] - xs[(i + 1) % n] * ys[i] for i in range(n))) / 2.0
+
+
+Payload = ClassLabel | Spans | Boxes | Transcript | Ranking | LabelSet | Segments | Poses | Masks
 
 
 # ---- selections ---------------------------------------------------------------------------

@@ -155,6 +155,20 @@ def _yolo_pose_data(tmp: Path) -> tuple[list[Item], list[Payload]]:
     return tiny_keypoint_data(tmp, n=8, size=64)
 
 
+def _yolo_seg_build(_tmp: Path) -> Any:
+    from activelabel.models.yolo_seg import YoloSegmenter
+    from activelabel.samples.segmentation import LABELS
+    from tests.detection_helpers import TINY_PARAMS
+
+    return YoloSegmenter(LABELS, "yolov8n-seg.yaml", dict(TINY_PARAMS))
+
+
+def _yolo_seg_data(tmp: Path) -> tuple[list[Item], list[Payload]]:
+    from tests.mask_helpers import tiny_mask_data
+
+    return tiny_mask_data(tmp, n=8, size=64)
+
+
 def _multilabel_build(_tmp: Path) -> Any:
     from activelabel.models.sklearn_multilabel import SklearnMultiLabelClassifier
     from activelabel.samples.multilabel import LABELS
@@ -189,6 +203,7 @@ CASES: list[AdapterCase] = [
     AdapterCase("spacy-ner", _spacy_ner_build, _spacy_ner_data, pretrained=True),
     AdapterCase("yolo", _yolo_build, _yolo_data),
     AdapterCase("yolo-pose", _yolo_pose_build, _yolo_pose_data),
+    AdapterCase("yolo-seg", _yolo_seg_build, _yolo_seg_data),
     AdapterCase("whisper", _whisper_build, lambda t: _audio_data(t, "transcription"), pretrained=True),
     AdapterCase("whisper-embedding-classifier", _whisper_classifier_build,
                 lambda t: _audio_data(t, "audio_classification")),

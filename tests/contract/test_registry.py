@@ -168,7 +168,17 @@ def _keypoints_project(root: Path) -> Workspace:
     return ws
 
 
+def _segmentation_project(root: Path) -> Workspace:
+    from activelabel.importing import import_path
+    from activelabel.samples.segmentation import LABELS, make_sample
+
+    ws = Workspace.init(root, parse_config({"task": "segmentation", "labels": LABELS}))
+    assert import_path(ws, make_sample(root.parent / "seg-sample", n=4, size=64)).imported == 4
+    return ws
+
+
 LABELED_PROJECTS: dict[str, Any] = {"audio_segments": _segments_project, "keypoints": _keypoints_project,
+                                    "segmentation": _segmentation_project,
                                     "ner": _ner_project, "detection": _detection_project,
                                     "classification": _classification_project,
                                     "transcription": _transcription_project, "ranking": _ranking_project,

@@ -49,6 +49,9 @@ def test_a_large_or_unusual_image_is_sent_re_encoded_at_its_own_size(tmp_path: P
 
 
 def test_a_corrupt_image_is_reported_with_its_file_and_the_rest_goes_on(detection_project: Project) -> None:
+    # as in a UI process that has loaded a YOLO model: Ultralytics patches PIL.Image.open to fetch pi-heif on
+    # the first file Pillow cannot identify (without pi-heif installed, that was a ModuleNotFoundError)
+    pytest.importorskip("ultralytics.utils.patches")
     (detection_project.dir / "media" / "img1.png").write_bytes(b"not a png")
     view = fast_item(detection_project, item_view(detection_project, "det1"))
     assert view["image"] is None and "media/img1.png: cannot read this image" in view["image_error"]

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from activelabel.errors import ConfigError, NotEnoughAnswersError, NotFittedError
+from activelabel.errors import ConfigError, NotFittedError
 from activelabel.models.base import Capabilities, Prediction
 from activelabel.models.pose_uncertainty import (
     PoseSettings,
@@ -31,7 +31,6 @@ from activelabel.models.yolo_uncertainty import UncertaintySettings
 from activelabel.types import Box, Item, Keypoint, Payload, Pose, Poses
 
 DEFAULT_POSE_MODEL = "yolov8n-pose.yaml"
-VAL_IMAGES = 8
 
 
 class YoloPose(YoloDetector):
@@ -79,38 +78,13 @@ class YoloPose(YoloDetector):
     # ---- training ---------------------------------------------------------------------------
 
     def _training_set(self, folder: Path, items: Sequence[Item], values: Sequence[Payload]) -> tuple[Path, dict[str, int]]:
-        from activelabel.formats.detection_base import copy_image
         from activelabel.formats.yolo_pose import pose_data_yaml, pose_lines
-        from activelabel.models.yolo_dataset import image_size
+        from activelabel.models.yolo_objects import write_object_training_set
 
-        if not items:
-            raise NotEnoughAnswersError("no labeled images to train on")
-        (folder / "labels" / "train").mkdir(parents=True, exist_ok=True)
-        n_objects = 0
-        names = []
-        for item, value in zip(items, values):
-            if not isinstance(value, Poses):
-                raise TypeError(f"item {item.id}: keypoint values must be Poses, got {type(value).__name__}")
-            path = self._path(item)
-            w, h = item.meta.get("width"), item.meta.get("height")
-            if not w or not h:
-                w, h = image_size(path)
-            name = f"{item.id}{path.suffix}"
-            try:
-                copy_image(path, folder / "images" / "train", link=True, name=name)
-            except OSError:  # file systems without symlinks
-                copy_image(path, folder / "images" / "train", name=name)
-            lines = pose_lines(value.objects, self.labels, int(w), int(h))
-            (folder / "labels" / "train" / f"{item.id}.txt").write_text("".join(x + "\n" for x in lines), encoding="utf-8")
-            n_objects += len(value.objects)
-            names.append(name)
-        if not n_objects:
-            raise NotEnoughAnswersError("the labeled images hold no objects yet; mark at least one before training")
-        val = [str((folder / "images" / "train" / n).absolute()) for n in names[:VAL_IMAGES]]
-        (folder / "val.txt").write_text("\n".join(val) + "\n", encoding="utf-8")
-        yaml_path = pose_data_yaml(folder, self.labels, self.keypoints, self.flip_pairs,
-                                   {"train": "images/train", "val": "val.txt"}, absolute=True)
-        return yaml_path, {"n_images": len(items), "n_boxes": n_objects}
+        return write_object_training_set(
+            folder, items, values, [self._path(i) for i in items], Poses,
+            lambda v, w, h: pose_lines(v.objects, self.labels, w, h),
+            lambda f, splits: pose_data_yaml(f, self.labels, self.keypoints, self.flip_pairs, splits, absolute=True), "mark at least one")
 
     # ---- prediction -------------------------------------------------------------------------
 
