@@ -59,3 +59,44 @@ def test_converter_turns_our_detection_export_into_coco(tmp_path: Path, caplog: 
     want = sorted((b["label"], round(b["x0"], 3), round(b["y0"], 3), round(b["x1"] - b["x0"], 3),
                    round(b["y1"] - b["y0"], 3)) for v in truth.values() for b in v["boxes"])
     assert got == want
+
+
+def test_converter_turns_our_segmentation_export_into_coco_masks(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Our ``polygonlabels`` tasks pass label-studio-sdk's LabelInterface, and its converter's COCO holds
+    the same outlines: pycocotools draws each converted mask where our polygon is (IoU > 0.9; its
+    rasteriser puts the edge about half a pixel in)."""
+    import numpy as np
+    from pycocotools.coco import COCO
+
+    from activelabel.quality.mask_agreement import rasterize
+    from activelabel.samples.segmentation import LABELS, make_sample
+
+    with Workspace.init(tmp_path / "p", parse_config({"task": "segmentation", "labels": LABELS})) as ws:
+        assert import_path(ws, make_sample(tmp_path / "sample", 4, seed=3, size=96)).imported == 4
+        truth = {r.item_id: r.value for r in ws.store.current_labels()}
+        items = ws.store.get_items(list(truth))
+        out = tmp_path / "export"
+        assert export_project(ws, out, fmt="labelstudio") == 4
+    tasks = json.loads((out / "tasks.json").read_text("utf-8"))
+    label_interface = pytest.importorskip("label_studio_sdk.label_interface")
+    li = label_interface.LabelInterface((out / "label_config.xml").read_text("utf-8"))
+    assert all(li.validate_annotation(t["annotations"][0]) for t in tasks)
+    conv = converter.Converter(str(out / "label_config.xml"), project_dir=str(out), download_resources=False)
+    with caplog.at_level(logging.ERROR):
+        conv.convert(str(out / "tasks.json"), str(tmp_path / "coco"), "COCO", is_dir=False)
+    coco = COCO(str(tmp_path / "coco" / "result.json"))
+    by_file = {Path(im["file_name"]).name: im["id"] for im in coco.dataset["images"]}
+    names = {c["id"]: c["name"] for c in coco.dataset["categories"]}
+    compared = 0
+    for item_id, value in truth.items():
+        image_id = next(i for f, i in by_file.items() if f.endswith(items[item_id].meta["file"]))
+        anns = coco.loadAnns(coco.getAnnIds(imgIds=[image_id]))
+        assert sorted(names[a["category_id"]] for a in anns) == sorted(o["label"] for o in value["objects"])
+        for obj in value["objects"]:
+            ours = rasterize(obj["polygons"], 0, 0, 96, 96)
+            best = max(np.logical_and(coco.annToMask(a).astype(bool), ours).sum()
+                       / np.logical_or(coco.annToMask(a).astype(bool), ours).sum()
+                       for a in anns if names[a["category_id"]] == obj["label"])
+            assert best > 0.9
+            compared += 1
+    assert compared >= 4

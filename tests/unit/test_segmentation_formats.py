@@ -234,3 +234,36 @@ def test_the_package_is_a_yolo_seg_folder_ultralytics_reads(shapes, tmp_path) ->
                 assert seg * 96 == pytest.approx(np.asarray(o["polygons"][0]).reshape(-1, 2), abs=1e-3)
             seen += 1
     assert seen == 8
+
+
+def test_label_studio_polygons_read_back_and_a_bad_task_is_named(tmp_path: Path) -> None:
+    """``export --format labelstudio`` reads back as the same objects; a task with a 2-point polygon or
+    two labels on one region is one rejection naming the task, the others import."""
+    import json
+
+    from activelabel.config import parse_config
+    from activelabel.exporting import export_project
+    from activelabel.importing import import_path
+    from activelabel.samples.segmentation import LABELS, make_sample
+    from activelabel.workspace import Workspace
+
+    with Workspace.init(tmp_path / "p", parse_config({"task": "segmentation", "labels": LABELS})) as ws:
+        assert import_path(ws, make_sample(tmp_path / "sample", 4, seed=2, size=64)).imported == 4
+        before = sorted(ws.spec.canonical(r.value) for r in ws.store.current_labels())
+        assert export_project(ws, tmp_path / "ls", fmt="labelstudio") == 4
+    tasks = json.loads((tmp_path / "ls" / "tasks.json").read_text("utf-8"))
+    tasks[1]["annotations"][0]["result"][0]["value"]["points"] = [[1, 1], [5, 5]]
+    tasks[2]["annotations"][0]["result"][0]["value"]["polygonlabels"] = ["disc", "square"]
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "tasks.json").write_text(json.dumps(tasks), "utf-8")
+    (tmp_path / "bad" / "images").symlink_to(tmp_path / "ls" / "images")
+    with Workspace.init(tmp_path / "again", parse_config({"task": "segmentation", "labels": LABELS})) as again:
+        report = import_path(again, tmp_path / "ls")
+        assert (report.imported, report.rejected) == (4, 0)
+        assert sorted(again.spec.canonical(r.value) for r in again.store.current_labels()) == before
+    with Workspace.init(tmp_path / "third", parse_config({"task": "segmentation", "labels": LABELS})) as third:
+        report = import_path(third, tmp_path / "bad")
+        assert (report.imported, report.rejected) == (2, 2)
+        reasons = sorted(str(r) for r in report.rejections)
+        assert "task" in reasons[0] and "needs at least 3 points" in " ".join(reasons)
+        assert "has labels ['disc', 'square']" in " ".join(reasons)

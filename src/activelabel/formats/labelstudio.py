@@ -42,6 +42,7 @@ KINDS: dict[str, tuple[str, str, str, str]] = {
     "choices": ("Choices", "Text", "text", "label"),
     "labels": ("Labels", "Text", "text", "label"),
     "rectanglelabels": ("RectangleLabels", "Image", "image", "label"),
+    "polygonlabels": ("PolygonLabels", "Image", "image", "label"),
     "textarea": ("TextArea", "Audio", "audio", "transcription"),
 }
 Row = dict[str, Any]
@@ -51,7 +52,7 @@ Row = dict[str, Any]
 class LSConfig:
     """The names one result carries, and the data key its object reads."""
 
-    result_type: str  # choices | labels | rectanglelabels | textarea
+    result_type: str  # choices | labels | rectanglelabels | polygonlabels | textarea
     from_name: str
     to_name: str
     data_key: str
@@ -365,8 +366,20 @@ def rectangle_results(row: Row, cfg: LSConfig) -> list[dict[str, Any]]:
             for b in (row.get("value") or {}).get("boxes", [])]
 
 
+def polygon_results(row: Row, cfg: LSConfig) -> list[dict[str, Any]]:
+    """One ``polygonlabels`` region per polygon, points in percent of the image (an object in two
+    pieces is two regions of its label: Label Studio has no object of several polygons)."""
+    w, h = row["width"], row["height"]
+    return [{"original_width": w, "original_height": h, "image_rotation": 0,
+             "value": {"points": [[100 * x / w, 100 * y / h] for x, y in zip(poly[0::2], poly[1::2])],
+                       "closed": True, "polygonlabels": [o["label"]]},
+             **({"score": o["confidence"]} if o.get("confidence") is not None else {})}
+            for o in (row.get("value") or {}).get("objects", []) for poly in o.get("polygons", [])]
+
+
 BUILDERS: dict[str, ResultBuilder] = {"labels": span_results, "choices": choice_results,
-                                      "rectanglelabels": rectangle_results, "textarea": textarea_results}
+                                      "rectanglelabels": rectangle_results, "polygonlabels": polygon_results,
+                                      "textarea": textarea_results}
 
 
 def build_tasks(rows: Sequence[Row], cfg: LSConfig, data_values: Sequence[str] | None = None) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from activelabel.formats.base import RecordStream
 from activelabel.formats.coco_segmentation import MaskImage, read_coco_segmentation, write_coco_segmentation
 from activelabel.formats.detection import _project_extra, read_images
 from activelabel.formats.detection_base import ReadContext
+from activelabel.formats.json_array import holds_array
 from activelabel.formats.media_names import NameAllocator, original_name
 from activelabel.images import ImageLimits, is_image_name
 from activelabel.types import Masks
@@ -24,24 +25,26 @@ from activelabel.types import Masks
 if TYPE_CHECKING:
     from activelabel.workspace import Workspace
 
-FORMATS = ("auto", "images", "coco")
+FORMATS = ("auto", "images", "coco", "labelstudio")
 
 
 def detect_format(path: Path) -> str:
     if path.is_file():
         if path.suffix.lower() == ".json":
-            return "coco"
+            return "labelstudio" if holds_array(path) else "coco"
         if is_image_name(path):
             return "images"
-        raise ImportFormatError(f"cannot tell the format from the suffix {path.suffix!r}; pass --format images|coco",
+        raise ImportFormatError(f"cannot tell the format from the suffix {path.suffix!r}; pass --format images|coco|labelstudio",
                                 source=str(path))
+    if (path / "tasks.json").is_file() and holds_array(path / "tasks.json"):
+        return "labelstudio"
     return "coco" if any(p.suffix == ".json" for p in path.iterdir()) else "images"
 
 
 def read_segmentation(path: Path, fmt: str = "auto", *, labels: Sequence[str], project_dir: Path,
                       extra: dict[str, Any] | None = None, images_dir: str | None = None,
                       **_options: Any) -> RecordStream:
-    """The segmentation reader in the registry's signature; ``fmt`` is auto, images or coco."""
+    """The segmentation reader in the registry's signature; ``fmt`` is auto, images, coco or labelstudio."""
     path = Path(path)
     if fmt not in FORMATS:
         raise ImportFormatError(f"unknown segmentation format {fmt!r}; use one of {', '.join(FORMATS)}",
@@ -51,6 +54,12 @@ def read_segmentation(path: Path, fmt: str = "auto", *, labels: Sequence[str], p
     fmt = detect_format(path) if fmt == "auto" else fmt
     if fmt == "images":
         return read_images(path, ctx)
+    if fmt == "labelstudio":
+        from activelabel.formats.labelstudio import import_config
+        from activelabel.formats.segmentation_labelstudio import read_polygons
+
+        return read_polygons(path, ctx, Path(images_dir) if images_dir else None,
+                             import_config(_options.get("ls_config"), "polygonlabels"))
     return read_coco_segmentation(path, ctx, Path(images_dir) if images_dir else None)
 
 

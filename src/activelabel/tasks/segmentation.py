@@ -59,5 +59,5 @@ SPEC = TaskSpec(
     example={"objects": [{"x0": 4.0, "y0": 4.0, "x1": 40.0, "y1": 30.0, "label": "triangle",
                           "polygons": [[4.0, 4.0, 40.0, 17.0, 4.0, 30.0]]}]},
     cli_value=json_parts("segmentation", "objects", Masks.from_json), summary=mask_summary,
-    export_formats={"coco": "segmentation-coco"},
+    export_formats={"coco": "segmentation-coco", "labelstudio": "segmentation-labelstudio"},
 )
