@@ -37,7 +37,7 @@ def clip(rng: np.random.Generator, n_frames: int, n_objects: int, size: int = SI
 
     base = rng.integers(40, 200, size=3)
     noise = rng.normal(0.0, 5.0, size=(n_frames, size, size, 3))
-    objects = []
+    objects: list[dict[str, Any]] = []
     for k in range(n_objects):
         r = float(rng.uniform(*RADIUS))
         start = 0 if k < 2 else int(rng.integers(0, n_frames // 2))  # later ones may enter late ...

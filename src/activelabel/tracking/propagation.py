@@ -67,6 +67,12 @@ def _match(person: Sequence[FrameBox], proposed: Sequence[tuple[int, str, TrackB
             used_p.add(i)
             used_q.add(j)
             out[proposed[j][0]] = (person[i], proposed[j][2])
+    for i, p in enumerate(person):  # a box dragged far from where the tracker had it keeps its own id
+        j = next((j for j, (qid, lab, _) in enumerate(proposed) if qid == p.id and lab == p.label), None)
+        if i not in used_p and j is not None and j not in used_q:
+            used_p.add(i)
+            used_q.add(j)
+            out[proposed[j][0]] = (p, proposed[j][2])
     return out
 
 
