@@ -91,7 +91,7 @@ def main() -> None:
                 true = Tracks.from_json(known[str(item.meta["file"])])
                 pred = model.predict([Item(item.id, "video", str(project.dir / item.content), item.meta)])[0]
                 n_frames = int(item.meta["n_frames"])
-                flagged = sorted({0} | {int(f["frame"]) for f in pred.meta["uncertain_frames"]})
+                flagged = sorted({0} | {f for f, _ in pred.value.uncertain_frames})
                 answer = propagate(pred.value, corrections_from_truth(true, flagged), n_frames)
                 project.submit(item.id, answer, annotator="sim")
                 raw, fixed = idf1(pred.value.to_json(), true.to_json()), idf1(answer.to_json(), true.to_json())

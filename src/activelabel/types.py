@@ -504,10 +504,12 @@ class Track:
 
 @dataclass(frozen=True, slots=True)
 class Tracks:
-    """The tracked objects of one video, and the frames a person checked (``keyframes``)."""
+    """The tracked objects of one video, the frames a person checked (``keyframes``) and, in a model's
+    proposal, the frames it is unsure of with why (``uncertain_frames``: where the editor sends people)."""
 
     tracks: tuple[Track, ...]
     keyframes: tuple[int, ...] = ()
+    uncertain_frames: tuple[tuple[int, str], ...] = ()
 
     def validate(self, labels: Sequence[str], width: int | None = None, height: int | None = None,
                  n_frames: int | None = None, where: str = "") -> Tracks:
@@ -541,7 +543,10 @@ class Tracks:
         return self
 
     def to_json(self) -> dict[str, Any]:
-        return {"tracks": [t.to_json() for t in self.tracks], "keyframes": list(self.keyframes)}
+        out: dict[str, Any] = {"tracks": [t.to_json() for t in self.tracks], "keyframes": list(self.keyframes)}
+        if self.uncertain_frames:
+            out["uncertain_frames"] = [{"frame": f, "reason": r} for f, r in self.uncertain_frames]
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Tracks:
@@ -560,7 +565,8 @@ class Tracks:
                                       None if conf is None else float(conf)))
             tracks.append(Track(int(tid), str(t["label"]), tuple(sorted(boxes, key=lambda b: b.frame))))
         keyframes = tuple(sorted({int(f) for f in data.get("keyframes") or []}))
-        return cls(tuple(sorted(tracks, key=lambda t: t.id)), keyframes)
+        flags = tuple((int(u["frame"]), str(u["reason"])) for u in data.get("uncertain_frames") or [])
+        return cls(tuple(sorted(tracks, key=lambda t: t.id)), keyframes, flags)
 
 
 Payload = ClassLabel | Spans | Boxes | Transcript | Ranking | LabelSet | Segments | Poses | Masks | Tracks

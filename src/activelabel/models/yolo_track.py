@@ -6,7 +6,7 @@ each clip. ``config.model.name`` is a detector: a model yaml (``yolov8n.yaml``, 
 offline) or weights (``yolo11n.pt``, downloaded by Ultralytics when online; classes mapped through
 ``model.label_map``). Training is detection training on frames of the answered clips: their
 keyframes first, then frames spread over each clip, at most ``model.params.train_frames`` (12) per
-clip. Each proposal carries the frames the tracker is unsure of (``tracking.flags``) in its meta as
+clip. Each proposal carries the frames the tracker is unsure of (``tracking.flags``) as its
 ``uncertain_frames``; the item confidence is ``tracking.flags.item_confidence``.
 """
 
@@ -130,8 +130,8 @@ class YoloTracker(YoloDetector):
             flags = flagged_frames(tracks, n_frames, settings)
             conf = item_confidence(tracks, flags, n_frames)
             parts = tuple(float(np.mean([b.confidence or 0.0 for b in t.boxes])) for t in tracks.tracks)
-            out.append(Prediction(tracks, float(np.clip(conf, 0.0, 1.0)), None, parts,
-                                  {"uncertain_frames": [f.to_json() for f in flags], "n_frames": n_frames}))
+            proposal = Tracks(tracks.tracks, (), tuple((f.frame, f.reason) for f in flags))
+            out.append(Prediction(proposal, float(np.clip(conf, 0.0, 1.0)), None, parts, {"n_frames": n_frames}))
         return out
 
     def embed(self, items: Sequence[Item]) -> np.ndarray:
