@@ -105,6 +105,10 @@ def main() -> None:
             print(f"imported {report.imported} clips; exported MOT to {out.name}/", flush=True)
             try:
                 import motmetrics as mm
+                import numpy as np
+
+                if not hasattr(np, "asfarray"):  # py-motmetrics 1.4.0 still calls it; NumPy 2 removed it
+                    np.asfarray = lambda a: np.asarray(a, dtype=float)  # type: ignore[attr-defined]
 
                 acc_scores = []
                 for name in sorted(truth(test_dir)):

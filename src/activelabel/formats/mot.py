@@ -92,7 +92,7 @@ def _whole(text: str) -> int | None:
 
 
 def _box_text(x: float, y: float, w: float, h: float) -> str:
-    return f"box ({x:g}, {y:g}, {w:g}, {h:g})"
+    return f"box x={x:g} y={y:g} w={w:g} h={h:g}"
 
 
 def parse_mot(text: str, source: str, *, classes: ClassNames, labels: Sequence[str], width: int, height: int,

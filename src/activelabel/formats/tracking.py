@@ -9,8 +9,8 @@ order (a MOT sequence's ``img1/``). Import formats (``auto`` tells them apart):
   layout and what ``export --format mot`` writes), and MOT Challenge sequences, ``SEQ/img1/*.jpg``
   with ``SEQ/gt/gt.txt`` and ``SEQ/seqinfo.ini`` (for frameRate; its seqLength and image size must
   match the frames), one or a folder of them (a package imports back as is). A video without its
-  ``.txt``, or a sequence without ``gt/gt.txt`` (a test sequence), is imported unlabeled. Lines and
-  classes: ``formats.mot``;
+  ``.txt``, or a sequence without ``gt/gt.txt`` (a test sequence), is imported unlabeled; an empty
+  one is a video labeled as holding no object. Lines and classes: ``formats.mot``;
 - ``cvat``: CVAT for video 1.1 XML (``formats.cvat_video``), one file or a folder searched for
   ``*.xml``; each XML's video is the one ``<source>`` names beside it, else the single video (file or
   frame folder, e.g. CVAT's ``images/``) beside it.
@@ -151,14 +151,14 @@ class VideoContext:
         try:
             data = video_bytes(path)
             if not data:
-                return Rejection(source, line, f"{path.name} is empty")
+                return Rejection(source, line, "an empty file" if path.is_file() else "frame images without bytes")
             info = probe(path, fps)
         except InvalidVideoError as exc:
             return Rejection(source, line, str(exc).removeprefix(f"{path}: "))
         except OSError as exc:
-            return Rejection(source, line, f"cannot read {path.name}: {exc}")
+            return Rejection(source, line, f"cannot read the video: {exc}")
         if info.n_frames <= 0 or info.width <= 0 or info.height <= 0:
-            return Rejection(source, line, f"{path.name} has no frames to show ({info.width}x{info.height}, "
+            return Rejection(source, line, f"a video without frames to show ({info.width}x{info.height}, "
                                            f"{info.n_frames} frames)")
         if path.is_dir():
             bad = _odd_frame(path, info)
@@ -416,10 +416,20 @@ def export_videos(project: Workspace, rows: Sequence[dict[str, Any]], reserved: 
     """Each row's video under its original name, with a ``-k`` suffix on the stem when two videos share
     one (their ``.txt`` or folders would clash); ``reserved`` stems are never given (``labels``)."""
     items = project.store.get_items([r["id"] for r in rows])
+    labels = project.config.labels
     taken = {s.lower() for s in reserved}
     out = []
     for r in rows:
         meta = r.get("meta") or items[r["id"]].meta
+        missing = [k for k in ("width", "height", "n_frames", "fps") if not meta.get(k)]
+        if missing:
+            raise ActiveLabelError(f"item {r['id']}: its record lacks {', '.join(missing)} (the tracking reader "
+                                   "stores them); re-import the video")
+        value = Tracks.from_json(r.get("value") or {"tracks": []})
+        unknown = sorted({t.label for t in value.tracks} - set(labels))
+        if unknown:
+            raise InvalidLabelError(f"item {r['id']}: labels {unknown} are not the project's labels {labels}; "
+                                    "relabel those tracks to export them")
         content = r.get("path") or r["content"]
         src = Path(content) if Path(content).is_absolute() else project.dir / content
         if not src.exists():
@@ -432,8 +442,7 @@ def export_videos(project: Workspace, rows: Sequence[dict[str, Any]], reserved: 
             name = f"{stem}-{k}"
         taken.add(name.lower())
         out.append(ExportVideo(r["id"], src, name + suffix, name, int(meta["width"]), int(meta["height"]),
-                               int(meta["n_frames"]), float(meta.get("fps") or 25.0),
-                               Tracks.from_json(r.get("value") or {"tracks": []})))
+                               int(meta["n_frames"]), float(meta["fps"]), value))
     return out
 
 

@@ -68,11 +68,11 @@ def _match(person: Sequence[FrameBox], proposed: Sequence[tuple[int, str, TrackB
             used_q.add(j)
             out[proposed[j][0]] = (person[i], proposed[j][2])
     for i, p in enumerate(person):  # a box dragged far from where the tracker had it keeps its own id
-        j = next((j for j, (qid, lab, _) in enumerate(proposed) if qid == p.id and lab == p.label), None)
-        if i not in used_p and j is not None and j not in used_q:
+        same = next((k for k, (qid, lab, _) in enumerate(proposed) if qid == p.id and lab == p.label), None)
+        if i not in used_p and same is not None and same not in used_q:
             used_p.add(i)
-            used_q.add(j)
-            out[proposed[j][0]] = (p, proposed[j][2])
+            used_q.add(same)
+            out[proposed[same][0]] = (p, proposed[same][2])
     return out
 
 
