@@ -62,7 +62,7 @@ def main() -> None:
     from activelabel.project import Project
     from activelabel.samples.tracking import LABELS, make_sample, truth
     from activelabel.tracking.identity import idf1
-    from activelabel.tracking.propagation import propagate
+    from activelabel.tracking.propagation import clip_to_frame, propagate
     from activelabel.types import Item, Tracks
 
     print(f"device: {device_name(args.device)}; load average at start {os.getloadavg()}", flush=True)
@@ -92,7 +92,8 @@ def main() -> None:
                 pred = model.predict([Item(item.id, "video", str(project.dir / item.content), item.meta)])[0]
                 n_frames = int(item.meta["n_frames"])
                 flagged = sorted({0} | {f for f, _ in pred.value.uncertain_frames})
-                answer = propagate(pred.value, corrections_from_truth(true, flagged), n_frames)
+                answer = clip_to_frame(propagate(pred.value, corrections_from_truth(true, flagged), n_frames),
+                                       item.meta["width"], item.meta["height"])
                 project.submit(item.id, answer, annotator="sim")
                 raw, fixed = idf1(pred.value.to_json(), true.to_json()), idf1(answer.to_json(), true.to_json())
                 raw_scores.append(raw)

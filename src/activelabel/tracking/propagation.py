@@ -120,3 +120,20 @@ def propagate(proposal: Tracks, corrections: Mapping[int, Sequence[FrameBox]], n
                 put(p.id, p.label, TrackBox(f, p.x0, p.y0, p.x1, p.y1))
     tracks = tuple(Track(tid, out_labels[tid], tuple(out[tid][f] for f in sorted(out[tid]))) for tid in sorted(out))
     return Tracks(tracks, tuple(keys))
+
+
+def clip_to_frame(tracks: Tracks, width: float | None, height: float | None) -> Tracks:
+    """Without confidences, each box clipped to the frame: a correction carried along a track may push
+    a box past the edge, as an object leaves the view (a box left with no area goes)."""
+    out = []
+    for t in tracks.tracks:
+        boxes = []
+        for b in t.boxes:
+            x0, y0, x1, y1 = b.x0, b.y0, b.x1, b.y1
+            if width is not None and height is not None:
+                x0, y0, x1, y1 = max(0.0, x0), max(0.0, y0), min(float(width), x1), min(float(height), y1)
+            if x1 > x0 and y1 > y0:
+                boxes.append(TrackBox(b.frame, x0, y0, x1, y1))
+        if boxes:
+            out.append(Track(t.id, t.label, tuple(boxes)))
+    return Tracks(tuple(out), tracks.keyframes)

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 
 from activelabel.errors import InvalidLabelError
-from activelabel.tracking.propagation import FrameBox, propagate
-from activelabel.types import Payload, Track, TrackBox, Tracks
+from activelabel.tracking.propagation import FrameBox, clip_to_frame, propagate
+from activelabel.types import Payload, Tracks
 from activelabel.ui.common import confidence_color
 from activelabel.ui.editors.detection import image_path
 from activelabel.ui.track_select import MAX_FRAMES, clip_frames, reported_corrections, track_select
@@ -144,23 +144,6 @@ def _corrections(raw: Any) -> dict[int, list[FrameBox]]:
     return out
 
 
-def _inside(tracks: Tracks, width: float | None, height: float | None) -> Tracks:
-    """Without confidences, each box clipped to the frame: a correction carried along a track may push
-    a box past the edge, as an object leaves the view (a box left with no area goes)."""
-    out = []
-    for t in tracks.tracks:
-        boxes = []
-        for b in t.boxes:
-            x0, y0, x1, y1 = b.x0, b.y0, b.x1, b.y1
-            if width is not None and height is not None:
-                x0, y0, x1, y1 = max(0.0, x0), max(0.0, y0), min(float(width), x1), min(float(height), y1)
-            if x1 > x0 and y1 > y0:
-                boxes.append(TrackBox(b.frame, x0, y0, x1, y1))
-        if boxes:
-            out.append(Track(t.id, t.label, tuple(boxes)))
-    return Tracks(tuple(out), tracks.keyframes)
-
-
 def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:
     n = n_frames(project, item)
     why = too_long(n)
@@ -175,4 +158,4 @@ def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidLabelError(f"the model's proposal for this clip is malformed: {exc}") from exc
     meta = item.get("meta") or {}
-    return _inside(propagate(proposal, _corrections(raw), n), meta.get("width"), meta.get("height"))
+    return clip_to_frame(propagate(proposal, _corrections(raw), n), meta.get("width"), meta.get("height"))
