@@ -24,7 +24,8 @@ DEMO_USER = "demo"
 CREDENTIALS = "demo-credentials.txt"
 DEMO_TASKS = ("classification", "ner", "detection", "transcription")
 # built by ``demo --task KIND`` only, not in the default set
-ON_REQUEST_TASKS = ("ranking", "multilabel", "image_classification", "audio_segments", "keypoints", "segmentation")
+ON_REQUEST_TASKS = ("ranking", "multilabel", "image_classification", "audio_segments", "keypoints", "segmentation",
+                    "tracking")
 Say = Callable[[str], None]
 
 

@@ -257,6 +257,47 @@ def write_segmentation_package(project: Workspace, out: Path, parts: dict[str, l
     return ["data.yaml", "images/", "labels/"]
 
 
+def write_tracking_package(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """A MOT Challenge folder per video and split, as TrackEval and py-motmetrics read them:
+    ``<split>/<name>/img1/000001.jpg...`` (the frames decoded and saved as JPEG, quality 95),
+    ``<split>/<name>/gt/gt.txt`` (frames from 1, class index from 1 in ``labels.txt`` order, conf and
+    visibility 1) and ``<split>/<name>/seqinfo.ini``; at the top ``labels.txt`` (one label per line,
+    class 1 first) and ``seqmaps/<split>.txt`` (TrackEval's list of a split's sequences). A video that
+    decodes to another size or frame count than it was imported with is refused by name: its boxes
+    would not match the frames."""
+    from PIL import Image
+
+    from activelabel.formats.mot import mot_text, seqinfo_text
+    from activelabel.formats.tracking import export_videos, write_labels_file
+    from activelabel.video import read_frames
+
+    labels = project.config.labels
+    write_labels_file(out, labels)
+    (out / "seqmaps").mkdir(parents=True, exist_ok=True)
+    for sp, rows in parts.items():
+        (out / sp).mkdir(parents=True, exist_ok=True)
+        videos = export_videos(project, rows, reserved=())
+        for v in videos:
+            seq = out / sp / v.stem
+            (seq / "img1").mkdir(parents=True, exist_ok=True)
+            n = 0  # frames written
+            for frame, rgb in read_frames(v.path):
+                if rgb.shape[:2] != (v.height, v.width):
+                    raise ActiveLabelError(f"item {v.item_id}: frame {frame} of {v.name} is {rgb.shape[1]}x"
+                                           f"{rgb.shape[0]}, but it was imported as {v.width}x{v.height}")
+                Image.fromarray(rgb).save(seq / "img1" / f"{frame + 1:06d}.jpg", quality=95)  # MOT counts from 1
+                n = frame + 1
+            if n != v.n_frames:
+                raise ActiveLabelError(f"item {v.item_id}: {v.name} decodes to {n} frames, but it was imported with "
+                                       f"{v.n_frames}; re-import the video")
+            (seq / "gt").mkdir(exist_ok=True)
+            (seq / "gt" / "gt.txt").write_text(mot_text(v.value, labels), encoding="utf-8")
+            (seq / "seqinfo.ini").write_text(seqinfo_text(v.stem, v.fps, n, v.width, v.height), encoding="utf-8")
+        (out / "seqmaps" / f"{sp}.txt").write_text("name\n" + "".join(f"{v.stem}\n" for v in videos),
+                                                  encoding="utf-8")
+    return ["labels.txt", "seqmaps/", *(f"{sp}/" for sp in parts)]
+
+
 def write_transcripts_package(project: Workspace, out: Path, parts: dict[str, list[dict[str, Any]]]) -> list[str]:
     files = []
     for sp, rows in parts.items():

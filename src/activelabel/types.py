@@ -472,7 +472,104 @@ def polygon_area(poly: Sequence[float]) -> float:
     return abs(sum(xs[i] * ys[(i + 1) % n] - xs[(i + 1) % n] * ys[i] for i in range(n))) / 2.0
 
 
-Payload = ClassLabel | Spans | Boxes | Transcript | Ranking | LabelSet | Segments | Poses | Masks
+@dataclass(frozen=True, slots=True)
+class TrackBox:
+    """One object's box on one frame (0-based frame index, pixels)."""
+
+    frame: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    confidence: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"frame": self.frame, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}
+        if self.confidence is not None:
+            out["confidence"] = self.confidence
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """One object followed through a video: its identity, its label and its box on each frame it is seen."""
+
+    id: int
+    label: str
+    boxes: tuple[TrackBox, ...]  # in frame order, at most one per frame
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, "boxes": [b.to_json() for b in self.boxes]}
+
+
+@dataclass(frozen=True, slots=True)
+class Tracks:
+    """The tracked objects of one video, the frames a person checked (``keyframes``) and, in a model's
+    proposal, the frames it is unsure of with why (``uncertain_frames``: where the editor sends people)."""
+
+    tracks: tuple[Track, ...]
+    keyframes: tuple[int, ...] = ()
+    uncertain_frames: tuple[tuple[int, str], ...] = ()
+
+    def validate(self, labels: Sequence[str], width: int | None = None, height: int | None = None,
+                 n_frames: int | None = None, where: str = "") -> Tracks:
+        """Known labels, distinct ids, one box per frame per track, frames inside the video, boxes with an
+        area inside the frame."""
+        at = f"{where}: " if where else ""
+        seen: set[int] = set()
+        for t in self.tracks:
+            name = f"{at}track {t.id} ({t.label})"
+            if t.id in seen:
+                raise InvalidLabelError(f"{name}: two tracks have the id {t.id}")
+            seen.add(t.id)
+            if t.label not in labels:
+                raise InvalidLabelError(f"{name}: unknown label {t.label!r}; the project's labels are {list(labels)}")
+            frames = [b.frame for b in t.boxes]
+            if len(set(frames)) != len(frames):
+                raise InvalidLabelError(f"{name}: two boxes on one frame")
+            for b in t.boxes:
+                box = f"{name} frame {b.frame} ({b.x0:g}, {b.y0:g})-({b.x1:g}, {b.y1:g})"
+                if b.frame < 0 or (n_frames is not None and b.frame >= n_frames):
+                    raise InvalidLabelError(f"{box}: the video has frames 0..{(n_frames or 1) - 1}")
+                if not all(math.isfinite(v) for v in (b.x0, b.y0, b.x1, b.y1)):
+                    raise InvalidLabelError(f"{box}: coordinates must be finite numbers")
+                if b.x1 <= b.x0 or b.y1 <= b.y0:
+                    raise InvalidLabelError(f"{box}: must have positive area")
+                if width is not None and height is not None and (b.x0 < 0 or b.y0 < 0 or b.x1 > width or b.y1 > height):
+                    raise InvalidLabelError(f"{box}: outside the {width}x{height} frame")
+        bad = [f for f in self.keyframes if f < 0 or (n_frames is not None and f >= n_frames)]
+        if bad:
+            raise InvalidLabelError(f"{at}keyframes {bad} are not frames of the video")
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"tracks": [t.to_json() for t in self.tracks], "keyframes": list(self.keyframes)}
+        if self.uncertain_frames:
+            out["uncertain_frames"] = [{"frame": f, "reason": r} for f, r in self.uncertain_frames]
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Tracks:
+        tracks = []
+        for t in data["tracks"]:
+            tid = t["id"]
+            if isinstance(tid, bool) or not isinstance(tid, (int, float)) or int(tid) != tid:
+                raise TypeError(f"a track id is a whole number, got {tid!r}")
+            boxes = []
+            for b in t["boxes"]:
+                frame = b["frame"]
+                if isinstance(frame, bool) or not isinstance(frame, (int, float)) or int(frame) != frame:
+                    raise TypeError(f"track {tid}: a frame is a whole number, got {frame!r}")
+                conf = b.get("confidence")
+                boxes.append(TrackBox(int(frame), float(b["x0"]), float(b["y0"]), float(b["x1"]), float(b["y1"]),
+                                      None if conf is None else float(conf)))
+            tracks.append(Track(int(tid), str(t["label"]), tuple(sorted(boxes, key=lambda b: b.frame))))
+        keyframes = tuple(sorted({int(f) for f in data.get("keyframes") or []}))
+        flags = tuple((int(u["frame"]), str(u["reason"])) for u in data.get("uncertain_frames") or [])
+        return cls(tuple(sorted(tracks, key=lambda t: t.id)), keyframes, flags)
+
+
+Payload = ClassLabel | Spans | Boxes | Transcript | Ranking | LabelSet | Segments | Poses | Masks | Tracks
 
 
 # ---- selections ---------------------------------------------------------------------------

@@ -169,6 +169,20 @@ def _yolo_seg_data(tmp: Path) -> tuple[list[Item], list[Payload]]:
     return tiny_mask_data(tmp, n=8, size=64)
 
 
+def _yolo_track_build(_tmp: Path) -> Any:
+    from activelabel.models.yolo_track import YoloTracker
+    from activelabel.samples.tracking import LABELS
+    from tests.detection_helpers import TINY_PARAMS
+
+    return YoloTracker(LABELS, "yolov8n.yaml", dict(TINY_PARAMS))
+
+
+def _yolo_track_data(tmp: Path) -> tuple[list[Item], list[Payload]]:
+    from tests.track_helpers import tiny_track_data
+
+    return tiny_track_data(tmp, n=3, n_frames=12)
+
+
 def _multilabel_build(_tmp: Path) -> Any:
     from activelabel.models.sklearn_multilabel import SklearnMultiLabelClassifier
     from activelabel.samples.multilabel import LABELS
@@ -204,6 +218,7 @@ CASES: list[AdapterCase] = [
     AdapterCase("yolo", _yolo_build, _yolo_data),
     AdapterCase("yolo-pose", _yolo_pose_build, _yolo_pose_data),
     AdapterCase("yolo-seg", _yolo_seg_build, _yolo_seg_data),
+    AdapterCase("yolo-track", _yolo_track_build, _yolo_track_data),
     AdapterCase("whisper", _whisper_build, lambda t: _audio_data(t, "transcription"), pretrained=True),
     AdapterCase("whisper-embedding-classifier", _whisper_classifier_build,
                 lambda t: _audio_data(t, "audio_classification")),

@@ -26,7 +26,8 @@ TASKS = task_names()
 EXPORT_PAIRS = [(t, fmt) for t in TASKS for fmt in sorted(get_task(t).export_formats)]
 # an item that each task kind's example answer fits
 EXAMPLE_ITEMS = {"text": Item("i", "text", "Alice went to Paris."), "audio": Item("i", "audio", "clip.wav"),
-                 "image": Item("i", "image", "img.png", {"width": 64, "height": 64})}
+                 "image": Item("i", "image", "img.png", {"width": 64, "height": 64}),
+                 "video": Item("i", "video", "clip.mp4", {"width": 64, "height": 64, "n_frames": 8})}
 # kinds whose items have a shape of their own beyond the media (a ranking item is prompt + responses JSON)
 TASK_EXAMPLE_ITEMS = {"ranking": Item("i", "text", '{"prompt": "Where did Alice go?", "responses": ["Paris.", "Rome."]}')}
 
@@ -177,8 +178,17 @@ def _segmentation_project(root: Path) -> Workspace:
     return ws
 
 
+def _tracking_project(root: Path) -> Workspace:
+    from activelabel.importing import import_path
+    from activelabel.samples.tracking import LABELS, make_sample
+
+    ws = Workspace.init(root, parse_config({"task": "tracking", "labels": LABELS}))
+    assert import_path(ws, make_sample(root.parent / "track-sample", 2, n_frames=8, size=64), fmt="mot").imported == 2
+    return ws
+
+
 LABELED_PROJECTS: dict[str, Any] = {"audio_segments": _segments_project, "keypoints": _keypoints_project,
-                                    "segmentation": _segmentation_project,
+                                    "segmentation": _segmentation_project, "tracking": _tracking_project,
                                     "ner": _ner_project, "detection": _detection_project,
                                     "classification": _classification_project,
                                     "transcription": _transcription_project, "ranking": _ranking_project,

@@ -124,14 +124,24 @@ def _segmentation_truth() -> Callable[[Any], dict[str, Any]]:
     return lambda item: known[str(item.meta["file"])]
 
 
+def _tracking_truth() -> Callable[[Any], dict[str, Any]]:
+    import tempfile
+
+    from activelabel.samples.tracking import make_sample, truth
+
+    folder = make_sample(Path(tempfile.mkdtemp(prefix="activelabel-track-truth-")), SIZES["tracking"], seed=0)
+    known = truth(folder)  # the demo's sample again (same seed): its truth by file name
+    return lambda item: known[str(item.meta["file"])]
+
+
 #: the sample's true answer per item, for the kinds whose demo starts from scratch
 TRUTH: dict[str, Callable[[], Callable[[Any], dict[str, Any]]]] = {
     "multilabel": _multilabel_truth, "ranking": _ranking_truth, "audio_classification": _audio_truth,
     "image_classification": _image_truth, "audio_segments": _segments_truth,
-    "keypoints": _keypoints_truth, "segmentation": _segmentation_truth}
+    "keypoints": _keypoints_truth, "segmentation": _segmentation_truth, "tracking": _tracking_truth}
 #: how many items of each kind are answered before the one training (default 24): more where 24 are
 #: too few for a proposal worth showing, fewer where the demo has fewer recordings
-ANSWERS = {"image_classification": 40, "audio_segments": 8}
+ANSWERS = {"image_classification": 40, "audio_segments": 8, "tracking": 6}
 
 
 def _answer_from_truth(directory: Path, task: str, n: int = 24) -> None:
@@ -181,7 +191,7 @@ PAGES = (("label", "Answers this session"), ("dashboard", "Retrain"), ("review",
 #: items per demo project: enough for a trained version, small enough to build in minutes on a CPU
 SIZES = {"classification": 200, "ner": 40, "detection": 24, "transcription": 8, "audio_classification": 40,
          "multilabel": 60, "ranking": 40, "image_classification": 120, "audio_segments": 12,
-         "keypoints": 40, "segmentation": 40}
+         "keypoints": 40, "segmentation": 40, "tracking": 8}
 
 
 def shoot(directory: Path, task: str, password: str, out: Path, pages: tuple[str, ...] = ()) -> list[Path]:

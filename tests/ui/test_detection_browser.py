@@ -67,6 +67,7 @@ def test_class_switching_and_edits_store_exactly_the_drawn_boxes(detection_proje
             chromium() as browser:
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         sign_in(page, url, "alice", USERS["alice"][1])
+        wait_saved(page, buffered=2)  # the page has settled before the first key
         first = shown_item(page)
         text = fast_lane(page).inner_text()
         assert "The model proposes 1 box: square 0.50" in text and "square 0.50" in text  # the box's own tag
@@ -106,6 +107,7 @@ def test_accept_stores_the_proposal_and_undo_brings_the_item_back(detection_proj
             chromium() as browser:
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         sign_in(page, url, "alice", USERS["alice"][1])
+        wait_saved(page, buffered=2)  # the page has settled: a key during the sign-in's rerun has no page to reach
         first = shown_item(page)
         page.keyboard.press("Alt+KeyA")
         wait_saved(page)

@@ -25,7 +25,7 @@ ProgressFn = Callable[[int, int], None]  # (items done, items in the pool)
 PageFn = Callable[[ScoredBatch], None]  # one written page
 
 # items per model call, by media; an adapter may override with a class attribute ``predict_batch_size``
-BATCH_SIZES = {"text": 2000, "image": 16, "audio": 8}
+BATCH_SIZES = {"text": 2000, "image": 16, "audio": 8, "video": 1}  # a clip is many frames
 WRITE_PAGE = 2000  # items per bulk insert (and per shard)
 
 

@@ -1,0 +1,139 @@
+"""A correction on one frame carries along its track until the next keyframe.
+
+A person checks a few frames (keyframes) and leaves each as it should be: boxes with track ids. On
+each keyframe, the person's boxes are matched to the proposal's boxes of that frame (same label,
+IoU >= ``MATCH_IOU``, one to one); until the next keyframe:
+
+- a matched proposal track takes the person's id (an identity switch fixed once stays fixed) and the
+  person's offset: each later box is the proposal's box moved by the difference the person made on
+  the keyframe, so the tracker's motion is kept and its drift corrected;
+- a proposal box the person deleted stays deleted;
+- a box the person added (no proposal box under it) stays where it was put;
+- a proposal track that starts after the keyframe is kept as proposed.
+
+Frames before the first keyframe keep the proposal, except that identities the person fixed on the
+first keyframe apply to them as well (an id is one object for the whole clip).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from activelabel.types import Track, TrackBox, Tracks
+
+MATCH_IOU = 0.3
+
+
+@dataclass(frozen=True)
+class FrameBox:
+    """One box a person left on a keyframe: its track id and label, in pixels."""
+
+    id: int
+    label: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _by_frame(tracks: Tracks) -> dict[int, list[tuple[int, str, TrackBox]]]:
+    out: dict[int, list[tuple[int, str, TrackBox]]] = {}
+    for t in tracks.tracks:
+        for b in t.boxes:
+            out.setdefault(b.frame, []).append((t.id, t.label, b))
+    return out
+
+
+def _match(person: Sequence[FrameBox], proposed: Sequence[tuple[int, str, TrackBox]]
+           ) -> dict[int, tuple[FrameBox, TrackBox]]:
+    """proposal track id -> (the person's box, the proposal's box) on one keyframe, greedily by IoU."""
+    pairs = sorted(((iou((p.x0, p.y0, p.x1, p.y1), (b.x0, b.y0, b.x1, b.y1)), i, j)
+                    for i, p in enumerate(person) for j, (_, lab, b) in enumerate(proposed) if lab == p.label),
+                   reverse=True)
+    used_p: set[int] = set()
+    used_q: set[int] = set()
+    out: dict[int, tuple[FrameBox, TrackBox]] = {}
+    for score, i, j in pairs:
+        if score >= MATCH_IOU and i not in used_p and j not in used_q:
+            used_p.add(i)
+            used_q.add(j)
+            out[proposed[j][0]] = (person[i], proposed[j][2])
+    for i, p in enumerate(person):  # a box dragged far from where the tracker had it keeps its own id
+        same = next((k for k, (qid, lab, _) in enumerate(proposed) if qid == p.id and lab == p.label), None)
+        if i not in used_p and same is not None and same not in used_q:
+            used_p.add(i)
+            used_q.add(same)
+            out[proposed[same][0]] = (p, proposed[same][2])
+    return out
+
+
+def propagate(proposal: Tracks, corrections: Mapping[int, Sequence[FrameBox]], n_frames: int) -> Tracks:
+    """The tracks after the person's keyframe corrections, carried to the frames between keyframes;
+    ``keyframes`` of the result are the corrected frames."""
+    keys = sorted(int(f) for f in corrections)
+    frames = _by_frame(proposal)
+    labels = {t.id: t.label for t in proposal.tracks}
+    out: dict[int, dict[int, TrackBox]] = {}  # id -> frame -> box
+    out_labels: dict[int, str] = {}
+
+    def put(tid: int, label: str, box: TrackBox) -> None:
+        out.setdefault(tid, {})[box.frame] = box
+        out_labels[tid] = label
+
+    first_map: dict[int, int] = {}
+    if keys:
+        first = _match(corrections[keys[0]], frames.get(keys[0], []))
+        first_map = {qid: p.id for qid, (p, _) in first.items()}
+    for f in range(0, keys[0] if keys else n_frames):  # before the first keyframe: the proposal, ids fixed
+        for qid, _lab, b in frames.get(f, []):
+            tid = first_map.get(qid, qid)
+            put(tid, labels[qid], b)
+    for n, k in enumerate(keys):
+        person = list(corrections[k])
+        matched = _match(person, frames.get(k, []))
+        for p in person:
+            put(p.id, p.label, TrackBox(k, p.x0, p.y0, p.x1, p.y1))
+        added = [p for p in person if all(p is not m[0] for m in matched.values())]
+        end = keys[n + 1] if n + 1 < len(keys) else n_frames
+        on_key = {qid for qid, _, _ in frames.get(k, [])}
+        for f in range(k + 1, end):
+            for qid, _lab, b in frames.get(f, []):
+                if qid not in matched:
+                    if qid not in on_key:  # a track that starts after the keyframe: as proposed
+                        put(qid, labels[qid], b)
+                    continue  # else the person deleted it on the keyframe
+                p, at_key = matched[qid]
+                dx0, dy0, dx1, dy1 = p.x0 - at_key.x0, p.y0 - at_key.y0, p.x1 - at_key.x1, p.y1 - at_key.y1
+                x0, y0, x1, y1 = b.x0 + dx0, b.y0 + dy0, b.x1 + dx1, b.y1 + dy1
+                if x1 > x0 and y1 > y0:
+                    put(p.id, p.label, TrackBox(f, round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2), b.confidence))
+            for p in added:
+                put(p.id, p.label, TrackBox(f, p.x0, p.y0, p.x1, p.y1))
+    tracks = tuple(Track(tid, out_labels[tid], tuple(out[tid][f] for f in sorted(out[tid]))) for tid in sorted(out))
+    return Tracks(tracks, tuple(keys))
+
+
+def clip_to_frame(tracks: Tracks, width: float | None, height: float | None) -> Tracks:
+    """Without confidences, each box clipped to the frame: a correction carried along a track may push
+    a box past the edge, as an object leaves the view (a box left with no area goes)."""
+    out = []
+    for t in tracks.tracks:
+        boxes = []
+        for b in t.boxes:
+            x0, y0, x1, y1 = b.x0, b.y0, b.x1, b.y1
+            if width is not None and height is not None:
+                x0, y0, x1, y1 = max(0.0, x0), max(0.0, y0), min(float(width), x1), min(float(height), y1)
+            if x1 > x0 and y1 > y0:
+                boxes.append(TrackBox(b.frame, x0, y0, x1, y1))
+        if boxes:
+            out.append(Track(t.id, t.label, tuple(boxes)))
+    return Tracks(tuple(out), tracks.keyframes)
