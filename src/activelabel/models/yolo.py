@@ -275,6 +275,16 @@ class YoloDetector:
                 out.append(Box(round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2), mapped[int(k)], round(float(c), 4)))
         return tuple(out)
 
+    def _pictures(self, items: Sequence[Item]) -> list[Any]:
+        """The items' images, upright (EXIF orientation applied) and RGB, as the model sees them."""
+        from PIL import Image, ImageOps
+
+        pictures = []
+        for item in items:
+            with Image.open(self._path(item)) as img:
+                pictures.append(ImageOps.exif_transpose(img).convert("RGB"))
+        return pictures
+
     def predict(self, items: Sequence[Item]) -> list[Prediction]:
         if not self.ready:
             raise NotFittedError(f"{self.model} has no weights yet: label a few images and train first")
@@ -285,13 +295,10 @@ class YoloDetector:
         return out
 
     def _predict_chunk(self, items: Sequence[Item]) -> list[Prediction]:
-        from PIL import Image, ImageOps
+        from PIL import Image
 
         s = self.uncertainty
-        pictures = []
-        for item in items:
-            with Image.open(self._path(item)) as img:
-                pictures.append(ImageOps.exif_transpose(img).convert("RGB"))
+        pictures = self._pictures(items)
         raw = self._raw(pictures, s.floor)
         flipped = self._raw([im.transpose(Image.Transpose.FLIP_LEFT_RIGHT) for im in pictures], s.conf) if s.flip else None
         out = []

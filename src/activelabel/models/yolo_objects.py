@@ -1,5 +1,6 @@
-"""The training folder of the Ultralytics object kinds that carry more than a box per object
-(keypoints, segmentation): images linked in, one label file per image, a few images as ``val``.
+"""What the Ultralytics object kinds that carry more than a box per object (keypoints, segmentation,
+tracking) share: the training folder (images linked in, one label file per image, a few images as
+``val``) and the held-out score (the kind's agreement metric between proposals and answers).
 
 Each kind gives its payload type, how one answer becomes label lines, and how its ``data.yaml`` is
 written; the rest (sizes, links, the val list, the "no object yet" check) is the same for all.
@@ -11,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from activelabel.errors import NotEnoughAnswersError
+from activelabel.errors import NotEnoughAnswersError, NotFittedError
 from activelabel.models.yolo_dataset import VAL_IMAGES
 from activelabel.types import Item
 
@@ -54,3 +55,16 @@ def write_object_training_set(folder: Path, items: Sequence[Item], values: Seque
     (folder / "val.txt").write_text("\n".join(val) + "\n", encoding="utf-8")
     yaml_path = write_yaml(folder, {"train": "images/train", "val": "val.txt"})
     return yaml_path, {"n_images": len(items), "n_boxes": n_objects}
+
+
+def held_out_figures(model: Any, items: Sequence[Item], values: Sequence[Any], payload_type: type[Any],
+                     agreement: Any, unit: str = "images") -> tuple[dict[str, Any], int]:
+    """The agreement metric's figures (IoU threshold 0.5) between the model's proposals and the answers
+    of ``payload_type`` on held-out items, and how many were scored; ``unit`` names the items in the
+    error when the model has no weights yet."""
+    if not model.ready:
+        raise NotFittedError(f"{model.model} has no weights yet: label a few {unit} and train first")
+    preds = model.predict(items)
+    rows = [(i.id, p.value.to_json(), v.to_json(), "") for i, p, v in zip(items, preds, values)
+            if isinstance(v, payload_type)]
+    return agreement.pair(rows, None, 0.5), len(rows)

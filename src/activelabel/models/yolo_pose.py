@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from activelabel.errors import ConfigError, NotFittedError
+from activelabel.errors import ConfigError
 from activelabel.models.base import Capabilities, Prediction
 from activelabel.models.pose_uncertainty import (
     PoseSettings,
@@ -150,13 +150,8 @@ class YoloPose(YoloDetector):
         return tuple(objects), np.array([v for row in confs for v in row], dtype=float)
 
     def _predict_chunk(self, items: Sequence[Item]) -> list[Prediction]:
-        from PIL import Image, ImageOps
-
         s = self.pose_settings
-        pictures = []
-        for item in items:
-            with Image.open(self._path(item)) as img:
-                pictures.append(ImageOps.exif_transpose(img).convert("RGB"))
+        pictures = self._pictures(items)
         out = []
         for im, (xyxy, conf, cls, kp) in zip(pictures, self._raw_pose(pictures, s.boxes.floor)):
             w, h = im.size
@@ -172,13 +167,9 @@ class YoloPose(YoloDetector):
 
     def evaluate(self, items: Sequence[Item], values: Sequence[Payload]) -> dict[str, float]:
         """Mean OKS (the curve's metric, ``quality.keypoint_agreement``) and PCK@0.1 on held-out images."""
+        from activelabel.models.yolo_objects import held_out_figures
         from activelabel.quality.keypoint_agreement import KeypointAgreement
 
-        if not self.ready:
-            raise NotFittedError(f"{self.model} has no weights yet: label a few images and train first")
-        preds = self.predict(items)
-        rows = [(i.id, p.value.to_json(), v.to_json(), "") for i, p, v in zip(items, preds, values)
-                if isinstance(v, Poses)]
-        figures = KeypointAgreement().pair(rows, None, 0.5)
+        figures, n = held_out_figures(self, items, values, Poses, KeypointAgreement())
         value = float(figures["value"] or 0.0)
-        return {"metric": value, "mean_oks": value, "pck": float(figures["pck"] or 0.0), "n_images": float(len(rows))}
+        return {"metric": value, "mean_oks": value, "pck": float(figures["pck"] or 0.0), "n_images": float(n)}

@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from activelabel.errors import NotFittedError
 from activelabel.models.base import Capabilities, Prediction
 from activelabel.models.mask_uncertainty import (
     MaskSettings,
@@ -109,13 +108,8 @@ class YoloSegmenter(YoloDetector):
         return tuple(objects), np.array(shares, dtype=float), np.array(ious, dtype=float)
 
     def _predict_chunk(self, items: Sequence[Item]) -> list[Prediction]:
-        from PIL import Image, ImageOps
-
         s = self.mask_settings
-        pictures = []
-        for item in items:
-            with Image.open(self._path(item)) as img:
-                pictures.append(ImageOps.exif_transpose(img).convert("RGB"))
+        pictures = self._pictures(items)
         out = []
         for im, (xyxy, conf, cls, outlines) in zip(pictures, self._raw_seg(pictures, s.boxes.floor)):
             w, h = im.size
@@ -132,17 +126,13 @@ class YoloSegmenter(YoloDetector):
 
     def evaluate(self, items: Sequence[Item], values: Sequence[Payload]) -> dict[str, float]:
         """Mean mask IoU of matched objects (the curve's metric, ``quality.mask_agreement``) on held-out images."""
+        from activelabel.models.yolo_objects import held_out_figures
         from activelabel.quality.mask_agreement import MaskAgreement
 
-        if not self.ready:
-            raise NotFittedError(f"{self.model} has no weights yet: label a few images and train first")
-        preds = self.predict(items)
-        rows = [(i.id, p.value.to_json(), v.to_json(), "") for i, p, v in zip(items, preds, values)
-                if isinstance(v, Masks)]
-        figures = MaskAgreement().pair(rows, None, 0.5)
+        figures, n = held_out_figures(self, items, values, Masks, MaskAgreement())
         value = float(figures["value"] or 0.0)
         return {"metric": value, "mean_mask_iou": value, "matched_at_0.5": float(figures["matched_share"] or 0.0),
-                "n_images": float(len(rows))}
+                "n_images": float(n)}
 
 
 def _outline(mask: np.ndarray, simplify: float) -> tuple[list[np.ndarray], float]:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from activelabel.errors import NotEnoughAnswersError, NotFittedError
+from activelabel.errors import NotEnoughAnswersError
 from activelabel.models.base import Capabilities, Prediction
 from activelabel.models.yolo import YoloDetector, resolve_device
 from activelabel.types import Box, Item, Payload, Track, TrackBox, Tracks
@@ -158,13 +158,9 @@ class YoloTracker(YoloDetector):
 
     def evaluate(self, items: Sequence[Item], values: Sequence[Payload]) -> dict[str, float]:
         """IDF1 (the curve's metric) of the tracks on held-out clips against the answers."""
+        from activelabel.models.yolo_objects import held_out_figures
         from activelabel.quality.track_agreement import TrackAgreement
 
-        if not self.ready:
-            raise NotFittedError(f"{self.model} has no weights yet: label a few clips and train first")
-        preds = self.predict(items)
-        rows = [(i.id, p.value.to_json(), v.to_json(), "") for i, p, v in zip(items, preds, values)
-                if isinstance(v, Tracks)]
-        figures = TrackAgreement().pair(rows, None, 0.5)
+        figures, n = held_out_figures(self, items, values, Tracks, TrackAgreement(), unit="clips")
         value = float(figures["value"] or 0.0)
-        return {"metric": value, "idf1": value, "n_clips": float(len(rows))}
+        return {"metric": value, "idf1": value, "n_clips": float(n)}
