@@ -137,3 +137,26 @@ def test_simulation_loader_reads_conll_splits_and_answers(tmp_path):
     assert set(first) == {"text"}
     truth = data.answer(Item("x", "text", first["text"]))
     assert isinstance(truth, Spans)
+
+
+@pytest.mark.parametrize("retrain_from", ["current", "pretrained"])
+def test_retrain_from_says_what_a_second_round_starts_from(retrain_from):
+    """``retrain_from = "pretrained"`` forgets what only the earlier round's answers taught (the loop
+    always trains on all answers); ``"current"`` fine-tunes the earlier round's model further."""
+    product_text = "I finally bought the Lumexa 7 yesterday."
+    start = product_text.index("Lumexa")
+    person_text = "Tim Cook spoke today."
+    model = SpacyNER(["person", "product"], params={"n_iter": 2, "beam_width": 4, "retrain_from": retrain_from},
+                     label_map={"PERSON": "person"})
+    model.fit([Item("a", "text", product_text)], [Spans((Span(start, start + 8, "product"),))])
+    assert model.unlearned_labels() == []
+    model.fit([Item("b", "text", person_text)], [Spans((Span(0, 8, "person"),))])
+    assert model.unlearned_labels() == ([] if retrain_from == "current" else ["product"])
+    assert model.n_trained_ == (2 if retrain_from == "current" else 1)
+
+
+def test_retrain_from_must_be_known():
+    from activelabel.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="retrain_from"):
+        SpacyNER(["person"], params={"retrain_from": "scratch"})

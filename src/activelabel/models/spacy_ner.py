@@ -14,12 +14,17 @@
 - While a project label is new to the pipeline and absent from every answer so far, item
   confidence is capped at 0.5 (``meta["unlearned_labels"]`` names them): a model that cannot see
   an entity type must not auto-accept sentences that may contain it.
-- Retraining warm-starts from the current version and rehearses the pretrained pipeline's own
-  predictions (``spacy_rehearsal``) so types the project does not label are not forgotten.
+- Retraining starts again from the pretrained pipeline on all answers (``retrain_from =
+  "pretrained"``; ``"current"`` fine-tunes the current version instead) and rehearses the
+  pretrained pipeline's own predictions (``spacy_rehearsal``) so types the project does not label
+  are not forgotten. Types people have answered are not rehearsed: their answers define them.
+  These defaults were chosen by ``benchmarks/ner_schedules.py`` on WNUT-17 (see docs/ner.md).
 
-``model.params`` keys: beam_width (16), beam_density (1e-4), confidence ("min"), n_iter (10),
-dropout (0.2), batch_size (32, reached from 4 by compounding), rehearse (true), rehearse_ratio (1.0 rehearsal texts per answer),
-rehearse_max (2000), lang ("en", for a blank start), blank (false: force a blank start).
+``model.params`` keys: beam_width (16), beam_density (1e-4), confidence ("min"), n_iter ("auto":
+5 epochs from 100 answers, up to 20 below; or a number), dropout (0.2), batch_size (32, reached
+from 4 by compounding), rehearse (true), rehearse_ratio (1.0 rehearsal texts per answer),
+rehearse_max (2000), rehearse_taught (false: rehearse answered types too), retrain_from
+("pretrained" | "current"), lang ("en", for a blank start), blank (false: force a blank start).
 """
 
 from __future__ import annotations
@@ -49,14 +54,27 @@ from activelabel.models.spacy_beam import (
 from activelabel.types import Item, Payload, Span, Spans
 
 DEFAULT_PARAMS: dict[str, Any] = {
-    "beam_width": 16, "beam_density": 1e-4, "confidence": "min", "n_iter": 10, "dropout": 0.2,
+    "beam_width": 16, "beam_density": 1e-4, "confidence": "min", "n_iter": "auto", "dropout": 0.2,
     "batch_size": 32, "rehearse": True, "rehearse_ratio": 1.0, "rehearse_max": 2000, "lang": "en",
-    "blank": False,
+    "blank": False, "retrain_from": "pretrained", "rehearse_taught": False,
 }
+RETRAIN_FROM = ("current", "pretrained")
 STATE_FILE = "spacy_ner.json"
 PIPELINE_DIR = "spacy"
 PIPE_BATCH = 256
 UNLEARNED_CAP = 0.5  # item confidence ceiling while some project labels have never been learned
+
+
+# measured on WNUT-17 (benchmarks/ner_schedules.py): 5 epochs beat 10 and 20 from 100 answers up;
+# fewer answers get more epochs (up to 20) so a handful of them still makes enough updates
+AUTO_EPOCHS_MIN, AUTO_EPOCHS_MAX, AUTO_EPOCHS_ANSWERS = 5, 20, 500
+
+
+def epochs_for(n_iter: Any, n_answers: int) -> int:
+    """Epochs a round: ``n_iter`` as set, or for "auto" 5 from 100 answers, rising to 20 below."""
+    if n_iter == "auto":
+        return int(min(AUTO_EPOCHS_MAX, max(AUTO_EPOCHS_MIN, round(AUTO_EPOCHS_ANSWERS / max(n_answers, 1)))))
+    return int(n_iter)
 
 
 def _spacy() -> Any:
@@ -93,6 +111,11 @@ class SpacyNER:
         self.params = {**DEFAULT_PARAMS, **(params or {})}
         if self.params["confidence"] not in REDUCTIONS:
             raise ConfigError(f"model.params.confidence: {self.params['confidence']!r} is not one of {REDUCTIONS}")
+        if self.params["retrain_from"] not in RETRAIN_FROM:
+            raise ConfigError(f"model.params.retrain_from: {self.params['retrain_from']!r} is not one of {RETRAIN_FROM}")
+        n_iter = self.params["n_iter"]
+        if n_iter != "auto" and (isinstance(n_iter, bool) or not isinstance(n_iter, int) or n_iter < 1):
+            raise ConfigError(f"model.params.n_iter: {n_iter!r} is neither \"auto\" nor a whole number >= 1")
         if int(self.params["beam_width"]) < 2:
             raise ConfigError("model.params.beam_width must be at least 2 (the beam gives the confidence)")
         self.label_map = dict(label_map or {})
@@ -191,7 +214,16 @@ class SpacyNER:
         spacy = _spacy()
         fix_random_seed(self.seed)  # thinc draws dropout masks from numpy's global state
         p = self.params
-        if hasattr(self, "nlp_"):
+        trained = hasattr(self, "nlp_")
+        if trained and p["retrain_from"] == "pretrained" and self.start_mode_ == "pretrained":
+            # every round starts again from the pretrained pipeline: epochs do not pile up on old answers
+            nlp, start, base_labels = self._load_pretrained(), "pretrained", list(self.base_labels_)
+            trained = False
+        elif trained and p["retrain_from"] == "pretrained":
+            nlp, start, base_labels = spacy.blank(self._lang()), "blank", []
+            nlp.add_pipe("ner")
+            trained = False
+        elif trained:
             nlp, start, base_labels = self.nlp_, self.start_mode_, list(self.base_labels_)
         else:
             start, pretrained = self._resolve_start()
@@ -202,7 +234,7 @@ class SpacyNER:
                 nlp = spacy.blank(self._lang())
                 nlp.add_pipe("ner")
                 base_labels = []
-        fresh = start == "blank" and not hasattr(self, "nlp_")
+        fresh = start == "blank" and not trained
         to_model = self._to_model(base_labels)
         texts = [i.content for i in items]
         gold = [[(s.start, s.end, to_model[s.label]) for s in v.spans] for v in values]  # type: ignore[union-attr]
@@ -211,29 +243,41 @@ class SpacyNER:
         silver: list[list[tuple[int, int, str]]] = [[] for _ in texts]
         r_texts: list[str] = []
         r_ents: list[list[tuple[int, int, str]]] = []
+        taught: set[str] = set()
         if p["rehearse"] and base_labels:
             if progress:
                 progress(0.02, "rehearsal: the pretrained pipeline annotates texts")
             # a first fit starts from the pretrained pipeline itself, untouched until the loop below
-            base = nlp if start == "pretrained" and not hasattr(self, "nlp_") else self._load_pretrained()
-            unmapped = {lab for lab in base_labels if lab not in self._to_project(base_labels)}
-            silver = silver_entities(base, texts, unmapped)
-            limit = min(int(p["rehearse_max"]), max(1, int(round(len(items) * float(p["rehearse_ratio"])))))
-            known = set(texts)
-            pool_texts = [i.content for i in (unlabeled or ()) if i.content not in known]
-            r_texts = rehearsal_texts(pool_texts, limit, self.seed)
-            r_ents = silver_entities(base, r_texts, None)
+            base = nlp if start == "pretrained" and not trained else self._load_pretrained()
+            mapped = self._to_project(base_labels)
+            silver = silver_entities(base, texts, {lab for lab in base_labels if lab not in mapped})
+            # once people have answered a type, their answers say what it is; the pipeline's guesses
+            # of it on rehearsal texts would contradict them (on WNUT-17 they cost 0.03-0.06 F1 at 500
+            # answers: benchmarks/ner_schedules.py). Rehearsal texts are for the types not yet taught.
+            answered_labels = {sp.label for v in values for sp in v.spans}  # type: ignore[union-attr]
+            if not p["rehearse_taught"]:
+                taught = {m for m, lab in mapped.items() if lab in answered_labels}
+            at_risk = {m for m, lab in mapped.items() if lab not in answered_labels}
+            if at_risk or not taught:
+                limit = min(int(p["rehearse_max"]), max(1, int(round(len(items) * float(p["rehearse_ratio"])))))
+                known = set(texts)
+                pool_texts = [i.content for i in (unlabeled or ()) if i.content not in known]
+                r_texts = rehearsal_texts(pool_texts, limit, self.seed)
+                r_ents = silver_entities(base, r_texts, None)
 
         ner = nlp.get_pipe("ner")
         examples = [self._example(nlp, t, merge_silver(g, s)) for t, g, s in zip(texts, gold, silver, strict=True)]
-        examples += [self._example(nlp, t, e) for t, e in zip(r_texts, r_ents, strict=True)]
+        # on rehearsal texts a taught type is unknown, and so is "no entity" (a taught type may hide there)
+        examples += [self._example(nlp, t, [x for x in e if x[2] not in taught], [x for x in e if x[2] in taught],
+                                   outside="missing" if taught else "outside")
+                     for t, e in zip(r_texts, r_ents, strict=True)]
         for label in sorted({lab for ex in examples for lab in (e.label_ for e in ex.reference.ents)}
                             | set(to_model.values())):
             if label not in ner.labels:
                 ner.add_label(label)
         optimizer = nlp.initialize(lambda: examples) if fresh else nlp.resume_training()
         rng = random.Random(self.seed)
-        n_iter, train_pipes = int(p["n_iter"]), needed_pipes(nlp)
+        n_iter, train_pipes = epochs_for(p["n_iter"], len(items)), needed_pipes(nlp)
         with nlp.select_pipes(enable=train_pipes):
             for epoch in range(n_iter):
                 rng.shuffle(examples)
@@ -249,21 +293,32 @@ class SpacyNER:
         self.nlp_ = spacy.util.load_model_from_config(nlp.config, auto_fill=False).from_bytes(nlp.to_bytes())
         self.start_mode_ = start
         self.base_labels_ = base_labels
-        self.n_trained_ = getattr(self, "n_trained_", 0) + len(items)
         answered = {s.label for v in values for s in v.spans}  # type: ignore[union-attr]
-        self.learned_labels_ = sorted(set(getattr(self, "learned_labels_", [])) | answered)
+        if p["retrain_from"] == "pretrained":  # this round's answers are all the model has learned
+            self.n_trained_, self.learned_labels_ = len(items), sorted(answered)
+        else:
+            self.n_trained_ = getattr(self, "n_trained_", 0) + len(items)
+            self.learned_labels_ = sorted(set(getattr(self, "learned_labels_", [])) | answered)
         return self
 
     @staticmethod
-    def _example(nlp: Any, text: str, ents: Sequence[tuple[int, int, str]]) -> Any:
-        """A training example with complete annotation: spans snapped out to token ends, the rest O."""
+    def _example(nlp: Any, text: str, ents: Sequence[tuple[int, int, str]],
+                 unknown: Sequence[tuple[int, int, str]] = (), outside: str = "outside") -> Any:
+        """A training example: spans snapped out to token ends, ``unknown`` spans' tokens missing
+        (no loss either way), the rest O (``outside="missing"``: the rest unknown too)."""
         from spacy.training import Example
         from spacy.util import filter_spans
 
         ref = nlp.make_doc(text)
-        spans = [sp for s, e, label in ents
-                 if (sp := ref.char_span(s, e, label=label, alignment_mode="expand")) is not None]
-        ref.ents = filter_spans(spans)
+
+        def to_spans(rows: Sequence[tuple[int, int, str]]) -> list[Any]:
+            return [sp for s, e, label in rows
+                    if (sp := ref.char_span(s, e, label=label, alignment_mode="expand")) is not None]
+
+        kept = filter_spans(to_spans(ents))
+        taken = {i for sp in kept for i in range(sp.start, sp.end)}
+        missing = [sp for sp in filter_spans(to_spans(unknown)) if not taken & set(range(sp.start, sp.end))]
+        ref.set_ents(kept, missing=missing, default=outside)
         return Example(nlp.make_doc(text), ref)
 
     # ---- prediction --------------------------------------------------------------------------
