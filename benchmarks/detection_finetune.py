@@ -28,7 +28,9 @@ def main() -> None:
     ap.add_argument("--n-eval", type=int, default=100)
     ap.add_argument("--size", type=int, default=128, help="generated image size")
     ap.add_argument("--imgsz", type=int, default=0, help="training size (0: --size for shapes, 640 otherwise)")
-    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--epochs", default="15", help="a number, or 'auto' (scaled with the images to "
+                    "--min-steps optimiser steps, as the adapter's epochs = \"auto\")")
+    ap.add_argument("--min-steps", type=int, default=300)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--nbs", type=int, default=0,
                     help="Ultralytics' nominal batch size (0: the adapter's default); the optimiser steps every "
@@ -39,7 +41,7 @@ def main() -> None:
                     help="off skips Ultralytics' AMP self-check (it wants to download weights)")
     args = ap.parse_args()
 
-    from activelabel.models.yolo import YoloDetector
+    from activelabel.models.yolo import YoloDetector, epochs_for
     from activelabel.samples.detection import make_sample
     from activelabel.simulation.tasks.detection import load
     from activelabel.types import Boxes, Item
@@ -58,7 +60,9 @@ def main() -> None:
                        for im in data.pool]
         eval_items = [Item(im.item_id, "image", str(im.path), {"width": im.width, "height": im.height})
                       for im in data.eval]
-        params = {"epochs": args.epochs, "imgsz": imgsz, "batch": args.batch, "device": args.device,
+        epochs = args.epochs if args.epochs == "auto" else int(args.epochs)
+        params = {"epochs": epochs, "min_steps": args.min_steps, "imgsz": imgsz, "batch": args.batch,
+                  "device": args.device,
                   "train_args": {"workers": args.workers, **({"amp": False} if args.amp == "off" else {}),
                                  **({"nbs": args.nbs} if args.nbs else {})}}
         det = YoloDetector(data.labels, "yolov8n.yaml", params)
@@ -68,7 +72,8 @@ def main() -> None:
         t1 = time.perf_counter()
         m = det.evaluate(eval_items, [Boxes(im.boxes) for im in data.eval])
         eval_s = time.perf_counter() - t1
-    print(f"\nfine-tune {data.name}: {len(train_items)} images, {args.epochs} epochs at {imgsz} px, "
+    n_epochs = epochs_for(params, len(train_items))
+    print(f"\nfine-tune {data.name}: {len(train_items)} images, {n_epochs} epochs ({args.epochs}) at {imgsz} px, "
           f"nbs {args.nbs or 'default'}: "
           f"{fit_s:.1f} s; held-out ({len(eval_items)} images) mAP50 {m['map50']:.3f}, "
           f"mAP50-95 {m['map50_95']:.3f} (evaluated in {eval_s:.1f} s)", flush=True)

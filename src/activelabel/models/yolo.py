@@ -9,7 +9,8 @@ The model is named in ``config.model.name``:
 - a model yaml, ``yolov8n.yaml`` (the default): built untrained with the project's labels as classes,
   and ``ready`` only after it has been trained on the human labels. Nothing is downloaded.
 
-``config.model.params``: ``epochs`` (30), ``imgsz`` (640), ``batch`` (16), ``device`` (``auto``: CUDA
+``config.model.params``: ``epochs`` (``"auto"``: scaled with the answers to ``min_steps`` (300)
+optimiser steps, see ``epochs_for``; or a number), ``imgsz`` (640), ``batch`` (16), ``device`` (``auto``: CUDA
 when present, else CPU), ``conf`` (0.25, the proposal threshold), ``iou`` (0.7, NMS), ``max_det``,
 ``uncertainty`` (reduction: see ``yolo_uncertainty``), ``flip`` (true), ``band``, ``floor``, and
 ``train_args`` passed to Ultralytics as they are. Retraining continues from the current version
@@ -40,11 +41,27 @@ from activelabel.models.yolo_uncertainty import (
 from activelabel.types import Box, Boxes, Item, Payload
 
 DEFAULT_MODEL = "yolov8n.yaml"
-DEFAULT_PARAMS: dict[str, Any] = {"epochs": 30, "imgsz": 640, "batch": 16, "device": "auto", "iou": 0.7,
+DEFAULT_PARAMS: dict[str, Any] = {"epochs": "auto", "min_steps": 300, "imgsz": 640, "batch": 16, "device": "auto", "iou": 0.7,
                                   "max_det": 100, "predict_batch": 16, "patience": 100}
 EVAL_CONF = 0.001  # candidate threshold for mAP: the whole precision-recall curve
 STATE_FILE = "detector.json"
 WEIGHTS_FILE = "best.pt"
+
+
+AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS = 15, 300
+
+
+def epochs_for(params: dict[str, Any], n_images: int) -> int:
+    """Epochs a round. A number is used as it is; ``"auto"`` scales them with the answers: enough
+    epochs for ``min_steps`` optimiser steps (one per batch), at least 15 and at most 300. A round
+    on 20 images otherwise makes 2 steps an epoch, too few to learn anything from random weights."""
+    epochs = params["epochs"]
+    if epochs != "auto":
+        return int(epochs)
+    batch = int(max(2, min(int(params["batch"]), n_images)))
+    steps_per_epoch = max(1, -(-n_images // batch))
+    wanted = -(-int(params.get("min_steps", 300)) // steps_per_epoch)
+    return int(min(AUTO_MAX_EPOCHS, max(AUTO_MIN_EPOCHS, wanted)))
 
 
 def _yolo_class() -> Any:
@@ -102,6 +119,9 @@ class YoloDetector:
         self.label_map = dict(label_map or {})
         self.project_dir = Path(project_dir) if project_dir is not None else None
         self.seed = seed
+        epochs = self.params["epochs"]
+        if epochs != "auto" and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
+            raise ConfigError(f"model.params.epochs: {epochs!r} is neither \"auto\" nor a whole number >= 1")
         self.uncertainty = self._parse_uncertainty(self.params)  # validates the settings now, not mid-round
         if not (is_weights(self.model) or self.model.endswith((".yaml", ".yml"))):
             raise ConfigError(f"model name {self.model!r}: use weights (yolo11n.pt, a path to best.pt) or a model "
@@ -180,7 +200,7 @@ class YoloDetector:
             data_yaml, counts = self._training_set(work / "data", items, values)
             start = self._start_weights(work)
             net = self._yolo(start)
-            epochs = int(self.params["epochs"])
+            epochs = epochs_for(self.params, counts["n_images"])
             if progress:
                 progress(0.0, f"training {Path(start).name} on {counts['n_images']} images, {epochs} epochs")
                 net.add_callback("on_train_epoch_end", lambda tr: progress(
@@ -233,7 +253,7 @@ class YoloDetector:
         p = self.params
         batch = int(max(2, min(int(p["batch"]), n_images)))
         args: dict[str, Any] = {
-            "data": str(data_yaml), "epochs": int(p["epochs"]), "imgsz": int(p["imgsz"]),
+            "data": str(data_yaml), "epochs": epochs_for(p, n_images), "imgsz": int(p["imgsz"]),
             "batch": batch, "nbs": batch, "device": resolve_device(p.get("device")),
             "workers": 0, "plots": False, "project": str(work), "name": "train", "exist_ok": True,
             "val": False, "seed": self.seed, "deterministic": bool(p.get("deterministic", False)), "verbose": False,

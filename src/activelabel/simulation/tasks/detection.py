@@ -25,7 +25,7 @@ from activelabel.formats.detection_base import ExportImage
 from activelabel.simulation.tasks import ImportSpec, SplitData, held_out_split, reader_settings
 from activelabel.types import Boxes, Item, Payload
 
-DEFAULT_EPOCHS = 30
+DEFAULT_EPOCHS = "auto"  # scaled with the answers (models/yolo.py epochs_for)
 
 
 @dataclass

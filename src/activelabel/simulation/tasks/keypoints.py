@@ -29,7 +29,7 @@ from activelabel.simulation.tasks import ImportSpec, SplitData, held_out_split, 
 from activelabel.types import Item, Payload, Poses
 
 BUILTIN = "arrows"
-DEFAULT_EPOCHS = 30
+DEFAULT_EPOCHS = "auto"  # scaled with the answers (models/yolo.py epochs_for)
 
 
 @dataclass

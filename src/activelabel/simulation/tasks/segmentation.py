@@ -27,7 +27,7 @@ from activelabel.simulation.tasks import ImportSpec, SplitData, held_out_split, 
 from activelabel.types import Item, Masks, Payload, polygon_area
 
 BUILTIN = "shapes"
-DEFAULT_EPOCHS = 30
+DEFAULT_EPOCHS = "auto"  # scaled with the answers (models/yolo.py epochs_for)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from activelabel.simulation.tasks import ImportSpec, SplitData, held_out_split, 
 from activelabel.types import Item, Payload, Tracks
 
 BUILTIN = "clips"
-DEFAULT_EPOCHS = 30
+DEFAULT_EPOCHS = "auto"  # scaled with the answers (models/yolo.py epochs_for)
 
 
 @dataclass(frozen=True)
