@@ -131,5 +131,13 @@ class Model(Predictor, Trainable, Persistable, Protocol):
     """What the loop and training use: predict, fit, save/load. ``embed`` is there iff ``capabilities.embeddings``."""
 
 
+def check_auto_or_count(key: str, value: object) -> None:
+    """Settings such as epochs are ``"auto"`` (the adapter scales them with the answers) or a count."""
+    from activelabel.errors import ConfigError
+
+    if value != "auto" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ConfigError(f"model.params.{key}: {value!r} is neither \"auto\" nor a whole number >= 1")
+
+
 def noop_progress(_fraction: float, _message: str) -> None:
     """Progress sink for callers that do not show progress."""

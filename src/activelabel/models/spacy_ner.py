@@ -43,7 +43,7 @@ from activelabel.errors import (
     NotEnoughAnswersError,
     NotFittedError,
 )
-from activelabel.models.base import Capabilities, Prediction, ProgressFn
+from activelabel.models.base import Capabilities, Prediction, ProgressFn, check_auto_or_count
 from activelabel.models.spacy_beam import (
     REDUCTIONS,
     beam_entity_probs,
@@ -113,9 +113,7 @@ class SpacyNER:
             raise ConfigError(f"model.params.confidence: {self.params['confidence']!r} is not one of {REDUCTIONS}")
         if self.params["retrain_from"] not in RETRAIN_FROM:
             raise ConfigError(f"model.params.retrain_from: {self.params['retrain_from']!r} is not one of {RETRAIN_FROM}")
-        n_iter = self.params["n_iter"]
-        if n_iter != "auto" and (isinstance(n_iter, bool) or not isinstance(n_iter, int) or n_iter < 1):
-            raise ConfigError(f"model.params.n_iter: {n_iter!r} is neither \"auto\" nor a whole number >= 1")
+        check_auto_or_count("n_iter", self.params["n_iter"])
         if int(self.params["beam_width"]) < 2:
             raise ConfigError("model.params.beam_width must be at least 2 (the beam gives the confidence)")
         self.label_map = dict(label_map or {})
@@ -214,27 +212,23 @@ class SpacyNER:
         spacy = _spacy()
         fix_random_seed(self.seed)  # thinc draws dropout masks from numpy's global state
         p = self.params
-        trained = hasattr(self, "nlp_")
-        if trained and p["retrain_from"] == "pretrained" and self.start_mode_ == "pretrained":
-            # every round starts again from the pretrained pipeline: epochs do not pile up on old answers
-            nlp, start, base_labels = self._load_pretrained(), "pretrained", list(self.base_labels_)
-            trained = False
-        elif trained and p["retrain_from"] == "pretrained":
-            nlp, start, base_labels = spacy.blank(self._lang()), "blank", []
-            nlp.add_pipe("ner")
-            trained = False
-        elif trained:
+        # a new round continues the current version, or (the default) starts again from the pretrained
+        # pipeline, so that epochs do not pile up on the first answers
+        continuing = hasattr(self, "nlp_") and p["retrain_from"] == "current"
+        restarting = hasattr(self, "nlp_") and not continuing
+        if continuing:
             nlp, start, base_labels = self.nlp_, self.start_mode_, list(self.base_labels_)
         else:
-            start, pretrained = self._resolve_start()
+            start, pretrained = (self.start_mode_, None) if restarting else self._resolve_start()
             if start == "pretrained":
-                nlp = pretrained
+                nlp = self._load_pretrained() if pretrained is None else pretrained
                 base_labels = list(nlp.get_pipe("ner").labels)
             else:
                 nlp = spacy.blank(self._lang())
                 nlp.add_pipe("ner")
                 base_labels = []
-        fresh = start == "blank" and not trained
+        fresh = start == "blank" and not continuing
+        answered = {sp.label for v in values for sp in v.spans}  # type: ignore[union-attr]
         to_model = self._to_model(base_labels)
         texts = [i.content for i in items]
         gold = [[(s.start, s.end, to_model[s.label]) for s in v.spans] for v in values]  # type: ignore[union-attr]
@@ -248,16 +242,15 @@ class SpacyNER:
             if progress:
                 progress(0.02, "rehearsal: the pretrained pipeline annotates texts")
             # a first fit starts from the pretrained pipeline itself, untouched until the loop below
-            base = nlp if start == "pretrained" and not trained else self._load_pretrained()
+            base = nlp if start == "pretrained" and not continuing else self._load_pretrained()
             mapped = self._to_project(base_labels)
             silver = silver_entities(base, texts, {lab for lab in base_labels if lab not in mapped})
             # once people have answered a type, their answers say what it is; the pipeline's guesses
             # of it on rehearsal texts would contradict them (on WNUT-17 they cost 0.03-0.06 F1 at 500
             # answers: benchmarks/ner_schedules.py). Rehearsal texts are for the types not yet taught.
-            answered_labels = {sp.label for v in values for sp in v.spans}  # type: ignore[union-attr]
             if not p["rehearse_taught"]:
-                taught = {m for m, lab in mapped.items() if lab in answered_labels}
-            at_risk = {m for m, lab in mapped.items() if lab not in answered_labels}
+                taught = {m for m, lab in mapped.items() if lab in answered}
+            at_risk = {m for m, lab in mapped.items() if lab not in answered}
             if at_risk or not taught:
                 limit = min(int(p["rehearse_max"]), max(1, int(round(len(items) * float(p["rehearse_ratio"])))))
                 known = set(texts)
@@ -293,8 +286,7 @@ class SpacyNER:
         self.nlp_ = spacy.util.load_model_from_config(nlp.config, auto_fill=False).from_bytes(nlp.to_bytes())
         self.start_mode_ = start
         self.base_labels_ = base_labels
-        answered = {s.label for v in values for s in v.spans}  # type: ignore[union-attr]
-        if p["retrain_from"] == "pretrained":  # this round's answers are all the model has learned
+        if not continuing:  # this round's answers are all the model has learned
             self.n_trained_, self.learned_labels_ = len(items), sorted(answered)
         else:
             self.n_trained_ = getattr(self, "n_trained_", 0) + len(items)

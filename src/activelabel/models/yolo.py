@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from activelabel.errors import ConfigError, MissingDependencyError, NotFittedError
-from activelabel.models.base import Capabilities, Prediction, ProgressFn
+from activelabel.models.base import Capabilities, Prediction, ProgressFn, check_auto_or_count
 from activelabel.models.yolo_uncertainty import (
     UncertaintySettings,
     flip_disagreement,
@@ -51,6 +51,11 @@ WEIGHTS_FILE = "best.pt"
 AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS = 15, 300
 
 
+def train_batch(params: dict[str, Any], n_images: int) -> int:
+    """The batch a round trains with: ``batch``, but no more than the images (and at least 2)."""
+    return int(max(2, min(int(params["batch"]), n_images)))
+
+
 def epochs_for(params: dict[str, Any], n_images: int) -> int:
     """Epochs a round. A number is used as it is; ``"auto"`` scales them with the answers: enough
     epochs for ``min_steps`` optimiser steps (one per batch), at least 15 and at most 300. A round
@@ -58,8 +63,7 @@ def epochs_for(params: dict[str, Any], n_images: int) -> int:
     epochs = params["epochs"]
     if epochs != "auto":
         return int(epochs)
-    batch = int(max(2, min(int(params["batch"]), n_images)))
-    steps_per_epoch = max(1, -(-n_images // batch))
+    steps_per_epoch = max(1, -(-n_images // train_batch(params, n_images)))
     wanted = -(-int(params.get("min_steps", 300)) // steps_per_epoch)
     return int(min(AUTO_MAX_EPOCHS, max(AUTO_MIN_EPOCHS, wanted)))
 
@@ -119,9 +123,7 @@ class YoloDetector:
         self.label_map = dict(label_map or {})
         self.project_dir = Path(project_dir) if project_dir is not None else None
         self.seed = seed
-        epochs = self.params["epochs"]
-        if epochs != "auto" and (isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1):
-            raise ConfigError(f"model.params.epochs: {epochs!r} is neither \"auto\" nor a whole number >= 1")
+        check_auto_or_count("epochs", self.params["epochs"])
         self.uncertainty = self._parse_uncertainty(self.params)  # validates the settings now, not mid-round
         if not (is_weights(self.model) or self.model.endswith((".yaml", ".yml"))):
             raise ConfigError(f"model name {self.model!r}: use weights (yolo11n.pt, a path to best.pt) or a model "
@@ -251,7 +253,7 @@ class YoloDetector:
         can give (on 300 shapes at 128 px, 15 epochs: mAP50 0.975 with a step per batch against 0.33).
         ``train_args`` overrides all of these."""
         p = self.params
-        batch = int(max(2, min(int(p["batch"]), n_images)))
+        batch = train_batch(p, n_images)
         args: dict[str, Any] = {
             "data": str(data_yaml), "epochs": epochs_for(p, n_images), "imgsz": int(p["imgsz"]),
             "batch": batch, "nbs": batch, "device": resolve_device(p.get("device")),
