@@ -94,3 +94,8 @@ def model_options(args: argparse.Namespace, imgsz: int | None = None) -> dict[st
     if imgsz:
         params["imgsz"] = imgsz
     return {"params": params}
+
+
+def epochs_arg(text: str) -> int | str:
+    """``--epochs``: a number, or "auto" (the YOLO adapters' default: at least ``min_steps`` steps a round)."""
+    return text if text == "auto" else int(text)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from detection_common import device_name  # noqa: E402
+from detection_common import device_name, epochs_arg  # noqa: E402
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     ap.add_argument("--n-eval", type=int, default=100)
     ap.add_argument("--size", type=int, default=128, help="generated image size")
     ap.add_argument("--imgsz", type=int, default=0, help="training size (0: --size for shapes, 640 otherwise)")
-    ap.add_argument("--epochs", default="15", help="a number, or 'auto' (scaled with the images to "
+    ap.add_argument("--epochs", type=epochs_arg, default=15, help="a number, or 'auto' (scaled with the images to "
                     "--min-steps optimiser steps, as the adapter's epochs = \"auto\")")
     ap.add_argument("--min-steps", type=int, default=300)
     ap.add_argument("--batch", type=int, default=16)
@@ -60,8 +60,7 @@ def main() -> None:
                        for im in data.pool]
         eval_items = [Item(im.item_id, "image", str(im.path), {"width": im.width, "height": im.height})
                       for im in data.eval]
-        epochs = args.epochs if args.epochs == "auto" else int(args.epochs)
-        params = {"epochs": epochs, "min_steps": args.min_steps, "imgsz": imgsz, "batch": args.batch,
+        params = {"epochs": args.epochs, "min_steps": args.min_steps, "imgsz": imgsz, "batch": args.batch,
                   "device": args.device,
                   "train_args": {"workers": args.workers, **({"amp": False} if args.amp == "off" else {}),
                                  **({"nbs": args.nbs} if args.nbs else {})}}

@@ -60,6 +60,19 @@ def run(rows: list, strategy: str, seed: int, sizes: list[int], n_pool: int, n_e
     return curve
 
 
+def run_all(rows: list, runs: list[tuple[str, str, dict]], seeds: list[int], sizes: list[int], n_pool: int,
+            n_eval: int, jobs: int) -> dict[str, list[list[tuple[int, float, float, float]]]]:
+    """Every (name, strategy, params) run on every seed, in ``jobs`` processes: name -> curves."""
+    combos = [(name, strategy, params, seed) for seed in seeds for name, strategy, params in runs]
+    results: dict[str, list[list[tuple[int, float, float, float]]]] = {name: [] for name, _, _ in runs}
+    with ProcessPoolExecutor(max_workers=jobs) as ex:
+        futures = [ex.submit(run, rows, strategy, seed, sizes, n_pool, n_eval, params, name)
+                   for name, strategy, params, seed in combos]
+        for (name, *_), fut in zip(combos, futures, strict=True):
+            results[name].append(fut.result())
+    return results
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -80,13 +93,8 @@ def main() -> None:
     params = {"n_iter": args.n_iter if args.n_iter else "auto", "retrain_from": args.retrain_from}
     print(f"WNUT-17: {len(rows)} sentences; pool {args.pool}, eval {args.eval}, epochs per round {params['n_iter']}, "
           f"each round from the {args.retrain_from} model")
-    results: dict[str, list[list[tuple[int, float, float, float]]]] = {s: [] for s in strategies}
-    combos = [(strategy, seed) for seed in seeds for strategy in strategies]
-    with ProcessPoolExecutor(max_workers=args.jobs) as ex:
-        futures = [ex.submit(run, rows, strategy, seed, sizes, args.pool, args.eval, params)
-                   for strategy, seed in combos]
-        for (strategy, _seed), fut in zip(combos, futures, strict=True):
-            results[strategy].append(fut.result())
+    results = run_all(rows, [(strategy, strategy, params) for strategy in strategies], seeds, sizes,
+                      args.pool, args.eval, args.jobs)
     print("\nentity F1 (mean +- sd over seeds) by labeled sentences; mean wall and CPU seconds per round")
     print("strategy        " + "".join(f"{s:>15d}" for s in sizes) + "   wall s  CPU s")
     for strategy, runs in results.items():

@@ -11,12 +11,11 @@ per answer). A schedule wins if F1 rises with the answers and ends highest at th
 from __future__ import annotations
 
 import argparse
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 from ner_common import DEFAULT_DATA, load_wnut
-from ner_learning_curve import run
+from ner_learning_curve import run_all
 
 OLD = {"rehearse_taught": True}  # rehearsal as it was: the pretrained guesses of every type, taught or not
 CONFIGS: dict[str, dict] = {
@@ -54,13 +53,8 @@ def main() -> None:
     if unknown:
         ap.error(f"unknown configs {sorted(unknown)}; known: {', '.join(CONFIGS)}")
     print(f"WNUT-17: {len(rows)} sentences; pool {args.pool}, eval {args.eval}; random sampling; seeds {seeds}")
-    combos = [(name, seed) for seed in seeds for name in names]
-    results: dict[str, list] = {n: [] for n in names}
-    with ProcessPoolExecutor(max_workers=args.jobs) as ex:
-        futures = [ex.submit(run, rows, "random", seed, sizes, args.pool, args.eval, CONFIGS[name], name)
-                   for name, seed in combos]
-        for (name, _seed), fut in zip(combos, futures, strict=True):
-            results[name].append(fut.result())
+    results = run_all(rows, [(name, "random", CONFIGS[name]) for name in names], seeds, sizes,
+                      args.pool, args.eval, args.jobs)
     print("\nentity F1 (mean over seeds) by labeled sentences; worst round-to-round drop; CPU s a round")
     print(f"{'schedule':30s}" + "".join(f"{s:>8d}" for s in sizes) + "   drop   CPU s")
     for name, runs in results.items():

@@ -18,7 +18,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from detection_common import device_name  # noqa: E402  (also points YOLO_CONFIG_DIR at a temporary folder)
+from detection_common import device_name, epochs_arg  # noqa: E402  (also points YOLO_CONFIG_DIR at a temporary folder)
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def main(kind: ObjectKind, doc: str) -> None:
     ap.add_argument("--init", type=int, default=10)
     ap.add_argument("--batch", type=int, default=10)
     ap.add_argument("--budget", type=int, default=50)
-    ap.add_argument("--epochs", default="auto", help="epochs per fine-tune (warm-started each round): a number, "
+    ap.add_argument("--epochs", type=epochs_arg, default="auto", help="epochs per fine-tune (warm-started each round): a number, "
                     "or 'auto' (the adapter's default: at least 300 optimiser steps a round)")
     ap.add_argument("--uncertainty", default="mean", help=f"mean, max, or one component of models/{kind.uncertainty_module}")
     args = ap.parse_args()
@@ -54,8 +54,7 @@ def main(kind: ObjectKind, doc: str) -> None:
     print(f"device: {device_name(args.device)}; load average at start {os.getloadavg()}")
     settings = Settings(strategies=tuple(s for s in args.strategies.split(",") if s), seeds=args.seeds,
                         init=args.init, batch=args.batch, budget=args.budget)
-    epochs = args.epochs if args.epochs == "auto" else int(args.epochs)
-    params = {"epochs": epochs, "device": args.device, "uncertainty": args.uncertainty, "imgsz": args.size}
+    params = {"epochs": args.epochs, "device": args.device, "uncertainty": args.uncertainty, "imgsz": args.size}
     curves: dict[tuple[str, int], list[tuple[int, float, float]]] = {}
     t_all = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"{kind.sample}-") as tmp:
