@@ -1,6 +1,6 @@
 """The segmentation editor in real headless Chromium: outline a triangle by three clicks and Enter,
-drag one point of a proposed polygon, delete a proposed object, relabel one; Ctrl+Enter stores what
-is drawn, in image pixels. The editor's texts, and its refusal to submit before the component has
+drag one point of a proposed polygon, delete a proposed object, relabel one, add a second part to an
+object (A) and remove one part of it (Shift+Delete); Ctrl+Enter stores what is drawn, in image pixels. The editor's texts, and its refusal to submit before the component has
 reported the item, are checked without a browser.
 
 One server and one signed-in page serve the browser tests: each works on the item on screen (the
@@ -30,7 +30,8 @@ from tests.ui.conftest import USERS, add_users, seed_round
 
 SIZE = 64  # shown 8 times as large (512 px)
 SCREENSHOT = Path("/tmp/seg_editor.png")
-CONFIDENCES = [0.3, 0.5, 0.7, 0.9]  # the order the items are shown in
+CONFIDENCES = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]  # the order the items are shown in: one item a browser test
+TWO_PARTS_SCREENSHOT = Path("/tmp/seg_two_parts.png")
 
 
 def _need_chromium() -> None:
@@ -42,22 +43,23 @@ def _need_chromium() -> None:
 
 @pytest.fixture(scope="module")
 def seg_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    """Four shape images of two objects each, with the sample's truth seeded as the model's proposal."""
+    """Six shape images of two objects each, with the sample's truth seeded as the model's proposal."""
     root = tmp_path_factory.mktemp("seg-ui")
     cfg = parse_config({"name": "ui-segmentation", "task": "segmentation", "labels": LABELS,
                         "loop": {"human_budget_per_round": 40, "retrain_every": 0}})
     project = Project.init(root / "seg", cfg)
     add_users(project)
-    sample = make_sample(root / "sample", n=len(CONFIDENCES), seed=5, size=SIZE, max_objects=2)
+    sample = make_sample(root / "sample", n=len(CONFIDENCES) + 4, seed=5, size=SIZE, max_objects=2)
     known = truth(sample)
+    names = [name for name in sorted(known) if len(known[name]["objects"]) == 2][:len(CONFIDENCES)]
+    assert len(names) == len(CONFIDENCES), "the tests need two objects on every image: change the seed"
     items, preds = [], []
-    for n, name in enumerate(sorted(known)):
+    for n, name in enumerate(names):
         rel = f"media/{name}"
         (project.dir / "media").mkdir(exist_ok=True)
         shutil.copy(sample / "images" / name, project.dir / rel)
         items.append(Item(f"seg{n}", "image", rel, {"file": name, "width": SIZE, "height": SIZE}))
         value = known[name]
-        assert len(value["objects"]) == 2, "the tests need two objects on every image: change the seed"
         for k, o in enumerate(value["objects"]):
             o["confidence"] = [0.8, 0.6][k % 2]
         preds.append(dict(item_id=f"seg{n}", confidence=CONFIDENCES[n], parts=[0.8], value=value))
@@ -248,6 +250,98 @@ def test_relabel_with_shift_digit_and_close_on_the_first_point(page: Any, seg_pr
     assert _shape(relabeled) == (LABELS[relabel], _shape(proposed[0])[1])
     assert _shape(other) == _shape(proposed[1])
     assert new["label"] == "disc" and len(new["polygons"][0]) == 6
+
+
+def _center(poly: list[float]) -> tuple[float, float]:
+    """A point inside a convex polygon (the sample's shapes are)."""
+    return sum(poly[0::2]) / (len(poly) / 2), sum(poly[1::2]) / (len(poly) / 2)
+
+
+def _outline_part(page: Any, editor: Any, scale: float, proposed: list[dict[str, Any]], n: int,
+                  start: str) -> list[tuple[float, float]]:
+    """Select proposed object ``n`` (a click inside its polygon), start a part (``start``: "key" for A, or
+    "button"), outline a triangle clear of every object and close it with Enter; returns its image points."""
+    obj = proposed[n]
+    x0, y0 = _origin(editor)
+    cx, cy = _center(obj["polygons"][0])
+    page.mouse.click(x0 + cx * scale, y0 + cy * scale)
+    status = editor.get_by_test_id("alPgStatus")
+    assert status.inner_text().startswith(f"Selected: {obj['label']}")
+    if start == "key":
+        page.keyboard.press("a")
+    else:
+        editor.locator('[data-action="add-part"]').click()
+    assert status.inner_text().startswith(f"Outlining part 2 of the {obj['label']}: 0 points")
+    points = _free_triangle(proposed)
+    for x, y in points:
+        page.mouse.click(x0 + x * scale, y0 + y * scale)
+    page.keyboard.press("Enter")
+    assert f"Added part 2 to the {obj['label']} (3 points)" in status.inner_text()
+    assert editor.get_by_test_id("alPgObject").count() == len(proposed)  # no new object
+    assert editor.locator(f'g[data-obj="{n}"] [data-testid="alPgPart"]').count() == 2
+    return points
+
+
+def _near(poly: list[float], points: list[tuple[float, float]]) -> bool:
+    got = list(zip(poly[0::2], poly[1::2]))
+    return len(got) == len(points) and all(abs(gx - x) <= 1.5 and abs(gy - y) <= 1.5
+                                           for (gx, gy), (x, y) in zip(got, points))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_adds_a_second_polygon_to_the_selected_object(page: Any, seg_project: Project) -> None:
+    item_id, editor, scale = _on_screen(page, seg_project)
+    proposed = _proposal(seg_project, item_id)
+    points = _outline_part(page, editor, scale, proposed, 0, "key")
+    status = editor.get_by_test_id("alPgStatus")
+    assert "in 2 parts, part 2 selected" in status.inner_text()
+    page.wait_for_timeout(300)
+    editor.screenshot(path=str(TWO_PARTS_SCREENSHOT))
+    answer = _submit(page, seg_project, item_id)
+    assert answer["status"] == AnnotationStatus.CORRECTED.value
+    (two, other) = answer["value"]["objects"]
+    assert two["label"] == proposed[0]["label"]
+    first, second = two["polygons"]
+    assert first == proposed[0]["polygons"][0]  # the object's own outline, as it was
+    assert _near(second, points), (second, points)
+    xs, ys = first[0::2] + second[0::2], first[1::2] + second[1::2]
+    assert (two["x0"], two["y0"], two["x1"], two["y1"]) == (min(xs), min(ys), max(xs), max(ys))  # both parts' box
+    assert _shape(other) == _shape(proposed[1])
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_shift_delete_removes_the_clicked_part_only(page: Any, seg_project: Project) -> None:
+    item_id, editor, scale = _on_screen(page, seg_project)
+    proposed = _proposal(seg_project, item_id)
+    obj = proposed[1]
+    points = _outline_part(page, editor, scale, proposed, 1, "button")
+    status = editor.get_by_test_id("alPgStatus")
+    x0, y0 = _origin(editor)
+    cx, cy = _center(obj["polygons"][0])
+    page.mouse.click(x0 + cx * scale, y0 + cy * scale)  # the object's first part, the model's outline
+    assert "in 2 parts, part 1 selected" in status.inner_text()
+    assert editor.locator(".al-pg-part-on").get_attribute("data-poly") == "0"
+    page.keyboard.press("Shift+Delete")
+    assert f"Removed part 1 of the {obj['label']} (1 part left)" in status.inner_text()
+    assert editor.get_by_test_id("alPgObject").count() == len(proposed)  # the object stays
+    page.keyboard.press("Shift+Delete")  # its last part: only Delete removes the object
+    assert "has one part: Delete removes the whole object" in status.inner_text()
+    answer = _submit(page, seg_project, item_id)
+    assert answer["status"] == AnnotationStatus.CORRECTED.value
+    (other, kept) = answer["value"]["objects"]
+    assert _shape(other) == _shape(proposed[0])
+    assert kept["label"] == obj["label"]
+    (poly,) = kept["polygons"]
+    assert _near(poly, points), (poly, points)
+    assert (kept["x0"], kept["y0"], kept["x1"], kept["y1"]) == (min(poly[0::2]), min(poly[1::2]),
+                                                                 max(poly[0::2]), max(poly[1::2]))
+
+
+def test_help_text_says_how_to_add_and_remove_a_part() -> None:
+    assert "press A (or Add part)" in editor_module.HELP and "Shift+Delete" in editor_module.HELP
+    assert "Delete removes it" in editor_module.HELP  # the whole object, as before
 
 
 def test_proposal_text_says_what_the_model_proposed() -> None:

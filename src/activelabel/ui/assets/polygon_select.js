@@ -5,7 +5,12 @@
 // last point, Esc cancels it. Click an object to select it, drag it to move it, drag one of its points
 // to move that point; Shift+1-9 relabels the selected object (the plain digits never do: choosing the
 // label of the next object must not change the last one drawn), Delete removes it. Shift+click starts
-// a polygon on top of an object. Coordinates are kept in image pixels (the display scale is undone
+// a polygon on top of an object. An object may have several parts (polygons: one hidden in the middle
+// by something in front of it): with an object selected, A (or "Add part") starts an outline that,
+// once closed, becomes another part of that object (its label; its box grows to cover all its parts)
+// instead of a new object. A click on an object also selects the part clicked (drawn more opaque);
+// Shift+Delete (or "Delete part") removes just that part when the object has more than one, while
+// Delete still removes the whole object. Coordinates are kept in image pixels (the display scale is undone
 // here), and every change is reported at once (setStateValue), so Ctrl+Enter stores exactly what is
 // drawn; there is no Complete step. Ctrl/Alt keys bubble to the page (its hotkeys).
 
@@ -49,6 +54,8 @@ function create(host, data) {
     objects: (data.objects || []).map((o) => ({ label: o.label, confidence: o.confidence ?? null,
       polygons: (o.polygons || []).map(pairs) })),
     cls: Math.max(0, data.labels.indexOf(window.__alPgLabel)), sel: null, drag: null, draft: null, hover: null,
+    part: null, // the selected object's part last clicked (what Shift+Delete removes), or null
+    addTo: null, // while outlining: the object the outline becomes a part of, or null for a new object
     note: "", setStateValue: null,
   };
   const colorOf = (label) => COLORS[Math.max(0, st.labels.indexOf(label)) % COLORS.length];
@@ -58,7 +65,8 @@ function create(host, data) {
   const stage = el("div", "al-pg-stage");
   stage.tabIndex = 0;
   stage.setAttribute("role", "application");
-  stage.setAttribute("aria-label", "Image: click to outline an object point by point, click an object to select it");
+  stage.setAttribute("aria-label", "Image: click to outline an object point by point, click an object to select it, "
+    + "A to add a part to the selected object");
   stage.setAttribute("data-testid", "alPgStage");
   const W = st.w * st.scale, H = st.h * st.scale;
   stage.style.width = `${W}px`;
@@ -107,14 +115,16 @@ function create(host, data) {
     const parts = [];
     const o = st.sel !== null ? st.objects[st.sel] : null;
     if (st.draft) {
-      const n = st.draft.length;
-      parts.push(el("span", "", st.note || `Outlining a new ${st.labels[st.cls]}: ${n} point${n > 1 ? "s" : ""}; `
+      const n = st.draft.length, to = st.addTo !== null ? st.objects[st.addTo] : null;
+      const what = to ? `part ${to.polygons.length + 1} of the ${to.label}` : `a new ${st.labels[st.cls]}`;
+      parts.push(el("span", "", st.note || `Outlining ${what}: ${n} point${n === 1 ? "" : "s"}; `
         + (n >= 3 ? "Enter or a click on the first point closes it" : "click to add points (3 at least)")
         + ", Backspace removes the last point, Esc cancels."));
     } else if (o) {
-      const n = o.polygons.reduce((a, p) => a + p.length, 0);
+      const n = o.polygons.reduce((a, p) => a + p.length, 0), many = o.polygons.length > 1;
+      const part = many && st.part !== null ? `, part ${st.part + 1} selected` : "";
       parts.push(el("span", "", `Selected: ${o.label}${hasConf(o) ? ` (model ${o.confidence.toFixed(2)})` : ""}, `
-        + `${n} points${o.polygons.length > 1 ? ` in ${o.polygons.length} pieces` : ""}. Change its label:`));
+        + `${n} points${many ? ` in ${o.polygons.length} parts${part}` : ""}. Change its label:`));
       st.labels.forEach((lab, i) => {
         if (lab === o.label) return;
         const b = el("button", "al-pg-chip", lab);
@@ -124,11 +134,17 @@ function create(host, data) {
         b.addEventListener("click", () => { relabel(i); st.focus(); });
         parts.push(b);
       });
-      const del = el("button", "al-pg-chip al-pg-del", "Delete object");
-      del.type = "button";
-      del.setAttribute("data-action", "delete-object");
-      del.addEventListener("click", () => { remove(); st.focus(); });
-      parts.push(del);
+      const action = (text, name, key, run, cls) => {
+        const b = el("button", "al-pg-chip" + (cls ? ` ${cls}` : ""), text);
+        b.type = "button";
+        b.title = key;
+        b.setAttribute("data-action", name);
+        b.addEventListener("click", () => { run(); st.focus(); });
+        parts.push(b);
+      };
+      action("Add part", "add-part", "A", addPart);
+      if (many && st.part !== null) action(`Delete part ${st.part + 1}`, "delete-part", "Shift+Delete", removePart, "al-pg-del");
+      action("Delete object", "delete-object", "Delete", remove, "al-pg-del");
       if (st.note) parts.push(el("span", "al-pg-note", st.note));
     } else {
       const n = st.objects.length;
@@ -142,9 +158,15 @@ function create(host, data) {
     const s = st.scale, color = colorOf(o.label), active = n === st.sel;
     const g = svg("g", { class: "al-pg-obj" + (active ? " al-pg-active" : ""), "data-obj": n, "data-label": o.label,
       "data-testid": "alPgObject" });
-    o.polygons.forEach((p) => {
-      g.appendChild(svg("polygon", { class: "al-pg-shape", points: p.map(([x, y]) => `${x * s},${y * s}`).join(" "),
-        fill: color, stroke: color }));
+    o.polygons.forEach((p, k) => {
+      const shape = svg("polygon", { class: "al-pg-shape", points: p.map(([x, y]) => `${x * s},${y * s}`).join(" "),
+        fill: color, stroke: color, "data-poly": k, "data-testid": "alPgPart" });
+      if (active && k === st.part && o.polygons.length > 1) {  // the part Shift+Delete removes
+        shape.classList.add("al-pg-part-on");
+        shape.style.fillOpacity = "0.65";
+        shape.style.strokeDasharray = "none";
+      }
+      g.appendChild(shape);
     });
     const all = o.polygons.flat();
     const x0 = Math.min(...all.map((q) => q[0])), y0 = Math.min(...all.map((q) => q[1]));
@@ -166,7 +188,7 @@ function create(host, data) {
     st.objects.forEach((o, n) => { if (n !== st.sel) layer.appendChild(drawObject(o, n)); });
     if (st.sel !== null && st.objects[st.sel]) layer.appendChild(drawObject(st.objects[st.sel], st.sel));  // on top
     if (st.draft) {
-      const color = colorOf(st.labels[st.cls]);
+      const color = colorOf(st.addTo !== null ? st.objects[st.addTo].label : st.labels[st.cls]);
       const pts = st.draft.concat(st.hover ? [st.hover] : []);
       layer.appendChild(svg("polyline", { class: "al-pg-draft", points: pts.map(([x, y]) => `${x * s},${y * s}`).join(" "),
         stroke: color, fill: color }));
@@ -210,24 +232,64 @@ function create(host, data) {
     if (!o) return;
     st.objects.splice(st.sel, 1);
     st.sel = null;
+    st.part = null;
     changed(`Deleted the ${o.label}.`);
+  }
+
+  function addPart() {
+    const o = st.objects[st.sel];
+    if (!o || st.draft) return;
+    st.addTo = st.sel;
+    st.draft = [];
+    st.hover = null;
+    st.note = "";
+    draw();
+  }
+
+  function removePart() {
+    const o = st.objects[st.sel];
+    if (!o) return;
+    if (o.polygons.length < 2) { st.note = `The ${o.label} has one part: Delete removes the whole object.`; drawPanel(); return; }
+    if (st.part === null || !o.polygons[st.part]) {
+      st.note = "Click the part to remove first, then Shift+Delete.";
+      drawPanel();
+      return;
+    }
+    const k = st.part;
+    o.polygons.splice(k, 1);
+    o.confidence = null;  // the model's confidence was for its own outline
+    st.part = null;
+    const left = o.polygons.length;
+    changed(`Removed part ${k + 1} of the ${o.label} (${left} part${left > 1 ? "s" : ""} left).`);
   }
 
   function close() {
     const pts = st.draft;
     if (pts.length < 3) { st.note = `A polygon needs 3 points at least (${pts.length} so far).`; drawPanel(); return; }
     if (area(pts) <= 0) { st.note = "These points are on a line: add one off it, or Backspace."; drawPanel(); return; }
-    const o = { label: st.labels[st.cls], confidence: null, polygons: [pts] };
-    st.objects.push(o);
     st.draft = null;
     st.hover = null;
+    const to = st.addTo !== null ? st.objects[st.addTo] : null;
+    st.addTo = null;
+    if (to) {  // another part of the selected object (the box in the report covers all of them)
+      to.polygons.push(pts);
+      to.confidence = null;  // the model's confidence was for its own outline
+      st.sel = st.objects.indexOf(to);
+      st.part = to.polygons.length - 1;
+      changed(`Added part ${to.polygons.length} to the ${to.label} (${pts.length} points).`);
+      return;
+    }
+    const o = { label: st.labels[st.cls], confidence: null, polygons: [pts] };
+    st.objects.push(o);
     st.sel = st.objects.length - 1;
+    st.part = 0;
     changed(`Added a ${o.label} (${pts.length} points).`);
   }
 
-  function cancel(note) {
+  function cancel(note) {  // a part's outline cancelled leaves its object selected
     st.draft = null;
     st.hover = null;
+    st.addTo = null;
     st.note = note;
     draw();
   }
@@ -240,7 +302,7 @@ function create(host, data) {
     st.note = "";
     if (st.draft) {
       if (st.draft.length >= 3 && screenDist(p, st.draft[0]) <= CLOSE_PX) { close(); return; }
-      if (screenDist(p, st.draft[st.draft.length - 1]) > SAME_PX) st.draft.push(p);
+      if (!st.draft.length || screenDist(p, st.draft[st.draft.length - 1]) > SAME_PX) st.draft.push(p);
       draw();
       return;
     }
@@ -249,15 +311,19 @@ function create(host, data) {
     if (vertex && !e.shiftKey) {
       const n = Number(vertex.getAttribute("data-obj"));
       st.sel = n;
+      st.part = Number(vertex.getAttribute("data-poly"));
       st.drag = { mode: "vertex", n, k: Number(vertex.getAttribute("data-poly")), v: Number(vertex.getAttribute("data-vtx")),
         cx: e.clientX, cy: e.clientY, moved: false };
     } else if (g && !e.shiftKey) {
       const n = Number(g.getAttribute("data-obj"));
+      const shape = e.target.closest(".al-pg-shape");
       st.sel = n;
+      st.part = shape ? Number(shape.getAttribute("data-poly")) : null;
       st.drag = { mode: "move", n, cx: e.clientX, cy: e.clientY, moved: false, start: p,
         orig: st.objects[n].polygons.map((q) => q.map((pt) => pt.slice())) };
     } else {
       st.sel = null;
+      st.part = null;
       st.draft = [p];
       draw();
       return;
@@ -316,23 +382,28 @@ function create(host, data) {
       const i = Number(m[1]) - 1;
       if (!e.shiftKey) setClass(i);
       else if (st.sel !== null && !st.draft) relabel(i);
+      else if (st.draft) { st.note = "Close the outline (Enter) or cancel it (Esc) first to change a label."; drawPanel(); }
       else { st.note = "Select an object first to change its label (Shift+digit)."; drawPanel(); }
       return;
     }
     if (st.draft) {
       if (e.key === "Enter") { e.preventDefault(); close(); }
-      else if (e.key === "Escape") { e.preventDefault(); cancel("Cancelled the outline."); }
+      else if (e.key === "Escape") { e.preventDefault(); cancel(st.addTo !== null ? "Cancelled the new part." : "Cancelled the outline."); }
       else if (e.key === "Backspace" || e.key === "Delete") {
         e.preventDefault();
-        st.draft.pop();
-        if (!st.draft.length) cancel("Removed the outline's last point.");
+        const had = st.draft.pop();
+        if (!st.draft.length) cancel(had ? "Removed the outline's last point." : "Cancelled the new part.");
         else { st.note = ""; draw(); }
       }
       return;
     }
-    if (st.sel === null) return;
-    if (e.key === "Delete" || e.key === "Backspace") { e.preventDefault(); remove(); }
-    else if (e.key === "Escape") { e.preventDefault(); st.sel = null; st.note = ""; draw(); }
+    if (st.sel === null) {
+      if (e.key === "a" || e.key === "A") { st.note = "Select an object first to add a part to it (A)."; drawPanel(); }
+      return;
+    }
+    if (e.key === "Delete" || e.key === "Backspace") { e.preventDefault(); if (e.shiftKey) removePart(); else remove(); }
+    else if (e.key === "a" || e.key === "A") { e.preventDefault(); addPart(); }
+    else if (e.key === "Escape") { e.preventDefault(); st.sel = null; st.part = null; st.note = ""; draw(); }
   });
 
   st.focus = () => stage.focus({ preventScroll: true });

@@ -1,6 +1,6 @@
 """Instance segmentation: the proposed objects filled on the image in their label's colour, each with
-its label and confidence; outline new ones point by point, drag a point to move it
-(``ui/polygon_select.py``).
+its label and confidence; outline new ones point by point, drag a point to move it, add a part to
+an object cut in pieces (A) or remove one (Shift+Delete) (``ui/polygon_select.py``).
 
 What a submit stores is the component's own report of what it drew, in image pixels: until it has
 reported this item, Ctrl+Enter stores nothing and says why. The model's confidences are dropped: a
@@ -23,8 +23,14 @@ from activelabel.ui.polygon_select import polygon_select, reported_objects
 if TYPE_CHECKING:
     from activelabel.project import Project
 
-PLAIN_KEYS = False  # 1-9, Enter, Backspace and Delete belong to the image while it has focus
+PLAIN_KEYS = False  # 1-9, A, Enter, Backspace and Delete belong to the image while it has focus
 DISPLAY_PX = 512
+HELP = ("Keys 1-9 (or the chips) choose the label of new objects. Click on the image to outline one point by point: "
+        "Enter or a click on its first point closes it, Backspace removes the last point, Esc cancels it "
+        "(Shift+click starts one on top of an object). Click an object to select it, drag it or one of its points "
+        "to move; Shift+1-9 relabels it, Delete removes it. An object seen in several parts (cut by something in "
+        "front of it): select it, press A (or Add part) and outline another part the same way; Shift+Delete "
+        "removes just the part clicked. Ctrl+Enter submits the objects shown.")
 
 
 def _display(project: Project, item: dict[str, Any]) -> tuple[Any, int, int, float]:
@@ -66,10 +72,7 @@ def render(project: Project, item: dict[str, Any], key: str, act: Callable[[str,
     polygon_select(key=key, item_id=item["id"], image=image, width=width, height=height, scale=scale,
                    labels=list(project.config.labels), objects=edit if edit is not None else _proposed(item),
                    reported=edit is not None)
-    st.caption("Keys 1-9 (or the chips) choose the label of new objects. Click on the image to outline one point by "
-               "point: Enter or a click on its first point closes it, Backspace removes the last point, Esc cancels "
-               "it (Shift+click starts one on top of an object). Click an object to select it, drag it or one of its "
-               "points to move; Shift+1-9 relabels it, Delete removes it. Ctrl+Enter submits the objects shown.")
+    st.caption(HELP)
 
 
 def value(project: Project, item: dict[str, Any], key: str) -> Payload | None:
