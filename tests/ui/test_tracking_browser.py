@@ -1,6 +1,6 @@
 """The tracking editor in real headless Chromium: go to the frame the model flagged (N) and drag the
 drifted box back onto its object; swap two identities on a frame; delete a box from a frame and
-draw one.
+draw one; relabel a whole track (Shift+digit).
 Ctrl+Enter stores the corrections carried along the tracks (``tracking.propagation``), in the
 video's pixels. The editor's texts, and its refusal to submit before the component has reported the
 item, are checked without a browser.
@@ -36,7 +36,7 @@ N_FRAMES = 24
 SHIFT_FROM = 10  # the proposal's track 1 of the first clip drifts by SHIFT px from this frame on
 SHIFT = 6.0
 SCREENSHOT = Path("/tmp/track_editor.png")
-CONFIDENCES = [0.3, 0.5, 0.7]  # the order the items are shown in
+CONFIDENCES = [0.3, 0.5, 0.7, 0.9]  # the order the items are shown in
 TRUTH: dict[str, dict[str, Any]] = {}  # item id -> the clip's true tracks (stored values)
 
 
@@ -61,7 +61,7 @@ def _drifted(value: dict[str, Any]) -> tuple[dict[str, Any], float]:
 
 @pytest.fixture(scope="module")
 def track_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    """Three clips of 24 frames with the sample's truth as the model's proposal; on the first, track 1
+    """Four clips of 24 frames with the sample's truth as the model's proposal; on the first, track 1
     drifts by 6 px from frame 10 on and the model flags frame 10."""
     root = tmp_path_factory.mktemp("track-ui")
     cfg = parse_config({"name": "ui-tracking", "task": "tracking", "labels": LABELS,
@@ -316,6 +316,38 @@ def test_delete_a_box_and_draw_one_on_a_frame(page: Any, track_project: Project)
     assert [t["label"] for t in value["tracks"] if t["id"] == new_id] == ["triangle"]
     assert sorted(drawn) == list(range(at, N_FRAMES))
     assert all(_near(b, spot, 0.5) for b in drawn.values()), (drawn[at], spot)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_shift_digit_relabels_the_whole_track(page: Any, track_project: Project) -> None:
+    item_id, editor, scale = _on_screen(page, track_project)
+    known = TRUTH[item_id]
+    was = known["tracks"][0]["label"]
+    new = next(lab for lab in LABELS if lab != was)
+    at = next(f for f in range(6, N_FRAMES) if _clickable(known, 1, f))
+    status = editor.get_by_test_id("alTkStatus")
+    _go(page, editor, at)
+    page.keyboard.press(f"Shift+{LABELS.index(new) + 1}")  # nothing selected: it says what to do
+    assert "Select a box first" in status.inner_text()
+    page.mouse.click(*_centre(editor, scale, _box(editor, 1)))
+    assert status.inner_text().startswith(f"Selected: {was} #1")
+    chosen = editor.locator(".al-tk-chip-on[data-class]").get_attribute("data-class")
+    page.keyboard.press(f"Shift+{LABELS.index(new) + 1}")
+    assert f"Track #1 is now {new} (was {was}), on all its frames." in status.inner_text()
+    assert editor.locator(".al-tk-chip-on[data-class]").get_attribute("data-class") == chosen  # new boxes' label kept
+    assert editor.locator('[data-testid="alTkBox"][data-id="1"]').get_attribute("data-label") == new
+    page.keyboard.press("Home")  # a frame before the keyframe shows the track's new label too
+    assert editor.locator('[data-testid="alTkBox"][data-id="1"]').get_attribute("data-label") == new
+    answer = _submit(page, track_project, item_id)
+    value = answer["value"]
+    assert answer["status"] == AnnotationStatus.CORRECTED.value and value["keyframes"] == [at]
+    (track,) = [t for t in value["tracks"] if t["id"] == 1]
+    assert track["label"] == new
+    stored, true1 = _boxes(value, 1), _boxes(known, 1)
+    assert sorted(stored) == sorted(true1) and all(_near(stored[f], true1[f], 0.01) for f in true1)
+    for t in known["tracks"][1:]:  # the other tracks keep their labels
+        assert [s["label"] for s in value["tracks"] if s["id"] == t["id"]] == [t["label"]]
 
 
 # ---- without a browser -----------------------------------------------------------------------

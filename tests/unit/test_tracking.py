@@ -60,6 +60,25 @@ def test_an_identity_switch_fixed_once_stays_fixed_and_deletions_stay() -> None:
     assert [x.frame for x in added.tracks[0].boxes] == [2, 3, 4, 5]
 
 
+def test_a_track_relabelled_on_a_keyframe_takes_the_label_on_all_its_frames() -> None:
+    disc, other = _track(1, range(10)), _track(2, range(10), x=40.0, dx=0.0, label="square")
+    relabelled = {4: [FrameBox(1, "square", 14.0, 10.0, 24.0, 20.0),  # where the tracker has it, another label
+                      FrameBox(2, "square", 40.0, 10.0, 50.0, 20.0)]}
+    out = propagate(Tracks((disc, other)), relabelled, 10)
+    one = {t.id: t for t in out.tracks}[1]
+    assert one.label == "square" and [b.frame for b in one.boxes] == list(range(10))  # one label, before and after
+    assert [b.x0 for b in one.boxes] == [pytest.approx(10.0 + f) for f in range(10)]  # the tracker's motion kept
+    assert all(b.confidence is None for b in one.boxes)  # the model's confidence was for its disc
+    assert all(b.confidence == 0.9 for b in {t.id: t for t in out.tracks}[2].boxes if b.frame != 4)  # kept its label
+    moved = propagate(Tracks((disc,)), {4: [FrameBox(1, "triangle", 60.0, 10.0, 70.0, 20.0)]}, 10)  # dragged far too
+    (track,) = moved.tracks
+    assert track.label == "triangle" and track.boxes[5].x0 == pytest.approx(61.0)
+    # a track on two keyframes takes the label of the last (the editor relabels it on every keyframe at once)
+    both = propagate(Tracks((disc,)), {2: [FrameBox(1, "disc", 12.0, 10.0, 22.0, 20.0)],
+                                       6: [FrameBox(1, "square", 16.0, 10.0, 26.0, 20.0)]}, 10)
+    assert [t.label for t in both.tracks] == ["square"] and len(both.tracks[0].boxes) == 10
+
+
 def test_flags_mark_starts_ends_gaps_switches_and_weak_runs() -> None:
     first = _track(1, range(0, 8), dx=1.0)
     second = _track(2, range(10, 20), x=8.0, dx=1.0)  # starts 2 frames after #1 ends, near where it was

@@ -2,7 +2,8 @@
 
 A person checks a few frames (keyframes) and leaves each as it should be: boxes with track ids. On
 each keyframe, the person's boxes are matched to the proposal's boxes of that frame (same label,
-IoU >= ``MATCH_IOU``, one to one); until the next keyframe:
+IoU >= ``MATCH_IOU``, one to one; else the same id, for a box dragged far; then, for a box the person
+gave another label, the same two without the label); until the next keyframe:
 
 - a matched proposal track takes the person's id (an identity switch fixed once stays fixed) and the
   person's offset: each later box is the proposal's box moved by the difference the person made on
@@ -12,13 +13,16 @@ IoU >= ``MATCH_IOU``, one to one); until the next keyframe:
 - a proposal track that starts after the keyframe is kept as proposed.
 
 Frames before the first keyframe keep the proposal, except that identities the person fixed on the
-first keyframe apply to them as well (an id is one object for the whole clip).
+first keyframe apply to them as well (an id is one object for the whole clip). A track has one label:
+the one the person gave its id on the last keyframe it is on applies to all its frames, before the
+keyframe too (the editor relabels a track on every keyframe at once), and the model's confidences go
+from the boxes whose label changed (they were for the model's label).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from activelabel.types import Track, TrackBox, Tracks
 
@@ -55,24 +59,30 @@ def _by_frame(tracks: Tracks) -> dict[int, list[tuple[int, str, TrackBox]]]:
 
 def _match(person: Sequence[FrameBox], proposed: Sequence[tuple[int, str, TrackBox]]
            ) -> dict[int, tuple[FrameBox, TrackBox]]:
-    """proposal track id -> (the person's box, the proposal's box) on one keyframe, greedily by IoU."""
-    pairs = sorted(((iou((p.x0, p.y0, p.x1, p.y1), (b.x0, b.y0, b.x1, b.y1)), i, j)
-                    for i, p in enumerate(person) for j, (_, lab, b) in enumerate(proposed) if lab == p.label),
-                   reverse=True)
+    """proposal track id -> (the person's box, the proposal's box) on one keyframe: greedily by IoU, then
+    by id (a box dragged far from where the tracker had it keeps its own id), first with the same label,
+    then with any (a box the person relabelled keeps its track)."""
     used_p: set[int] = set()
     used_q: set[int] = set()
     out: dict[int, tuple[FrameBox, TrackBox]] = {}
-    for score, i, j in pairs:
-        if score >= MATCH_IOU and i not in used_p and j not in used_q:
-            used_p.add(i)
-            used_q.add(j)
-            out[proposed[j][0]] = (person[i], proposed[j][2])
-    for i, p in enumerate(person):  # a box dragged far from where the tracker had it keeps its own id
-        same = next((k for k, (qid, lab, _) in enumerate(proposed) if qid == p.id and lab == p.label), None)
-        if i not in used_p and same is not None and same not in used_q:
-            used_p.add(i)
-            used_q.add(same)
-            out[proposed[same][0]] = (p, proposed[same][2])
+
+    def take(i: int, j: int) -> None:
+        used_p.add(i)
+        used_q.add(j)
+        out[proposed[j][0]] = (person[i], proposed[j][2])
+
+    for same_label in (True, False):
+        pairs = sorted(((iou((p.x0, p.y0, p.x1, p.y1), (b.x0, b.y0, b.x1, b.y1)), i, j)
+                        for i, p in enumerate(person) for j, (_, lab, b) in enumerate(proposed)
+                        if lab == p.label or not same_label), reverse=True)
+        for score, i, j in pairs:
+            if score >= MATCH_IOU and i not in used_p and j not in used_q:
+                take(i, j)
+        for i, p in enumerate(person):
+            same = next((k for k, (qid, lab, _) in enumerate(proposed)
+                         if qid == p.id and (lab == p.label or not same_label)), None)
+            if i not in used_p and same is not None and same not in used_q:
+                take(i, same)
     return out
 
 
@@ -82,12 +92,10 @@ def propagate(proposal: Tracks, corrections: Mapping[int, Sequence[FrameBox]], n
     keys = sorted(int(f) for f in corrections)
     frames = _by_frame(proposal)
     labels = {t.id: t.label for t in proposal.tracks}
-    out: dict[int, dict[int, TrackBox]] = {}  # id -> frame -> box
-    out_labels: dict[int, str] = {}
+    out: dict[int, dict[int, tuple[str, TrackBox]]] = {}  # id -> frame -> (the label it came with, box)
 
     def put(tid: int, label: str, box: TrackBox) -> None:
-        out.setdefault(tid, {})[box.frame] = box
-        out_labels[tid] = label
+        out.setdefault(tid, {})[box.frame] = (label, box)
 
     first_map: dict[int, int] = {}
     if keys:
@@ -106,7 +114,7 @@ def propagate(proposal: Tracks, corrections: Mapping[int, Sequence[FrameBox]], n
         end = keys[n + 1] if n + 1 < len(keys) else n_frames
         on_key = {qid for qid, _, _ in frames.get(k, [])}
         for f in range(k + 1, end):
-            for qid, _lab, b in frames.get(f, []):
+            for qid, lab, b in frames.get(f, []):
                 if qid not in matched:
                     if qid not in on_key:  # a track that starts after the keyframe: as proposed
                         put(qid, labels[qid], b)
@@ -115,11 +123,17 @@ def propagate(proposal: Tracks, corrections: Mapping[int, Sequence[FrameBox]], n
                 dx0, dy0, dx1, dy1 = p.x0 - at_key.x0, p.y0 - at_key.y0, p.x1 - at_key.x1, p.y1 - at_key.y1
                 x0, y0, x1, y1 = b.x0 + dx0, b.y0 + dy0, b.x1 + dx1, b.y1 + dy1
                 if x1 > x0 and y1 > y0:
-                    put(p.id, p.label, TrackBox(f, round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2), b.confidence))
+                    put(p.id, p.label, TrackBox(f, round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2),
+                                          b.confidence if lab == p.label else None))  # it was for lab
             for p in added:
                 put(p.id, p.label, TrackBox(f, p.x0, p.y0, p.x1, p.y1))
-    tracks = tuple(Track(tid, out_labels[tid], tuple(out[tid][f] for f in sorted(out[tid]))) for tid in sorted(out))
-    return Tracks(tracks, tuple(keys))
+    given = {p.id: p.label for k in keys for p in corrections[k]}  # a track's label: the person's, last keyframe on
+    tracks = []
+    for tid in sorted(out):
+        boxes = [out[tid][f] for f in sorted(out[tid])]
+        label = given.get(tid, boxes[-1][0])
+        tracks.append(Track(tid, label, tuple(b if lab == label else replace(b, confidence=None) for lab, b in boxes)))
+    return Tracks(tuple(tracks), tuple(keys))
 
 
 def clip_to_frame(tracks: Tracks, width: float | None, height: float | None) -> Tracks:

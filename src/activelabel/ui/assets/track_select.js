@@ -4,8 +4,12 @@
 // to them. On the frame: drag a box to move it, drag a corner to resize it, drag on the image to draw a
 // new box of the label chosen with 1-9 (or the chips), with a new id (the largest + 1). Click a box to
 // select it; Delete removes it from this frame; I, digits and Enter (or the id list) give it another
-// id, and the box that had that id takes the old one (an identity switch fixed in one step). Any
-// change makes the frame a keyframe, holding every box left on it; K checks a frame as it is.
+// id, and the box that had that id takes the old one (an identity switch fixed in one step). Shift+1-9
+// (or the label chips under it, or a Shift+click on a chip above) relabel its whole track: a track is
+// one object with one label, so the box takes it on every keyframe at once, and propagate gives it to
+// all the track's frames, before the keyframe too (the plain digits never relabel: they choose the label
+// of the next box drawn). To relabel part of a track, give that part a new id first. Any change makes
+// the frame a keyframe, holding every box left on it; K checks a frame as it is.
 //
 // Frames that are not keyframes show the correction carried along the tracks, as a submit stores it:
 // preview() below is the browser's copy of activelabel.tracking.propagation.propagate (keep the two
@@ -47,17 +51,21 @@ function iou(a, b) {
 }
 
 function match(person, proposed) {
-  // proposal track id -> [the person's box, the proposal's box] on one keyframe, greedily by IoU
-  const pairs = [];
-  person.forEach((p, i) => proposed.forEach((q, j) => { if (q.label === p.label) pairs.push([iou(p, q.b), i, j]); }));
-  pairs.sort((a, b) => b[0] - a[0] || b[1] - a[1] || b[2] - a[2]);
+  // proposal track id -> [the person's box, the proposal's box] on one keyframe: greedily by IoU, then by id
+  // (a box dragged far keeps its own id), first with the same label, then with any (a relabelled box keeps its track)
   const usedP = new Set(), usedQ = new Set(), out = new Map();
-  for (const [score, i, j] of pairs) {
-    if (score >= MATCH_IOU && !usedP.has(i) && !usedQ.has(j)) {
-      usedP.add(i);
-      usedQ.add(j);
-      out.set(proposed[j].qid, [person[i], proposed[j].b]);
-    }
+  const take = (i, j) => { usedP.add(i); usedQ.add(j); out.set(proposed[j].qid, [person[i], proposed[j].b]); };
+  for (const sameLabel of [true, false]) {
+    const pairs = [];
+    person.forEach((p, i) => proposed.forEach((q, j) => {
+      if (q.label === p.label || !sameLabel) pairs.push([iou(p, q.b), i, j]);
+    }));
+    pairs.sort((a, b) => b[0] - a[0] || b[1] - a[1] || b[2] - a[2]);
+    for (const [score, i, j] of pairs) if (score >= MATCH_IOU && !usedP.has(i) && !usedQ.has(j)) take(i, j);
+    person.forEach((p, i) => {
+      const same = proposed.findIndex((q) => q.qid === p.id && (q.label === p.label || !sameLabel));
+      if (!usedP.has(i) && same >= 0 && !usedQ.has(same)) take(i, same);
+    });
   }
   return out;
 }
@@ -73,11 +81,10 @@ function preview(tracks, corrections, n, w, h) {
       frames.get(b.frame).push({ qid: t.id, label: t.label, b });
     }
   }
-  const out = new Map(), outLabels = new Map();
+  const out = new Map(); // id -> frame -> [the label it came with, box]
   const put = (tid, label, box) => {
     if (!out.has(tid)) out.set(tid, new Map());
-    out.get(tid).set(box.frame, box);
-    outLabels.set(tid, label);
+    out.get(tid).set(box.frame, [label, box]);
   };
   const at = (f) => frames.get(f) || [];
   const firstMap = new Map();
@@ -94,7 +101,7 @@ function preview(tracks, corrections, n, w, h) {
     const end = idx + 1 < keys.length ? keys[idx + 1] : n;
     const onKey = new Set(at(k).map((q) => q.qid));
     for (let f = k + 1; f < end; f++) {
-      for (const { qid, b } of at(f)) {
+      for (const { qid, label, b } of at(f)) {
         if (!matched.has(qid)) {
           if (!onKey.has(qid)) put(qid, labels.get(qid), b); // a track that starts after the keyframe
           continue; // else the person deleted it on the keyframe
@@ -103,19 +110,24 @@ function preview(tracks, corrections, n, w, h) {
         const x0 = b.x0 + (p.x0 - q.x0), y0 = b.y0 + (p.y0 - q.y0), x1 = b.x1 + (p.x1 - q.x1), y1 = b.y1 + (p.y1 - q.y1);
         if (x1 > x0 && y1 > y0) {
           put(p.id, p.label, { frame: f, x0: round2(x0), y0: round2(y0), x1: round2(x1), y1: round2(y1),
-            confidence: b.confidence ?? null });
+            confidence: label === p.label ? b.confidence ?? null : null }); // it was for the model's label
         }
       }
       for (const p of added) put(p.id, p.label, { frame: f, x0: p.x0, y0: p.y0, x1: p.x1, y1: p.y1, confidence: null });
     }
   });
+  const given = new Map(); // a track's label: the person's, on the last keyframe it is on
+  for (const k of keys) for (const p of corrections[k]) given.set(p.id, p.label);
   const byFrame = new Map();
   for (const tid of [...out.keys()].sort((a, b) => a - b)) {
-    for (const [f, b] of out.get(tid)) {
+    const boxes = [...out.get(tid)].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+    const label = given.has(tid) ? given.get(tid) : boxes[boxes.length - 1][0];
+    for (const [lab, b] of boxes) {
       const x0 = Math.max(0, b.x0), y0 = Math.max(0, b.y0), x1 = Math.min(w, b.x1), y1 = Math.min(h, b.y1);
       if (!(x1 > x0 && y1 > y0)) continue; // carried out of the frame
-      if (!byFrame.has(f)) byFrame.set(f, []);
-      byFrame.get(f).push({ id: tid, label: outLabels.get(tid), x0, y0, x1, y1, confidence: b.confidence ?? null });
+      if (!byFrame.has(b.frame)) byFrame.set(b.frame, []);
+      byFrame.get(b.frame).push({ id: tid, label, x0, y0, x1, y1,
+        confidence: lab === label ? b.confidence ?? null : null }); // the model's confidence was for its label
     }
   }
   return byFrame;
@@ -215,7 +227,7 @@ function create(host, data) {
     const b = el("button", "al-tk-chip" + (cls ? ` ${cls}` : ""), text);
     b.type = "button";
     for (const [k, v] of Object.entries(attrs || {})) b.setAttribute(k, v);
-    b.addEventListener("click", () => { onClick(); st.focus(); });
+    b.addEventListener("click", (e) => { onClick(e); st.focus(); });
     return b;
   };
 
@@ -223,7 +235,8 @@ function create(host, data) {
     const row = [el("span", "al-tk-title", "New boxes:")];
     st.labels.forEach((lab, i) => {
       const b = button((i < 9 ? `${i + 1} · ` : "") + lab, i === st.cls ? "al-tk-chip-on" : "",
-        { "data-class": lab, "data-testid": "alTkChip" }, () => setClass(i));
+        { "data-class": lab, "data-testid": "alTkChip", title: "Shift+click: relabel the selected box's track" },
+        (e) => { if (e.shiftKey && selected()) relabel(i); else setClass(i); });
       row.push(b);
     });
     chips.replaceChildren(...row);
@@ -285,7 +298,13 @@ function create(host, data) {
         pick.appendChild(opt);
       }
       pick.addEventListener("change", () => { setId(Number(pick.value)); st.focus(); });
-      parts.push(pick, button("Delete from this frame", "al-tk-del", { "data-action": "delete-box" }, remove));
+      parts.push(pick, el("span", "", "Label of the track:"));
+      st.labels.forEach((lab, i) => {
+        if (lab !== b.label) {
+          parts.push(button(lab, "", { "data-relabel": lab, title: i < 9 ? `Shift+${i + 1}` : "" }, () => relabel(i)));
+        }
+      });
+      parts.push(button("Delete from this frame", "al-tk-del", { "data-action": "delete-box" }, remove));
       if (st.note) parts.push(el("span", "al-tk-note", st.note));
     } else {
       const n = cur().length;
@@ -366,7 +385,8 @@ function create(host, data) {
     if (i < 0 || i >= st.labels.length) return;
     st.cls = i;
     window.__alTkLabel = st.labels[i]; // the next item starts with the same label
-    st.note = `New boxes are ${st.labels[i]}` + (st.selId === null ? "." : " (the selected box keeps its label).");
+    st.note = `New boxes are ${st.labels[i]}` + (st.selId === null ? "."
+      : ` (the selected box keeps its label${i < 9 ? `: Shift+${i + 1} relabels its track` : ""}).`);
     drawChips();
     drawPanel();
   }
@@ -391,6 +411,18 @@ function create(host, data) {
     boxes.splice(boxes.findIndex((o) => o.id === b.id), 1);
     st.selId = null;
     changed(`Deleted ${b.label} #${b.id} from frame ${st.f}.`);
+  }
+
+  function relabel(i) {
+    // the selected box's track takes the label: this frame becomes a keyframe, and the track's box on every
+    // keyframe is relabelled, so that propagate (and preview) give the one label to all the track's frames
+    const b = selected();
+    if (!b || i < 0 || i >= st.labels.length) return;
+    const lab = st.labels[i], was = b.label, id = b.id;
+    if (was === lab) { st.note = `#${id} is a ${lab} already.`; drawPanel(); return; }
+    ensureKey();
+    for (const boxes of Object.values(st.corr)) for (const o of boxes) if (o.id === id) o.label = lab;
+    changed(`Track #${id} is now ${lab} (was ${was}), on all its frames.`);
   }
 
   function setId(id) {
@@ -505,8 +537,12 @@ function create(host, data) {
     if (step) { e.preventDefault(); go(st.f + step * (e.shiftKey ? 10 : 1)); return; }
     if (e.key === "Home" || e.key === "End") { e.preventDefault(); go(e.key === "Home" ? 0 : st.n - 1); return; }
     const m = /^(?:Digit|Numpad)([1-9])$/.exec(e.code);
-    if (m && !e.shiftKey) {
-      if (Number(m[1]) <= st.labels.length) { e.preventDefault(); setClass(Number(m[1]) - 1); }
+    if (m) {
+      if (Number(m[1]) > st.labels.length) return;
+      e.preventDefault();
+      if (!e.shiftKey) setClass(Number(m[1]) - 1);
+      else if (selected()) relabel(Number(m[1]) - 1);
+      else { st.note = "Select a box first (click it) to change its track's label (Shift+digit)."; drawPanel(); }
       return;
     }
     if (e.code === "KeyN") { e.preventDefault(); nextFlagged(e.shiftKey ? -1 : 1); return; }

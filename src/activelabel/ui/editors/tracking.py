@@ -1,9 +1,10 @@
 """Video object tracking: a frame scrubber with the proposed tracks' boxes (``ui/track_select.py``).
 
 The person checks a few frames, the model's flagged ones first, and leaves each as it should be:
-boxes moved, deleted, drawn or given another identity. Those frames are the keyframes; a submit
-carries each correction along its track until the next keyframe (``tracking.propagation``), so one
-fix at the frame a tracker drifted fixes the frames after it.
+boxes moved, deleted, drawn, given another identity or another label (a track has one label, for
+all its frames). Those frames are the keyframes; a submit carries each correction along its track
+until the next keyframe (``tracking.propagation``), so one fix at the frame a tracker drifted fixes
+the frames after it.
 
 What a submit stores is built from the component's own report: until it has reported this item,
 Ctrl+Enter stores nothing and says why. The model's confidences are dropped: a person's answer
@@ -28,14 +29,16 @@ from activelabel.ui.track_select import MAX_FRAMES, clip_frames, reported_correc
 if TYPE_CHECKING:
     from activelabel.project import Project
 
-PLAIN_KEYS = False  # 1-9, arrows, N, K, I and Delete belong to the frame while it has focus
+PLAIN_KEYS = False  # 1-9 (Shift too), arrows, N, K, I and Delete belong to the frame while it has focus
 
 CAPTION = ("←/→ (or the slider) step through the frames, Shift+←/→ by 10; N jumps to the next frame the model "
            "flagged. On the frame: drag a box to move it, drag a corner to resize it, drag on the image to draw a "
            "new box of the label chosen with 1-9 (or the chips), with a new id. Click a box to select it: Delete "
            "removes it from this frame, I then digits and Enter (or the id list) gives it another id, swapping with "
-           "the box that had it. Any change checks the frame; K checks it as it is. Ctrl+Enter submits: each "
-           "checked frame's boxes are carried along their tracks to the next checked frame.")
+           "the box that had it, and Shift+1-9 (or its label chips) relabels its whole track, on every frame (to "
+           "relabel part of a track, give that part a new id first). Any change checks the frame; K checks it as "
+           "it is. Ctrl+Enter submits: each checked frame's boxes are carried along their tracks to the next "
+           "checked frame.")
 
 
 def clip_path(project: Project, item: dict[str, Any]) -> Path:
