@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pytest
@@ -27,93 +29,97 @@ def _vectors_data(_tmp):
     return items, [ClassLabel("a" if i < 20 else "b") for i in range(40)]
 
 
-# the capability checks also cover the vectors adapter, with a committee so that it gives draws
-CAPABILITY_CASES = [*CASES, AdapterCase("sklearn_vectors", _vectors_build, _vectors_data)]
+# the checks also cover the vectors adapter with a committee, so that it gives draws
+ALL_CASES = [*CASES, AdapterCase("sklearn_vectors", _vectors_build, _vectors_data)]
 
 
-@pytest.fixture(params=CASES, ids=[c.name for c in CASES])
-def case(request):
+@dataclass(frozen=True)
+class Fitted:
+    """One case's model fitted once, what ``fit`` returned, its data and its proposals for that data."""
+
+    case: AdapterCase
+    model: Any
+    returned: Any
+    items: list[Item]
+    values: list[Any]
+    proposals: list[Any]
+
+
+@pytest.fixture(scope="module", params=ALL_CASES, ids=[c.name for c in ALL_CASES])
+def case(request: pytest.FixtureRequest) -> AdapterCase:
     return request.param
 
 
-def test_unfitted_model_refuses_to_predict_unless_pretrained(case, tmp_path):
+@pytest.fixture(scope="module")
+def fitted(case: AdapterCase, tmp_path_factory: pytest.TempPathFactory) -> Fitted:
+    """The checks that only read a fitted model share one fit per case: fitting (and predicting with) the
+    Whisper and YOLO adapters is most of this suite's time, and a fit is the same each time."""
+    tmp = tmp_path_factory.mktemp(case.name)
+    model = case.build(tmp)
+    items, values = case.data(tmp)
+    returned = model.fit(items, values)
+    return Fitted(case, model, returned, items, values, model.predict(items))
+
+
+def test_unfitted_model_refuses_to_predict_unless_pretrained(case, fitted, tmp_path):
     model = case.build(tmp_path)
-    items, _ = case.data(tmp_path)
     if case.pretrained:
         assert model.ready
-        assert len(model.predict(items[:2])) == 2
+        assert len(model.predict(fitted.items[:2])) == 2
     else:
         assert not model.ready
         with pytest.raises(NotFittedError):
-            model.predict(items[:2])
+            model.predict(fitted.items[:2])
 
 
-def test_fit_returns_self_and_predicts_one_proposal_per_item(case, tmp_path):
-    model = case.build(tmp_path)
-    items, values = case.data(tmp_path)
-    assert model.fit(items, values) is model
-    assert model.ready
-    proposals = model.predict(items)
-    assert len(proposals) == len(items)
-    for p in proposals:
+def test_fit_returns_self_and_predicts_one_proposal_per_item(fitted):
+    assert fitted.returned is fitted.model
+    assert fitted.model.ready
+    assert len(fitted.proposals) == len(fitted.items)
+    for p in fitted.proposals:
         assert 0.0 <= p.confidence <= 1.0
         assert np.isfinite(p.confidence)
         assert all(0.0 <= c <= 1.0 for c in p.parts)
-    metrics = model.evaluate(items, values)
+    metrics = fitted.model.evaluate(fitted.items, fitted.values)
     assert "metric" in metrics and np.isfinite(metrics["metric"])
 
 
-def test_save_and_load_give_the_same_predictions(case, tmp_path):
-    model = case.build(tmp_path)
-    items, values = case.data(tmp_path)
-    model.fit(items, values)
-    save_model(model, tmp_path / "v1")
+def test_save_and_load_give_the_same_predictions(fitted, tmp_path):
+    save_model(fitted.model, tmp_path / "v1")
     loaded = load_model(tmp_path / "v1")
-    a = [(p.value, round(p.confidence, 4)) for p in model.predict(items)]
-    b = [(p.value, round(p.confidence, 4)) for p in loaded.predict(items)]
+    a = [(p.value, round(p.confidence, 4)) for p in fitted.proposals]
+    b = [(p.value, round(p.confidence, 4)) for p in loaded.predict(fitted.items)]
     assert a == b
 
 
-def test_settings_live_in_init_and_learned_state_in_underscore_attributes(case, tmp_path):
+def test_settings_live_in_init_and_learned_state_in_underscore_attributes(case, fitted, tmp_path):
     model = case.build(tmp_path)
     before = {k for k in vars(model) if k.endswith("_") and not k.startswith("_")}
     assert not before or case.pretrained
-    items, values = case.data(tmp_path)
-    model.fit(items, values)
-    after = {k for k in vars(model) if k.endswith("_") and not k.startswith("_")}
+    after = {k for k in vars(fitted.model) if k.endswith("_") and not k.startswith("_")}
     assert after, "learned state must live in name_ attributes"
 
 
-@pytest.fixture(params=CAPABILITY_CASES, ids=[c.name for c in CAPABILITY_CASES])
-def capability_case(request):
-    return request.param
-
-
-def test_declared_capabilities_match_the_adapters_methods(capability_case, tmp_path):
-    model = capability_case.build(tmp_path)
+def test_declared_capabilities_match_the_adapters_methods(fitted):
+    model = fitted.model
     caps = type(model).capabilities
     assert isinstance(caps, Capabilities)
     assert isinstance(model, Predictor) and isinstance(model, Trainable) and isinstance(model, Persistable)
     assert isinstance(model, Model)
     assert isinstance(model, Embedder) == caps.embeddings, "embed exists iff capabilities.embeddings"
     assert ("unlabeled" in inspect.signature(model.fit).parameters) == type(model).rehearses
-    items, values = capability_case.data(tmp_path)
-    model.fit(items, values)
-    probas = [p.proba for p in model.predict(items[:4])]
+    probas = [p.proba for p in fitted.proposals[:4]]
     assert all(p is not None for p in probas) == caps.proba, "proposals carry proba iff capabilities.proba"
     if any(p is not None and p.ndim == 2 for p in probas):
         assert caps.draws, "proba of shape (classes, draws) needs capabilities.draws"
     assert not caps.draws or caps.proba, "draws are probabilities"
     if caps.embeddings:
-        assert len(model.embed(items[:3])) == 3
+        assert len(model.embed(fitted.items[:3])) == 3
 
 
-def test_warm_start_adapters_fit_again_after_loading(capability_case, tmp_path):
-    model = capability_case.build(tmp_path)
-    if not type(model).capabilities.warm_start:
+def test_warm_start_adapters_fit_again_after_loading(fitted, tmp_path):
+    if not type(fitted.model).capabilities.warm_start:
         pytest.skip("starts fresh every version")
-    items, values = capability_case.data(tmp_path)
-    model.fit(items, values)
-    save_model(model, tmp_path / "v1")
+    save_model(fitted.model, tmp_path / "v1")
     loaded = load_model(tmp_path / "v1")
-    assert loaded.fit(items, values) is loaded and loaded.ready
+    assert loaded.fit(fitted.items, fitted.values) is loaded and loaded.ready
