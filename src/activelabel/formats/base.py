@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from activelabel.types import Payload
@@ -19,7 +20,9 @@ class ImportRecord:
     meta: dict[str, Any] = field(default_factory=dict)
     source: str = ""
     line: int | None = None  # 1-based line or record number in the source
-    hash_basis: bytes | None = None  # what the id hashes; defaults to the content
+    # what the id hashes: bytes, or files whose bytes one after another (read in chunks, so that a long
+    # video is never held in memory); defaults to the content
+    hash_basis: bytes | tuple[Path, ...] | None = None
     prediction: Payload | None = None  # a model's or auto label (LS predictions, Prodigy "answer": null)
 
 
@@ -55,9 +58,21 @@ class ImportReport:
                 "warnings": self.warnings}
 
 
-def content_id(media: str, basis: bytes) -> str:
-    """A stable id from the content, so that importing the same item twice stores it once."""
-    return hashlib.sha256(media.encode() + b"\0" + basis).hexdigest()[:24]
+HASH_CHUNK = 1 << 20
+
+
+def content_id(media: str, basis: bytes | tuple[Path, ...]) -> str:
+    """A stable id from the content, so that importing the same item twice stores it once. ``basis``: the
+    bytes, or files whose bytes one after another are the content (the same id as their bytes joined)."""
+    digest = hashlib.sha256(media.encode() + b"\0")
+    if isinstance(basis, bytes):
+        digest.update(basis)
+    else:
+        for path in basis:
+            with open(path, "rb") as fh:
+                while chunk := fh.read(HASH_CHUNK):
+                    digest.update(chunk)
+    return digest.hexdigest()[:24]
 
 
 def decode_json(raw: bytes, source: str, line: int | None) -> Any:

@@ -21,9 +21,9 @@ unknown class or label, a malformed line. A box that sticks out of the frame is 
 ``clip_boxes`` (a reader option, or ``[extra] clip_boxes``) clips it, with a warning.
 
 The video is copied into the project's ``media/`` as ``<16 hex of its id>_<name>`` (a frame folder as
-a folder of its frames); the item id is ``content_id("video", bytes)`` of the file, or of a frame
-folder's frames one after another in order (``video_bytes``), so the same video imported twice is
-stored once. ``meta`` holds width, height, n_frames, fps and the original file name.
+a folder of its frames); the item id is ``content_id`` of the file's bytes, or of a frame folder's
+frames one after another in order (``video_files``; read in chunks, never held whole in memory), so
+the same video imported twice is stored once. ``meta`` holds width, height, n_frames, fps and the original file name.
 """
 
 from __future__ import annotations
@@ -77,12 +77,11 @@ def has_frames(folder: Path) -> bool:
     return folder.is_dir() and any(p.is_file() and is_image_name(p) for p in folder.iterdir())
 
 
-def video_bytes(path: Path) -> bytes:
-    """What a video's id hashes: the file's bytes, or a frame folder's frames' bytes in frame order."""
+def video_files(path: Path) -> tuple[Path, ...]:
+    """What a video's id hashes (``content_id`` reads them in chunks): the file, or a frame folder's
+    frames in frame order."""
     path = Path(path)
-    if path.is_dir():
-        return b"".join(f.read_bytes() for f in frame_files(path))
-    return path.read_bytes()
+    return tuple(frame_files(path)) if path.is_dir() else (path,)
 
 
 def video_name(path: Path) -> str:
@@ -125,12 +124,12 @@ def video_items(root: Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class CheckedVideo:
-    """A video that decodes: where it is, its name, size, frame count and rate, and the bytes its id hashes."""
+    """A video that decodes: where it is, its name, size, frame count and rate, and the files its id hashes."""
 
     path: Path
     name: str
     info: VideoInfo
-    data: bytes
+    files: tuple[Path, ...]
 
 
 @dataclass(frozen=True)
@@ -149,8 +148,8 @@ class VideoContext:
         """Probe the video (``fps``: a frame folder's rate); a frame folder's frames must all have the
         first one's size."""
         try:
-            data = video_bytes(path)
-            if not data:
+            files = video_files(path)
+            if not sum(f.stat().st_size for f in files):
                 return Rejection(source, line, "an empty file" if path.is_file() else "frame images without bytes")
             info = probe(path, fps)
         except InvalidVideoError as exc:
@@ -164,7 +163,7 @@ class VideoContext:
             bad = _odd_frame(path, info)
             if bad:
                 return Rejection(source, line, bad)
-        return CheckedVideo(path, video_name(path), info, data)
+        return CheckedVideo(path, video_name(path), info, files)
 
     def stored(self, video: CheckedVideo, value: Tracks | None, source: str, line: int | None = None,
                warnings: Sequence[str] = ()) -> ImportRecord | Rejection:
@@ -176,7 +175,7 @@ class VideoContext:
                 value = value.validate(self.labels, info.width, info.height, info.n_frames, where=video.name)
             except InvalidLabelError as exc:
                 return Rejection(source, line, str(exc))
-        item_hash = content_id("video", video.data)
+        item_hash = content_id("video", video.files)
         target = self.media_dir / f"{item_hash[:16]}_{_safe_name(video.name)}"
         if not target.exists():
             _copy_in(video.path, target)
@@ -185,7 +184,7 @@ class VideoContext:
         if warnings:
             meta["_warning"] = "; ".join(warnings)
         return ImportRecord(content=target.relative_to(self.project_dir).as_posix(), media="video", value=value,
-                            meta=meta, source=source, line=line, hash_basis=video.data)
+                            meta=meta, source=source, line=line, hash_basis=video.files)
 
 
 def _odd_frame(folder: Path, info: VideoInfo) -> str:
@@ -331,7 +330,7 @@ def _read_sequence(seq: Path, ctx: VideoContext, classes: ClassNames) -> ImportR
     checked = ctx.check(frames, str(frames), fps=seqinfo.frame_rate if seqinfo else 0.0)
     if isinstance(checked, Rejection):
         return checked
-    checked = CheckedVideo(checked.path, seq.name, checked.info, checked.data)
+    checked = CheckedVideo(checked.path, seq.name, checked.info, checked.files)
     got = checked.info
     if seqinfo is not None:
         if seqinfo.seq_length is not None and seqinfo.seq_length != got.n_frames:
