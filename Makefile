@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 	# numpy < 2.3, which would sit beside ultralytics' opencv-python and downgrade numpy; its converter
 	# needs neither, so it comes without its pins (the converter's own imports are in the dev extra)
 	$(BIN)/python -m pip install --quiet --no-deps 'label-studio-sdk==2.1.2'
+	# Datumaro (the test oracle for our CVAT video exports) pins pandas 2.3, pillow 12 and pyarrow 25, older than
+	# this environment's; its CVAT reader runs on the newer ones, so it comes without its pins too
+	$(BIN)/python -m pip install --quiet --no-deps 'datumaro==1.13.12'
 	touch $(STAMP)
 
 system-deps:
