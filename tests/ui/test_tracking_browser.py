@@ -1,6 +1,7 @@
 """The tracking editor in real headless Chromium: go to the frame the model flagged (N) and drag the
 drifted box back onto its object; swap two identities on a frame; delete a box from a frame and
-draw one; relabel a whole track (Shift+digit).
+draw one; relabel a whole track (Shift+digit); a fix between two checked frames fades linearly into
+the next one's, in the preview as in what is stored.
 Ctrl+Enter stores the corrections carried along the tracks (``tracking.propagation``), in the
 video's pixels. The editor's texts, and its refusal to submit before the component has reported the
 item, are checked without a browser.
@@ -36,7 +37,7 @@ N_FRAMES = 24
 SHIFT_FROM = 10  # the proposal's track 1 of the first clip drifts by SHIFT px from this frame on
 SHIFT = 6.0
 SCREENSHOT = Path("/tmp/track_editor.png")
-CONFIDENCES = [0.3, 0.5, 0.7, 0.9]  # the order the items are shown in
+CONFIDENCES = [0.3, 0.5, 0.7, 0.8, 0.9]  # the order the items are shown in
 TRUTH: dict[str, dict[str, Any]] = {}  # item id -> the clip's true tracks (stored values)
 
 
@@ -61,7 +62,7 @@ def _drifted(value: dict[str, Any]) -> tuple[dict[str, Any], float]:
 
 @pytest.fixture(scope="module")
 def track_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    """Four clips of 24 frames with the sample's truth as the model's proposal; on the first, track 1
+    """Five clips of 24 frames with the sample's truth as the model's proposal; on the first, track 1
     drifts by 6 px from frame 10 on and the model flags frame 10."""
     root = tmp_path_factory.mktemp("track-ui")
     cfg = parse_config({"name": "ui-tracking", "task": "tracking", "labels": LABELS,
@@ -348,6 +349,47 @@ def test_shift_digit_relabels_the_whole_track(page: Any, track_project: Project)
     assert sorted(stored) == sorted(true1) and all(_near(stored[f], true1[f], 0.01) for f in true1)
     for t in known["tracks"][1:]:  # the other tracks keep their labels
         assert [s["label"] for s in value["tracks"] if s["id"] == t["id"]] == [t["label"]]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_fix_fades_linearly_into_the_next_checked_frame(page: Any, track_project: Project) -> None:
+    item_id, editor, scale = _on_screen(page, track_project)
+    known = TRUTH[item_id]
+    at = next(f for f in range(2, N_FRAMES - 8) if _clickable(known, 1, f))
+    _go(page, editor, at)  # (the boxes' data-x0 ... are shown to 0.1 px)
+    before = _box(editor, 1)
+    x, y = _centre(editor, scale, before)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 4 * scale, y, steps=6)  # 4 px right on this frame
+    page.mouse.up()
+    moved = _box(editor, 1)["x0"] - before["x0"]
+    assert abs(moved - 4) < 0.5, moved
+    _go(page, editor, at + 6)  # 6 frames on, the fix is carried: drag the box back where the proposal had it
+    true1 = _boxes(known, 1)
+    carried = _box(editor, 1)
+    assert carried["x0"] == pytest.approx(true1[at + 6]["x0"] + moved, abs=0.11)
+    x, y = _centre(editor, scale, carried)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - moved * scale, y, steps=6)
+    page.mouse.up()
+    back = _box(editor, 1)["x0"] - true1[at + 6]["x0"]
+    assert abs(back) < 0.5, back
+    _go(page, editor, at + 3)  # half way: the fix half gone
+    shown = _box(editor, 1)
+    assert shown["x0"] == pytest.approx(true1[at + 3]["x0"] + (moved + back) / 2, abs=0.11)
+    answer = _submit(page, track_project, item_id)
+    value = answer["value"]
+    assert value["keyframes"] == [at, at + 6]
+    stored = _boxes(value, 1)
+    # the preview is what is stored (shown to 0.1 px, and JavaScript's rounding to 0.01 px may differ from Python's)
+    assert _near(stored[at + 3], shown, 0.07), (stored[at + 3], shown)
+    for f in range(at + 1, at + 6):
+        w = (f - at) / 6
+        assert stored[f]["x0"] == pytest.approx(true1[f]["x0"] + moved * (1 - w) + back * w, abs=0.11), f
+    assert all(abs(stored[f]["x0"] - true1[f]["x0"] - back) < 0.11 for f in range(at + 6, N_FRAMES))
 
 
 # ---- without a browser -----------------------------------------------------------------------

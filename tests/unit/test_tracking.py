@@ -42,9 +42,21 @@ def test_a_correction_carries_along_its_track_until_the_next_keyframe() -> None:
     assert out.keyframes == (5,)
     assert boxes[4].x0 == pytest.approx(14.0)  # before the first keyframe: as proposed
     assert boxes[5].x0 == 9.0 and boxes[12].x0 == pytest.approx(16.0)  # the -6 px carried on, the motion kept
-    again = propagate(drifted, {**fix, 10: [FrameBox(1, "disc", 20.0, 10.0, 30.0, 20.0)]}, 20)
+    again = propagate(drifted, {**fix, 10: [FrameBox(1, "disc", 20.0, 10.0, 30.0, 20.0)]}, 20)  # no fix needed at 10
     later = {b.frame: b for b in again.tracks[0].boxes}
-    assert later[9].x0 == pytest.approx(13.0) and later[11].x0 == pytest.approx(21.0)  # each keyframe its own fix
+    # between the keyframes the offset goes linearly from -6 px to 0 (no jump at 10), then 0 is carried on
+    assert [later[f].x0 for f in (5, 6, 8, 9, 10, 11)] == pytest.approx([9.0, 11.2, 15.6, 17.8, 20.0, 21.0])
+    assert later[8].x1 - later[8].x0 == pytest.approx(10.0)  # both keyframes kept the size
+
+
+def test_a_box_added_on_two_keyframes_moves_linearly_between_them() -> None:
+    missed = Tracks((_track(1, range(10)),))  # the tracker never saw a second object
+    added = {2: [FrameBox(1, "disc", 12.0, 10.0, 22.0, 20.0), FrameBox(2, "square", 50.0, 40.0, 60.0, 50.0)],
+             6: [FrameBox(1, "disc", 16.0, 10.0, 26.0, 20.0), FrameBox(2, "square", 58.0, 36.0, 70.0, 48.0)]}
+    two = {b.frame: b for b in {t.id: t for t in propagate(missed, added, 10).tracks}[2].boxes}
+    assert sorted(two) == list(range(2, 10))
+    assert (two[4].x0, two[4].y0, two[4].x1, two[4].y1) == pytest.approx((54.0, 38.0, 65.0, 49.0))  # half way
+    assert (two[8].x0, two[8].y1) == (58.0, 48.0)  # after the last keyframe: where it was put
 
 
 def test_an_identity_switch_fixed_once_stays_fixed_and_deletions_stay() -> None:

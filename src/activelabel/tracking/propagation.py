@@ -7,9 +7,13 @@ gave another label, the same two without the label); until the next keyframe:
 
 - a matched proposal track takes the person's id (an identity switch fixed once stays fixed) and the
   person's offset: each later box is the proposal's box moved by the difference the person made on
-  the keyframe, so the tracker's motion is kept and its drift corrected;
+  the keyframe, so the tracker's motion is kept and its drift corrected. Where the next keyframe
+  matches the same track to the same id, the offset goes linearly from this keyframe's to that
+  one's, as CVAT interpolates between keyframes: the boxes meet both corrections without a jump,
+  and a one-frame slip of the tracker fixed on a keyframe is not carried to the frames after it;
 - a proposal box the person deleted stays deleted;
-- a box the person added (no proposal box under it) stays where it was put;
+- a box the person added (no proposal box under it) stays where it was put, or, where the next
+  keyframe has a box of the same id, moves linearly to it;
 - a proposal track that starts after the keyframe is kept as proposed.
 
 Frames before the first keyframe keep the proposal, except that identities the person fixed on the
@@ -86,6 +90,19 @@ def _match(person: Sequence[FrameBox], proposed: Sequence[tuple[int, str, TrackB
     return out
 
 
+Quad = tuple[float, float, float, float]
+
+
+def _offset(person: FrameBox, proposed: TrackBox) -> Quad:
+    """What the person changed on a keyframe: each edge's move from the proposal's box."""
+    return person.x0 - proposed.x0, person.y0 - proposed.y0, person.x1 - proposed.x1, person.y1 - proposed.y1
+
+
+def _blend(a: Quad, b: Quad, w: float) -> Quad:
+    """``a`` moved the share ``w`` of the way to ``b``."""
+    return a[0] + (b[0] - a[0]) * w, a[1] + (b[1] - a[1]) * w, a[2] + (b[2] - a[2]) * w, a[3] + (b[3] - a[3]) * w
+
+
 def propagate(proposal: Tracks, corrections: Mapping[int, Sequence[FrameBox]], n_frames: int) -> Tracks:
     """The tracks after the person's keyframe corrections, carried to the frames between keyframes;
     ``keyframes`` of the result are the corrected frames."""
@@ -113,6 +130,9 @@ def propagate(proposal: Tracks, corrections: Mapping[int, Sequence[FrameBox]], n
         added = [p for p in person if all(p is not m[0] for m in matched.values())]
         end = keys[n + 1] if n + 1 < len(keys) else n_frames
         on_key = {qid for qid, _, _ in frames.get(k, [])}
+        after = list(corrections[end]) if n + 1 < len(keys) else []  # the next keyframe's boxes
+        next_match = _match(after, frames.get(end, []))
+        next_box = {p.id: p for p in after}
         for f in range(k + 1, end):
             for qid, lab, b in frames.get(f, []):
                 if qid not in matched:
@@ -120,13 +140,20 @@ def propagate(proposal: Tracks, corrections: Mapping[int, Sequence[FrameBox]], n
                         put(qid, labels[qid], b)
                     continue  # else the person deleted it on the keyframe
                 p, at_key = matched[qid]
-                dx0, dy0, dx1, dy1 = p.x0 - at_key.x0, p.y0 - at_key.y0, p.x1 - at_key.x1, p.y1 - at_key.y1
-                x0, y0, x1, y1 = b.x0 + dx0, b.y0 + dy0, b.x1 + dx1, b.y1 + dy1
+                shift = _offset(p, at_key)
+                if qid in next_match and next_match[qid][0].id == p.id:
+                    shift = _blend(shift, _offset(*next_match[qid]), (f - k) / (end - k))
+                x0, y0, x1, y1 = b.x0 + shift[0], b.y0 + shift[1], b.x1 + shift[2], b.y1 + shift[3]
                 if x1 > x0 and y1 > y0:
                     put(p.id, p.label, TrackBox(f, round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2),
                                           b.confidence if lab == p.label else None))  # it was for lab
             for p in added:
-                put(p.id, p.label, TrackBox(f, p.x0, p.y0, p.x1, p.y1))
+                to = next_box.get(p.id)
+                if to is None:
+                    put(p.id, p.label, TrackBox(f, p.x0, p.y0, p.x1, p.y1))
+                    continue
+                x0, y0, x1, y1 = _blend((p.x0, p.y0, p.x1, p.y1), (to.x0, to.y0, to.x1, to.y1), (f - k) / (end - k))
+                put(p.id, p.label, TrackBox(f, round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2)))
     given = {p.id: p.label for k in keys for p in corrections[k]}  # a track's label: the person's, last keyframe on
     tracks = []
     for tid in sorted(out):

@@ -70,6 +70,10 @@ function match(person, proposed) {
   return out;
 }
 
+// as propagation._offset and _blend
+const offset = (p, q) => [p.x0 - q.x0, p.y0 - q.y0, p.x1 - q.x1, p.y1 - q.y1];
+const blend = (a, b, w) => a.map((v, i) => v + (b[i] - v) * w);
+
 function preview(tracks, corrections, n, w, h) {
   // frame -> the boxes a submit stores there ({id, label, x0, y0, x1, y1, confidence}), by track id
   const keys = Object.keys(corrections).map(Number).sort((a, b) => a - b);
@@ -100,6 +104,8 @@ function preview(tracks, corrections, n, w, h) {
     const added = person.filter((p) => !used.has(p));
     const end = idx + 1 < keys.length ? keys[idx + 1] : n;
     const onKey = new Set(at(k).map((q) => q.qid));
+    const after = idx + 1 < keys.length ? corrections[end] : []; // the next keyframe's boxes
+    const nextMatch = match(after, at(end)), nextBox = new Map(after.map((p) => [p.id, p]));
     for (let f = k + 1; f < end; f++) {
       for (const { qid, label, b } of at(f)) {
         if (!matched.has(qid)) {
@@ -107,13 +113,20 @@ function preview(tracks, corrections, n, w, h) {
           continue; // else the person deleted it on the keyframe
         }
         const [p, q] = matched.get(qid);
-        const x0 = b.x0 + (p.x0 - q.x0), y0 = b.y0 + (p.y0 - q.y0), x1 = b.x1 + (p.x1 - q.x1), y1 = b.y1 + (p.y1 - q.y1);
+        let s = offset(p, q); // to the next keyframe's offset, where it has this track under the same id
+        if (nextMatch.has(qid) && nextMatch.get(qid)[0].id === p.id) s = blend(s, offset(...nextMatch.get(qid)), (f - k) / (end - k));
+        const x0 = b.x0 + s[0], y0 = b.y0 + s[1], x1 = b.x1 + s[2], y1 = b.y1 + s[3];
         if (x1 > x0 && y1 > y0) {
           put(p.id, p.label, { frame: f, x0: round2(x0), y0: round2(y0), x1: round2(x1), y1: round2(y1),
             confidence: label === p.label ? b.confidence ?? null : null }); // it was for the model's label
         }
       }
-      for (const p of added) put(p.id, p.label, { frame: f, x0: p.x0, y0: p.y0, x1: p.x1, y1: p.y1, confidence: null });
+      for (const p of added) {
+        const to = nextBox.get(p.id); // where the next keyframe has it: moving linearly there
+        if (!to) { put(p.id, p.label, { frame: f, x0: p.x0, y0: p.y0, x1: p.x1, y1: p.y1, confidence: null }); continue; }
+        const [x0, y0, x1, y1] = blend([p.x0, p.y0, p.x1, p.y1], [to.x0, to.y0, to.x1, to.y1], (f - k) / (end - k));
+        put(p.id, p.label, { frame: f, x0: round2(x0), y0: round2(y0), x1: round2(x1), y1: round2(y1), confidence: null });
+      }
     }
   });
   const given = new Map(); // a track's label: the person's, on the last keyframe it is on
