@@ -8,7 +8,10 @@ from the same 100 random sentences; each round trains the adapter on all answers
 warm from the previous round's model with ``--retrain-from current``) with rehearsal on the rest of the pool,
 scores the held-out set (exact-span micro F1), pre-labels the pool with the beam, and picks the
 next sentences. Strategies: random; least_confident (the least-confident entity decision, the
-adapter's ``min`` reduction); mean (the mean entity decision); beam_mass (mass of entities only the beam proposes). The issue's
+adapter's ``min`` reduction); mean (the mean entity decision); beam_mass (mass of entities only the beam proposes);
+lc_diverse (``uncertainty_diversity``: the least-confident candidates clustered on the NER encoder's
+embeddings, one a cluster; Zhdanov 2019); lc_power (``power_entropy``: a batch drawn with P proportional
+to the uncertainty; Kirsch et al. 2023). The issue's
 targets (#16): the best strategy >= random + 0.05 F1 at 500 sentences, and F1 never drops by more
 than 0.01 from one round to the next.
 """
@@ -26,6 +29,19 @@ from ner_common import DEFAULT_DATA, LABEL_MAP, LABELS, items, load_wnut, split
 from activelabel.models.spacy_ner import SpacyNER
 
 STRATEGIES = {"random": None, "least_confident": "min", "mean": "mean", "beam_mass": "beam_mass"}
+# registered batch strategies run on the least-confident entity decision: name -> (reduction, strategy)
+BATCH_STRATEGIES = {"lc_diverse": ("min", "uncertainty_diversity"), "lc_power": ("min", "power_entropy")}
+
+
+def pick_batch(model: SpacyNER, strategy: str, pool_items: list, need: int, rng: np.random.Generator) -> list[int]:
+    """Indices into ``pool_items`` chosen by a registered strategy, on the beam's confidences (and the NER
+    encoder's embeddings where the strategy needs them)."""
+    from activelabel.strategies import PoolView, get_strategy
+
+    info = get_strategy(BATCH_STRATEGIES[strategy][1])
+    conf = np.array([p.confidence for p in model.predict(pool_items)])
+    emb = np.asarray(model.embed(pool_items)) if "embeddings" in info.needs else None
+    return [int(i) for i in info.fn(PoolView(conf, embeddings=emb), need, rng).indices]
 
 
 def run(rows: list, strategy: str, seed: int, sizes: list[int], n_pool: int, n_eval: int,
@@ -35,7 +51,7 @@ def run(rows: list, strategy: str, seed: int, sizes: list[int], n_pool: int, n_e
     pool_items, ev_items, ev_values = items(pool), items(ev, "e"), [v for _, v in ev]
     rng = np.random.default_rng(seed)
     labeled = list(rng.choice(len(pool), size=sizes[0], replace=False))
-    reduction = STRATEGIES[strategy] or "min"
+    reduction = BATCH_STRATEGIES[strategy][0] if strategy in BATCH_STRATEGIES else STRATEGIES[strategy] or "min"
     model = SpacyNER(LABELS, params={**params, "confidence": reduction}, label_map=LABEL_MAP, seed=seed)
     curve = []
     for k, size in enumerate(sizes):
@@ -47,7 +63,9 @@ def run(rows: list, strategy: str, seed: int, sizes: list[int], n_pool: int, n_e
         f1 = model.evaluate(ev_items, ev_values)["metric"]
         if k + 1 < len(sizes):
             need = sizes[k + 1] - size
-            if STRATEGIES[strategy] is None:
+            if strategy in BATCH_STRATEGIES:
+                pick = [rest[i] for i in pick_batch(model, strategy, [pool_items[i] for i in rest], need, rng)]
+            elif STRATEGIES[strategy] is None:
                 pick = list(rng.choice(rest, size=need, replace=False))
             else:
                 conf = np.array([p.confidence for p in model.predict([pool_items[i] for i in rest])])
@@ -83,7 +101,8 @@ def main() -> None:
     ap.add_argument("--n-iter", type=int, default=0, help="epochs a round (0: the adapter's \"auto\" schedule)")
     ap.add_argument("--retrain-from", choices=("current", "pretrained"), default="pretrained",
                     help="each round fine-tunes the previous round's model, or starts from the pretrained pipeline")
-    ap.add_argument("--strategies", default=",".join(STRATEGIES))
+    ap.add_argument("--strategies", default=",".join(STRATEGIES),
+                    help=f"comma-separated, of {', '.join([*STRATEGIES, *BATCH_STRATEGIES])}")
     ap.add_argument("--jobs", type=int, default=1, help="runs in parallel processes (CPU seconds are per run)")
     args = ap.parse_args()
     rows = load_wnut(args.data)
