@@ -7,7 +7,7 @@ import pytest
 
 from activelabel.errors import InvalidLabelError
 from activelabel.tasks import get_task
-from activelabel.tracking.flags import flagged_frames, item_confidence
+from activelabel.tracking.flags import FlagSettings, flagged_frames, item_confidence
 from activelabel.tracking.identity import idf1
 from activelabel.tracking.propagation import FrameBox, propagate
 from activelabel.types import Item, Track, TrackBox, Tracks
@@ -96,13 +96,26 @@ def test_flags_mark_starts_ends_gaps_switches_and_weak_runs() -> None:
     second = _track(2, range(10, 20), x=8.0, dx=1.0)  # starts 2 frames after #1 ends, near where it was
     gappy = Track(3, "square", tuple(TrackBox(f, 40, 30, 50, 40, 0.9 if f < 15 else 0.2)
                                      for f in list(range(0, 5)) + list(range(9, 20))))
+    every = {f.frame: f.reason for f in flagged_frames(Tracks((first, second, gappy)), 20, FlagSettings(min_spacing=1))}
+    assert "ends" in every[7] and "identity switch" in every[10]
+    assert "found again after 4 frames" in every[9] and "confidence 0.20" in every[15]
     flags = {f.frame: f.reason for f in flagged_frames(Tracks((first, second, gappy)), 20)}
-    assert "ends" in flags[7] and "identity switch" in flags[10]
-    assert "found again after 4 frames" in flags[9] and "confidence 0.20" in flags[15]
+    assert sorted(flags) == [7, 9, 15]  # frame 10 joins frame 9, the frame before it, with its reason
+    assert flags[9].startswith("#3 (square) found again after 4 frames; frame 10: possible identity switch")
     calm = Tracks((_track(1, range(20)),))
     assert flagged_frames(calm, 20) == []
     assert item_confidence(calm, [], 20) == pytest.approx(0.9)
     assert item_confidence(Tracks(()), [], 20) == 0.0
+
+
+def test_a_weak_run_ends_only_when_the_confidence_is_back_above_recover_conf() -> None:
+    confs = [0.9, 0.45, 0.55, 0.48, 0.58, 0.45, 0.7, 0.9, 0.4, 0.9]  # flickers around 0.5, then recovers
+    track = Track(1, "disc", tuple(TrackBox(f, 10, 10, 20, 20, c) for f, c in enumerate(confs)))
+    flags = flagged_frames(Tracks((track,)), len(confs))
+    assert [f.frame for f in flags] == [1, 8]  # one run from 1 to 5 (never back at 0.6), a new one at 8
+    assert flags[0].reason == "#1 (disc) at confidence 0.45"
+    plain = flagged_frames(Tracks((track,)), len(confs), FlagSettings(recover_conf=0.5, min_spacing=1))
+    assert [f.frame for f in plain] == [1, 3, 5, 8]  # without hysteresis: a flag at each dip
 
 
 def test_idf1_counts_identity_switches() -> None:

@@ -123,7 +123,8 @@ class YoloTracker(YoloDetector):
 
         p = self.params
         settings = FlagSettings(float(p.get("flag_conf", 0.5)), int(p.get("switch_gap", 4)),
-                                float(p.get("switch_dist", 1.5)))
+                                float(p.get("switch_dist", 1.5)), float(p.get("flag_recover", 0.6)),
+                                int(p.get("flag_spacing", 2)))
         out = []
         for item in items:
             tracks, n_frames = self._track_clip(self._path(item))

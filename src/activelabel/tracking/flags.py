@@ -5,7 +5,13 @@
 - a track lost for a few frames and found again (a gap): the frame it comes back;
 - a possible identity switch: one track ends and another of the same label starts within
   ``switch_gap`` frames near where the first was last seen: the frame the second starts;
-- a run of boxes below ``low_conf``: the run's first frame.
+- a run of boxes below ``low_conf``: the run's first frame. The run ends only when a box is back at
+  ``recover_conf`` or above (hysteresis), so a track whose confidence flickers around ``low_conf`` is
+  one run, not a flag every few frames.
+
+Two flagged frames are at least ``min_spacing`` frames apart: a frame right after a flagged one joins
+it, reason and all. The person looks at the first, and the correction there carries to the next
+(``tracking.propagation``), so a second look one frame later is mostly the same look.
 
 ``item_confidence`` turns them into the loop's one number per clip: the tracks' mean box confidence,
 times the share of frames not flagged. A clip the tracker follows cleanly is sure; one with many
@@ -24,6 +30,8 @@ class FlagSettings:
     low_conf: float = 0.5
     switch_gap: int = 4  # frames
     switch_dist: float = 1.5  # in box diagonals: how near the new track must start
+    recover_conf: float = 0.6  # a weak run ends at a box this confident
+    min_spacing: int = 2  # frames between two flags at least (1: every flagged frame)
 
 
 @dataclass(frozen=True)
@@ -70,11 +78,25 @@ def flagged_frames(tracks: Tracks, n_frames: int, settings: FlagSettings | None 
                 found.setdefault(cur.frame, f"#{t.id} ({t.label}) found again after {cur.frame - prev.frame - 1} frames")
         low = False
         for b in t.boxes:
-            is_low = b.confidence is not None and b.confidence < s.low_conf
-            if is_low and not low:
+            if b.confidence is None:
+                continue
+            if not low and b.confidence < s.low_conf:
                 found.setdefault(b.frame, f"#{t.id} ({t.label}) at confidence {b.confidence:.2f}")
-            low = is_low
-    return [Flag(f, found[f]) for f in sorted(found)]
+                low = True
+            elif low and b.confidence >= s.recover_conf:
+                low = False
+    return _spaced([Flag(f, found[f]) for f in sorted(found)], s.min_spacing)
+
+
+def _spaced(flags: list[Flag], spacing: int) -> list[Flag]:
+    """Flags at least ``spacing`` frames apart: one closer to the last kept joins it, its reason added."""
+    kept: list[Flag] = []
+    for f in flags:
+        if kept and f.frame - kept[-1].frame < spacing:
+            kept[-1] = Flag(kept[-1].frame, f"{kept[-1].reason}; frame {f.frame}: {f.reason}")
+        else:
+            kept.append(f)
+    return kept
 
 
 def item_confidence(tracks: Tracks, flags: list[Flag], n_frames: int) -> float:
