@@ -213,7 +213,7 @@ def test_delete_removes_the_selected_object(page: Any, seg_project: Project) -> 
     item_id, editor, scale = _on_screen(page, seg_project)
     proposed = _proposal(seg_project, item_id)
     poly = proposed[1]["polygons"][0]
-    cx, cy = sum(poly[0::2]) / (len(poly) / 2), sum(poly[1::2]) / (len(poly) / 2)  # inside: the shapes are convex
+    cx, cy = _center(poly)
     x0, y0 = _origin(editor)
     page.mouse.click(x0 + cx * scale, y0 + cy * scale)
     status = editor.get_by_test_id("alPgStatus")
@@ -233,7 +233,7 @@ def test_relabel_with_shift_digit_and_close_on_the_first_point(page: Any, seg_pr
     proposed = _proposal(seg_project, item_id)
     status = editor.get_by_test_id("alPgStatus")
     poly = proposed[0]["polygons"][0]
-    cx, cy = sum(poly[0::2]) / (len(poly) / 2), sum(poly[1::2]) / (len(poly) / 2)
+    cx, cy = _center(poly)
     x0, y0 = _origin(editor)
     page.mouse.click(x0 + cx * scale, y0 + cy * scale)
     relabel = next(n for n, lab in enumerate(LABELS) if lab != proposed[0]["label"])
