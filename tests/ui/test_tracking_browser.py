@@ -1,7 +1,7 @@
 """The tracking editor in real headless Chromium: go to the frame the model flagged (N) and drag the
 drifted box back onto its object; swap two identities on a frame; delete a box from a frame and
 draw one; relabel a whole track (Shift+digit); a fix between two checked frames fades linearly into
-the next one's, in the preview as in what is stored.
+the next one's, in the preview as in what is stored; Z undoes edits one by one.
 Ctrl+Enter stores the corrections carried along the tracks (``tracking.propagation``), in the
 video's pixels. The editor's texts, and its refusal to submit before the component has reported the
 item, are checked without a browser.
@@ -37,7 +37,7 @@ N_FRAMES = 24
 SHIFT_FROM = 10  # the proposal's track 1 of the first clip drifts by SHIFT px from this frame on
 SHIFT = 6.0
 SCREENSHOT = Path("/tmp/track_editor.png")
-CONFIDENCES = [0.3, 0.5, 0.7, 0.8, 0.9]  # the order the items are shown in
+CONFIDENCES = [0.3, 0.5, 0.6, 0.7, 0.8, 0.9]  # the order the items are shown in
 TRUTH: dict[str, dict[str, Any]] = {}  # item id -> the clip's true tracks (stored values)
 
 
@@ -62,7 +62,7 @@ def _drifted(value: dict[str, Any]) -> tuple[dict[str, Any], float]:
 
 @pytest.fixture(scope="module")
 def track_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    """Five clips of 24 frames with the sample's truth as the model's proposal; on the first, track 1
+    """Six clips of 24 frames with the sample's truth as the model's proposal; on the first, track 1
     drifts by 6 px from frame 10 on and the model flags frame 10."""
     root = tmp_path_factory.mktemp("track-ui")
     cfg = parse_config({"name": "ui-tracking", "task": "tracking", "labels": LABELS,
@@ -390,6 +390,44 @@ def test_a_fix_fades_linearly_into_the_next_checked_frame(page: Any, track_proje
         w = (f - at) / 6
         assert stored[f]["x0"] == pytest.approx(true1[f]["x0"] + moved * (1 - w) + back * w, abs=0.11), f
     assert all(abs(stored[f]["x0"] - true1[f]["x0"] - back) < 0.11 for f in range(at + 6, N_FRAMES))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_z_undoes_the_edits_one_by_one(page: Any, track_project: Project) -> None:
+    item_id, editor, scale = _on_screen(page, track_project)
+    known = TRUTH[item_id]
+    at = next(f for f in range(2, N_FRAMES) if _clickable(known, 1, f) and _clickable(known, 2, f))
+    status, checked = editor.get_by_test_id("alTkStatus"), editor.get_by_test_id("alTkChecked")
+    _go(page, editor, at)
+    page.keyboard.press("z")
+    assert "Nothing to undo in this clip." in status.inner_text()
+    n, first = editor.get_by_test_id("alTkBox").count(), _box(editor, 1)
+    page.mouse.click(*_centre(editor, scale, _box(editor, 2)))
+    page.keyboard.press("Delete")
+    x, y = _centre(editor, scale, first)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 5 * scale, y, steps=6)
+    page.mouse.up()
+    assert editor.get_by_test_id("alTkBox").count() == n - 1 and not _near(_box(editor, 1), first, 1.0)
+    _go(page, editor, 0)  # an undo goes back to the frame of the change
+    page.keyboard.press("z")
+    assert _frame(editor) == at and f"Undid: Moved {known['tracks'][0]['label']} #1 on frame {at}." in status.inner_text()
+    assert _near(_box(editor, 1), first, 0.01) and editor.get_by_test_id("alTkBox").count() == n - 1
+    editor.locator('[data-action="undo"]').click()  # the button does the same
+    assert "Undid: Deleted" in status.inner_text() and editor.get_by_test_id("alTkBox").count() == n
+    assert checked.inner_text().startswith("Frames checked: 0 of 24")  # the frame is as proposed again
+    editor.get_by_test_id("alTkStage").focus()
+    page.keyboard.press("z")
+    assert "Nothing to undo in this clip." in status.inner_text()
+    page.keyboard.press("k")
+    answer = _submit(page, track_project, item_id)
+    value = answer["value"]
+    assert value["keyframes"] == [at]
+    for t in known["tracks"]:  # the clip as proposed (the truth here): every edit undone
+        stored, true = _boxes(value, t["id"]), _boxes(known, t["id"])
+        assert sorted(stored) == sorted(true) and all(_near(stored[f], true[f], 0.01) for f in true), t["id"]
 
 
 # ---- without a browser -----------------------------------------------------------------------

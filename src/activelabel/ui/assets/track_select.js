@@ -9,7 +9,8 @@
 // one object with one label, so the box takes it on every keyframe at once, and propagate gives it to
 // all the track's frames, before the keyframe too (the plain digits never relabel: they choose the label
 // of the next box drawn). To relabel part of a track, give that part a new id first. Any change makes
-// the frame a keyframe, holding every box left on it; K checks a frame as it is.
+// the frame a keyframe, holding every box left on it; K checks a frame as it is. Z (or "Undo edit") undoes
+// the last change, on the frame it was made, back to the first one of the clip.
 //
 // Frames that are not keyframes show the correction carried along the tracks, as a submit stores it:
 // preview() below is the browser's copy of activelabel.tracking.propagation.propagate (keep the two
@@ -23,6 +24,7 @@ const COLORS = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#db2777"
 const SVG = "http://www.w3.org/2000/svg";
 const MIN_PX = 2; // a drag shorter than this (in video pixels) is a click, not a box
 const MATCH_IOU = 0.3; // as activelabel.tracking.propagation.MATCH_IOU
+const MAX_UNDO = 200; // changes Z can undo, per clip
 
 function el(tag, cls, text) {
   const node = document.createElement(tag);
@@ -149,7 +151,7 @@ function preview(tracks, corrections, n, w, h) {
 function create(host, data) {
   for (const old of host.querySelectorAll(":scope > .al-tk")) old.remove();
   const store = (window.__alTkEdits = window.__alTkEdits || {});
-  const kept = store[data.item] || { corr: {}, f: null };
+  const kept = store[data.item] || { corr: {}, f: null, history: null };
   const flagged = (data.flagged || []).filter((x) => x.frame >= 0 && x.frame < data.frames.length);
   const st = {
     item: data.item, labels: data.labels, w: data.width, h: data.height, scale: data.scale, frames: data.frames,
@@ -157,6 +159,8 @@ function create(host, data) {
     f: kept.f !== null ? kept.f : 0,
     cls: Math.max(0, data.labels.indexOf(window.__alTkLabel)), selId: null, drag: null, idEntry: null, note: "",
     view: new Map(), setStateValue: null,
+    // the keyframes after each change, oldest first (Z undoes the last): {corr (JSON), f, note}
+    history: kept.history || [{ corr: JSON.stringify(kept.corr), f: kept.f !== null ? kept.f : 0, note: "" }],
   };
   const colorOf = (id) => COLORS[((id - 1) % COLORS.length + COLORS.length) % COLORS.length];
   const root = el("div", "al-tk");
@@ -233,7 +237,7 @@ function create(host, data) {
     for (const f of keyframes()) corrections[f] = st.corr[f].map(plain);
     st.setStateValue("edit", { item: st.item, corrections });
   };
-  const save = () => { store[st.item] = { corr: st.corr, f: st.f }; };
+  const save = () => { store[st.item] = { corr: st.corr, f: st.f, history: st.history }; };
   const recompute = () => { st.view = preview(st.tracks, st.corr, st.n, st.w, st.h); };
 
   const button = (text, cls, attrs, onClick) => {
@@ -286,6 +290,7 @@ function create(host, data) {
     const parts = [el("span", "", `Frames checked: ${keys.length} of ${st.n}${keys.length ? ` (${keys.join(", ")})` : ""}`)];
     if (!isKey(st.f)) parts.push(button("Check this frame (K)", "", { "data-action": "check" }, check));
     else parts.push(button("Uncheck this frame", "al-tk-del", { "data-action": "uncheck" }, uncheck));
+    if (st.history.length > 1) parts.push(button("Undo edit (Z)", "", { "data-action": "undo" }, undo));
     checked.replaceChildren(...parts);
   };
 
@@ -364,7 +369,25 @@ function create(host, data) {
     root.setAttribute("data-keyframes", keyframes().join(","));
     drawNav(); drawFlags(); drawLayer(); drawPanel(); drawChecked();
   };
-  const changed = (note) => { st.note = note || ""; recompute(); save(); draw(); report(); };
+  const changed = (note) => {
+    st.history.push({ corr: JSON.stringify(st.corr), f: st.f, note: note || "" });
+    if (st.history.length > MAX_UNDO + 1) st.history.shift();
+    st.note = note || "";
+    recompute(); save(); draw(); report();
+  };
+
+  function undo() {
+    // back to the keyframes before the last change, on the frame it was made
+    if (st.history.length < 2) { st.note = "Nothing to undo in this clip."; drawPanel(); return; }
+    const last = st.history.pop();
+    st.corr = JSON.parse(st.history[st.history.length - 1].corr);
+    st.f = last.f;
+    st.selId = null;
+    st.drag = null;
+    st.idEntry = null;
+    st.note = `Undid: ${last.note.replace(/\.$/, "")}.`;
+    recompute(); save(); draw(); report();
+  }
   const clamp = (v, hi) => Math.min(hi, Math.max(0, v));
   const toImage = (e) => {
     const r = layer.getBoundingClientRect();
@@ -560,6 +583,7 @@ function create(host, data) {
     }
     if (e.code === "KeyN") { e.preventDefault(); nextFlagged(e.shiftKey ? -1 : 1); return; }
     if (e.code === "KeyK") { e.preventDefault(); check(); return; }
+    if (e.code === "KeyZ") { e.preventDefault(); undo(); return; }
     if (e.code === "KeyI") {
       e.preventDefault();
       if (selected()) st.idEntry = "";

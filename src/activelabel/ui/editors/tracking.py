@@ -29,7 +29,7 @@ from activelabel.ui.track_select import MAX_FRAMES, clip_frames, reported_correc
 if TYPE_CHECKING:
     from activelabel.project import Project
 
-PLAIN_KEYS = False  # 1-9 (Shift too), arrows, N, K, I and Delete belong to the frame while it has focus
+PLAIN_KEYS = False  # 1-9 (Shift too), arrows, N, K, I, Z and Delete belong to the frame while it has focus
 
 CAPTION = ("←/→ (or the slider) step through the frames, Shift+←/→ by 10; N jumps to the next frame the model "
            "flagged. On the frame: drag a box to move it, drag a corner to resize it, drag on the image to draw a "
@@ -37,8 +37,8 @@ CAPTION = ("←/→ (or the slider) step through the frames, Shift+←/→ by 10
            "removes it from this frame, I then digits and Enter (or the id list) gives it another id, swapping with "
            "the box that had it, and Shift+1-9 (or its label chips) relabels its whole track, on every frame (to "
            "relabel part of a track, give that part a new id first). Any change checks the frame; K checks it as "
-           "it is. Ctrl+Enter submits: each checked frame's boxes are carried along their tracks to the next "
-           "checked frame.")
+           "it is; Z undoes the last change. Ctrl+Enter submits: each checked frame's boxes are carried along "
+           "their tracks to the next checked frame.")
 
 
 def clip_path(project: Project, item: dict[str, Any]) -> Path:
