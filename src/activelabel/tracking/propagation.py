@@ -109,30 +109,29 @@ def propagate(proposal: Tracks, corrections: Mapping[int, Sequence[FrameBox]], n
     keys = sorted(int(f) for f in corrections)
     frames = _by_frame(proposal)
     labels = {t.id: t.label for t in proposal.tracks}
-    out: dict[int, dict[int, tuple[str, TrackBox]]] = {}  # id -> frame -> (the label it came with, box)
+    # id -> frame -> (the label its confidence was for, box)
+    out: dict[int, dict[int, tuple[str, TrackBox]]] = {}
 
     def put(tid: int, label: str, box: TrackBox) -> None:
         out.setdefault(tid, {})[box.frame] = (label, box)
 
-    first_map: dict[int, int] = {}
-    if keys:
-        first = _match(corrections[keys[0]], frames.get(keys[0], []))
-        first_map = {qid: p.id for qid, (p, _) in first.items()}
+    matches = {k: _match(corrections[k], frames.get(k, [])) for k in keys}
+    first_map = {qid: p.id for qid, (p, _) in matches[keys[0]].items()} if keys else {}
     for f in range(0, keys[0] if keys else n_frames):  # before the first keyframe: the proposal, ids fixed
         for qid, _lab, b in frames.get(f, []):
             tid = first_map.get(qid, qid)
             put(tid, labels[qid], b)
     for n, k in enumerate(keys):
         person = list(corrections[k])
-        matched = _match(person, frames.get(k, []))
+        matched = matches[k]
         for p in person:
             put(p.id, p.label, TrackBox(k, p.x0, p.y0, p.x1, p.y1))
         added = [p for p in person if all(p is not m[0] for m in matched.values())]
-        end = keys[n + 1] if n + 1 < len(keys) else n_frames
+        last = n + 1 == len(keys)
+        end = n_frames if last else keys[n + 1]
         on_key = {qid for qid, _, _ in frames.get(k, [])}
-        after = list(corrections[end]) if n + 1 < len(keys) else []  # the next keyframe's boxes
-        next_match = _match(after, frames.get(end, []))
-        next_box = {p.id: p for p in after}
+        next_match = {} if last else matches[end]
+        next_box = {} if last else {p.id: p for p in corrections[end]}  # the next keyframe's boxes
         for f in range(k + 1, end):
             for qid, lab, b in frames.get(f, []):
                 if qid not in matched:
@@ -145,8 +144,7 @@ def propagate(proposal: Tracks, corrections: Mapping[int, Sequence[FrameBox]], n
                     shift = _blend(shift, _offset(*next_match[qid]), (f - k) / (end - k))
                 x0, y0, x1, y1 = b.x0 + shift[0], b.y0 + shift[1], b.x1 + shift[2], b.y1 + shift[3]
                 if x1 > x0 and y1 > y0:
-                    put(p.id, p.label, TrackBox(f, round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2),
-                                          b.confidence if lab == p.label else None))  # it was for lab
+                    put(p.id, lab, TrackBox(f, round(x0, 2), round(y0, 2), round(x1, 2), round(y1, 2), b.confidence))
             for p in added:
                 to = next_box.get(p.id)
                 if to is None:

@@ -87,27 +87,29 @@ function preview(tracks, corrections, n, w, h) {
       frames.get(b.frame).push({ qid: t.id, label: t.label, b });
     }
   }
-  const out = new Map(); // id -> frame -> [the label it came with, box]
+  const out = new Map(); // id -> frame -> [the label its confidence was for, box]
   const put = (tid, label, box) => {
     if (!out.has(tid)) out.set(tid, new Map());
     out.get(tid).set(box.frame, [label, box]);
   };
   const at = (f) => frames.get(f) || [];
+  const matches = new Map(keys.map((k) => [k, match(corrections[k], at(k))]));
   const firstMap = new Map();
-  if (keys.length) for (const [qid, [p]] of match(corrections[keys[0]], at(keys[0]))) firstMap.set(qid, p.id);
+  if (keys.length) for (const [qid, [p]] of matches.get(keys[0])) firstMap.set(qid, p.id);
   for (let f = 0; f < (keys.length ? keys[0] : n); f++) {
     for (const { qid, b } of at(f)) put(firstMap.has(qid) ? firstMap.get(qid) : qid, labels.get(qid), b);
   }
   keys.forEach((k, idx) => {
     const person = corrections[k];
-    const matched = match(person, at(k));
+    const matched = matches.get(k);
     for (const p of person) put(p.id, p.label, { frame: k, x0: p.x0, y0: p.y0, x1: p.x1, y1: p.y1, confidence: null });
     const used = new Set([...matched.values()].map((m) => m[0]));
     const added = person.filter((p) => !used.has(p));
-    const end = idx + 1 < keys.length ? keys[idx + 1] : n;
+    const last = idx + 1 === keys.length;
+    const end = last ? n : keys[idx + 1];
     const onKey = new Set(at(k).map((q) => q.qid));
-    const after = idx + 1 < keys.length ? corrections[end] : []; // the next keyframe's boxes
-    const nextMatch = match(after, at(end)), nextBox = new Map(after.map((p) => [p.id, p]));
+    const nextMatch = last ? new Map() : matches.get(end);
+    const nextBox = new Map((last ? [] : corrections[end]).map((p) => [p.id, p])); // the next keyframe's boxes
     for (let f = k + 1; f < end; f++) {
       for (const { qid, label, b } of at(f)) {
         if (!matched.has(qid)) {
@@ -119,8 +121,8 @@ function preview(tracks, corrections, n, w, h) {
         if (nextMatch.has(qid) && nextMatch.get(qid)[0].id === p.id) s = blend(s, offset(...nextMatch.get(qid)), (f - k) / (end - k));
         const x0 = b.x0 + s[0], y0 = b.y0 + s[1], x1 = b.x1 + s[2], y1 = b.y1 + s[3];
         if (x1 > x0 && y1 > y0) {
-          put(p.id, p.label, { frame: f, x0: round2(x0), y0: round2(y0), x1: round2(x1), y1: round2(y1),
-            confidence: label === p.label ? b.confidence ?? null : null }); // it was for the model's label
+          put(p.id, label, { frame: f, x0: round2(x0), y0: round2(y0), x1: round2(x1), y1: round2(y1),
+            confidence: b.confidence ?? null });
         }
       }
       for (const p of added) {
