@@ -144,7 +144,7 @@ def import_path(project: Workspace, path: Path, *, fmt: str = "auto", as_gold: b
         if as_gold and rec.value is None:
             report.rejections.append(Rejection(rec.source, rec.line, "a gold item needs a label"))
             continue
-        item_id = content_id(rec.media, rec.hash_basis if rec.hash_basis is not None else rec.content.encode())
+        item_id = rec.item_id if rec.item_id is not None else content_id(rec.media, rec.content.encode())
         if item_id in first:
             prior = first[item_id]
             same = next((c for c in seen[item_id] if _labels_of(project, c) == _labels_of(project, rec)), None)

@@ -80,7 +80,7 @@ def test_videos_format_reads_the_same_items_without_labels(clips, tmp_path) -> N
     recs = list(read_tracking(sample, "videos", labels=LABELS, project_dir=tmp_path))
     assert all(isinstance(r, ImportRecord) and r.value is None for r in recs)
     stored = {it.id for it in ws.store.get_items(list(resolve_labels(ws))).values()}
-    assert {content_id(r.media, r.hash_basis or b"") for r in recs if isinstance(r, ImportRecord)} == stored
+    assert {r.item_id for r in recs if isinstance(r, ImportRecord)} == stored
 
 
 def test_mot_export_is_read_by_motmetrics_at_idf1_one_and_imports_again(clips, motmetrics, tmp_path) -> None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from activelabel.audio import DEFAULT_MAX_SECONDS, AudioError, check_duration, probe
 from activelabel.errors import FormatError
-from activelabel.formats.base import ImportRecord, RecordStream, Rejection
+from activelabel.formats.base import ImportRecord, RecordStream, Rejection, content_id
 from activelabel.formats.labelstudio import (
     copy_media,
     load_config,
@@ -83,7 +83,7 @@ def _clip(src: Path, value: Payload | None, meta: dict[str, Any], *, project_dir
     meta = {**meta, "duration": round(info.duration, 3), "sample_rate": info.sample_rate,
             "channels": info.channels, "original": src.name}
     return ImportRecord(content=content, media="audio", value=value, meta=meta, source=source, line=line,
-                        hash_basis=data)
+                        item_id=content_id("audio", data))
 
 
 def _value(task: str, raw: str | None, labels: Sequence[str]) -> Payload | None:

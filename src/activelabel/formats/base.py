@@ -20,9 +20,9 @@ class ImportRecord:
     meta: dict[str, Any] = field(default_factory=dict)
     source: str = ""
     line: int | None = None  # 1-based line or record number in the source
-    # what the id hashes: bytes, or files whose bytes one after another (read in chunks, so that a long
-    # video is never held in memory); defaults to the content
-    hash_basis: bytes | tuple[Path, ...] | None = None
+    # the item's id, where the reader hashed the media already (content_id of its bytes, once); None: the
+    # id is content_id of ``content`` (a text)
+    item_id: str | None = None
     prediction: Payload | None = None  # a model's or auto label (LS predictions, Prodigy "answer": null)
 
 

@@ -88,7 +88,7 @@ class ReadContext:
         if warnings:
             meta["_warning"] = "; ".join(warnings)
         return ImportRecord(content=target.relative_to(self.project_dir).as_posix(), media="image", value=value,
-                            meta=meta, source=source, line=line, hash_basis=checked.data)
+                            meta=meta, source=source, line=line, item_id=item_hash)
 
     def check_box(self, raw: RawBox, width: int, height: int, n: int) -> tuple[Box, str] | str:
         """A box checked against the image: (box, warning when it was clipped), or why it is refused."""

@@ -83,7 +83,7 @@ def _labeled(src: Path, segs: list[Segment], source: str, line: int | None, labe
         value = Segments(tuple(segs)).validate(labels, float(rec.meta["duration"]), where=f"recording {src.name}")
     except InvalidLabelError as exc:
         return Rejection(source, line, str(exc))
-    return ImportRecord(rec.content, rec.media, value, rec.meta, source, line, rec.hash_basis)
+    return ImportRecord(rec.content, rec.media, value, rec.meta, source, line, rec.item_id)
 
 
 def _rttm_file(path: Path, labels: Sequence[str], project_dir: Path, max_seconds: float | None) -> RecordStream:

@@ -184,7 +184,7 @@ class VideoContext:
         if warnings:
             meta["_warning"] = "; ".join(warnings)
         return ImportRecord(content=target.relative_to(self.project_dir).as_posix(), media="video", value=value,
-                            meta=meta, source=source, line=line, hash_basis=video.files)
+                            meta=meta, source=source, line=line, item_id=item_hash)
 
 
 def _odd_frame(folder: Path, info: VideoInfo) -> str:

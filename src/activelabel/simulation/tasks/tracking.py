@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from activelabel.errors import ActiveLabelError
-from activelabel.formats.base import Rejection, content_id
+from activelabel.formats.base import Rejection
 from activelabel.simulation.tasks import ImportSpec, SplitData, held_out_split, reader_settings
 from activelabel.types import Item, Payload, Tracks
 
@@ -89,7 +89,9 @@ def _read(path: Path, labels: list[str], scratch: Path, notes: list[str], option
             rejected += 1
             continue
         file = scratch / rec.content
-        item_id = content_id("video", file.read_bytes())  # what importing this file will produce
+        if rec.item_id is None:
+            raise RuntimeError(f"the tracking reader gave {rec.content} no item id")  # it hashes every clip
+        item_id = rec.item_id  # what importing this clip will produce
         clips.setdefault(item_id, Clip(item_id, file, str(rec.meta.get("file") or file.name), rec.value))
     if rejected:
         notes.append(f"{rejected} clips of {path.name} were rejected by the reader or carry no labels")
