@@ -33,13 +33,13 @@ STRATEGIES = {"random": None, "least_confident": "min", "mean": "mean", "beam_ma
 BATCH_STRATEGIES = {"lc_diverse": ("min", "uncertainty_diversity"), "lc_power": ("min", "power_entropy")}
 
 
-def pick_batch(model: SpacyNER, strategy: str, pool_items: list, need: int, rng: np.random.Generator) -> list[int]:
-    """Indices into ``pool_items`` chosen by a registered strategy, on the beam's confidences (and the NER
-    encoder's embeddings where the strategy needs them)."""
+def pick_batch(model: SpacyNER, strategy: str, pool_items: list, conf: np.ndarray, need: int,
+               rng: np.random.Generator) -> list[int]:
+    """Indices into ``pool_items`` chosen by a registered strategy, on the beam's confidences ``conf`` (and
+    the NER encoder's embeddings where the strategy needs them)."""
     from activelabel.strategies import PoolView, get_strategy
 
     info = get_strategy(BATCH_STRATEGIES[strategy][1])
-    conf = np.array([p.confidence for p in model.predict(pool_items)])
     emb = np.asarray(model.embed(pool_items)) if "embeddings" in info.needs else None
     return [int(i) for i in info.fn(PoolView(conf, embeddings=emb), need, rng).indices]
 
@@ -63,14 +63,16 @@ def run(rows: list, strategy: str, seed: int, sizes: list[int], n_pool: int, n_e
         f1 = model.evaluate(ev_items, ev_values)["metric"]
         if k + 1 < len(sizes):
             need = sizes[k + 1] - size
-            if strategy in BATCH_STRATEGIES:
-                pick = [rest[i] for i in pick_batch(model, strategy, [pool_items[i] for i in rest], need, rng)]
-            elif STRATEGIES[strategy] is None:
+            if strategy not in BATCH_STRATEGIES and STRATEGIES[strategy] is None:  # random
                 pick = list(rng.choice(rest, size=need, replace=False))
             else:
-                conf = np.array([p.confidence for p in model.predict([pool_items[i] for i in rest])])
-                order = np.lexsort((rng.random(len(rest)), conf))  # least confident first, ties at random
-                pick = [rest[i] for i in order[:need]]
+                rest_items = [pool_items[i] for i in rest]
+                conf = np.array([p.confidence for p in model.predict(rest_items)])
+                if strategy in BATCH_STRATEGIES:
+                    pick = [rest[i] for i in pick_batch(model, strategy, rest_items, conf, need, rng)]
+                else:
+                    order = np.lexsort((rng.random(len(rest)), conf))  # least confident first, ties at random
+                    pick = [rest[i] for i in order[:need]]
             labeled += pick
         curve.append((size, f1, time.perf_counter() - t0, time.process_time() - c0))
         print(f"  seed {seed} {tag or strategy:16s} {size:4d} sentences: F1 {f1:.3f}  round {curve[-1][2]:5.1f} s wall, "
