@@ -125,26 +125,22 @@ function create(host, data) {
       const part = many && st.part !== null ? `, part ${st.part + 1} selected` : "";
       parts.push(el("span", "", `Selected: ${o.label}${hasConf(o) ? ` (model ${o.confidence.toFixed(2)})` : ""}, `
         + `${n} points${many ? ` in ${o.polygons.length} parts${part}` : ""}. Change its label:`));
-      st.labels.forEach((lab, i) => {
-        if (lab === o.label) return;
-        const b = el("button", "al-pg-chip", lab);
-        b.type = "button";
-        b.setAttribute("data-relabel", lab);
-        b.title = i < 9 ? `Shift+${i + 1}` : "";
-        b.addEventListener("click", () => { relabel(i); st.focus(); });
-        parts.push(b);
-      });
-      const action = (text, name, key, run, cls) => {
+      const chip = (text, attr, value, key, run, cls) => {  // a button of the panel; key: its shortcut
         const b = el("button", "al-pg-chip" + (cls ? ` ${cls}` : ""), text);
         b.type = "button";
         b.title = key;
-        b.setAttribute("data-action", name);
+        b.setAttribute(attr, value);
         b.addEventListener("click", () => { run(); st.focus(); });
         parts.push(b);
       };
-      action("Add part", "add-part", "A", addPart);
-      if (many && st.part !== null) action(`Delete part ${st.part + 1}`, "delete-part", "Shift+Delete", removePart, "al-pg-del");
-      action("Delete object", "delete-object", "Delete", remove, "al-pg-del");
+      st.labels.forEach((lab, i) => {
+        if (lab !== o.label) chip(lab, "data-relabel", lab, i < 9 ? `Shift+${i + 1}` : "", () => relabel(i));
+      });
+      chip("Add part", "data-action", "add-part", "A", addPart);
+      if (many && st.part !== null) {
+        chip(`Delete part ${st.part + 1}`, "data-action", "delete-part", "Shift+Delete", removePart, "al-pg-del");
+      }
+      chip("Delete object", "data-action", "delete-object", "Delete", remove, "al-pg-del");
       if (st.note) parts.push(el("span", "al-pg-note", st.note));
     } else {
       const n = st.objects.length;
