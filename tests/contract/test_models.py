@@ -37,7 +37,6 @@ ALL_CASES = [*CASES, AdapterCase("sklearn_vectors", _vectors_build, _vectors_dat
 class Fitted:
     """One case's model fitted once, what ``fit`` returned, its data and its proposals for that data."""
 
-    case: AdapterCase
     model: Any
     returned: Any
     items: list[Item]
@@ -58,7 +57,7 @@ def fitted(case: AdapterCase, tmp_path_factory: pytest.TempPathFactory) -> Fitte
     model = case.build(tmp)
     items, values = case.data(tmp)
     returned = model.fit(items, values)
-    return Fitted(case, model, returned, items, values, model.predict(items))
+    return Fitted(model, returned, items, values, model.predict(items))
 
 
 def test_unfitted_model_refuses_to_predict_unless_pretrained(case, fitted, tmp_path):
