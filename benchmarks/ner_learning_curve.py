@@ -8,7 +8,8 @@ from the same 100 random sentences; each round trains the adapter on all answers
 warm from the previous round's model with ``--retrain-from current``) with rehearsal on the rest of the pool,
 scores the held-out set (exact-span micro F1), pre-labels the pool with the beam, and picks the
 next sentences. Strategies: random; least_confident (the least-confident entity decision, the
-adapter's ``min`` reduction); mean (the mean entity decision); beam_mass (mass of entities only the beam proposes);
+adapter's ``min`` reduction); mean (the mean entity decision); product (the product of the
+entity decisions: the chance the whole sentence's pre-label is right); beam_mass (mass of entities only the beam proposes);
 lc_diverse (``uncertainty_diversity``: the least-confident candidates clustered on the NER encoder's
 embeddings, one a cluster; Zhdanov 2019); lc_power (``power_entropy``: a batch drawn with P proportional
 to the uncertainty; Kirsch et al. 2023). The issue's
@@ -28,7 +29,7 @@ from ner_common import DEFAULT_DATA, LABEL_MAP, LABELS, items, load_wnut, split
 
 from activelabel.models.spacy_ner import SpacyNER
 
-STRATEGIES = {"random": None, "least_confident": "min", "mean": "mean", "beam_mass": "beam_mass"}
+STRATEGIES = {"random": None, "least_confident": "min", "mean": "mean", "product": "product", "beam_mass": "beam_mass"}
 # registered batch strategies run on the least-confident entity decision: name -> (reduction, strategy)
 BATCH_STRATEGIES = {"lc_diverse": ("min", "uncertainty_diversity"), "lc_power": ("min", "power_entropy")}
 

@@ -254,6 +254,8 @@ def test_confidence_reductions():
     assert reduce_confidence([0.9, 0.6], [0.3], "min") == pytest.approx(0.6)
     assert reduce_confidence([0.9, 0.6], [0.3], "mean") == pytest.approx((0.9 + 0.6 + 0.7) / 3)
     assert reduce_confidence([0.9, 0.6], [0.3, 0.2], "beam_mass") == pytest.approx(0.5)
+    assert reduce_confidence([0.9, 0.6], [0.3], "product") == pytest.approx(0.9 * 0.6 * 0.7)
+    assert reduce_confidence([], [], "product") == 1.0
     assert reduce_confidence([], [], "min") == 1.0
     with pytest.raises(ValueError):
         reduce_confidence([], [], "max")

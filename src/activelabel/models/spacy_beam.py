@@ -9,11 +9,13 @@ there. Everything here is a plain function over spaCy objects, so the adapter st
 
 from __future__ import annotations
 
+import math
+
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-REDUCTIONS = ("min", "mean", "beam_mass")
+REDUCTIONS = ("min", "mean", "product", "beam_mass")
 MIN_BEAM_ONLY = 0.01  # beam-only candidates below this mass are noise, not a decision
 
 EntityKey = tuple[int, int, str]  # (start_char, end_char, project label)
@@ -54,6 +56,9 @@ def reduce_confidence(entity_probs: Sequence[float], beam_only_probs: Sequence[f
     - ``min``: the least certain decision: a proposed entity's probability, or for a beam-only
       candidate the probability that it is rightly left out (1 - p).
     - ``mean``: the mean of those same decisions.
+    - ``product``: their product, the chance that the whole pre-label is right (taking the
+      decisions as independent): a sentence with several doubtful entities scores lower than one
+      with a single doubt, so a budget counted in sentences buys more entity decisions.
     - ``beam_mass``: 1 minus the mass of beam-only entities (clipped to 0..1): how much of the
       beam disagrees with the greedy parse by adding entities.
     An item with no decisions at all (no entity, nothing in the beam) is certain: 1.0.
@@ -63,6 +68,8 @@ def reduce_confidence(entity_probs: Sequence[float], beam_only_probs: Sequence[f
         value = min(decisions, default=1.0)
     elif how == "mean":
         value = sum(decisions) / len(decisions) if decisions else 1.0
+    elif how == "product":
+        value = math.prod(decisions)
     elif how == "beam_mass":
         value = 1.0 - sum(beam_only_probs)
     else:

@@ -10,7 +10,7 @@
   ``meta["dropped_labels"]``. Training happens in the model's label space (a human "person" span
   trains PERSON), so the pretrained knowledge is reused; labels the model lacks are added.
 - Confidence: each proposed entity's share of the beam (``spacy_beam``), reduced to one item
-  confidence by ``model.params.confidence`` = ``min`` (default) | ``mean`` | ``beam_mass``.
+  confidence by ``model.params.confidence`` = ``min`` (default) | ``mean`` | ``product`` | ``beam_mass``.
 - While a project label is new to the pipeline and absent from every answer so far, item
   confidence is capped at 0.5 (``meta["unlearned_labels"]`` names them): a model that cannot see
   an entity type must not auto-accept sentences that may contain it.
