@@ -26,7 +26,9 @@ def add_common(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--init", type=int, default=20, help="labels of the cold-start round (random)")
     ap.add_argument("--batch", type=int, default=20, help="labels per later round (one fine-tune each)")
     ap.add_argument("--budget", type=int, default=200)
-    ap.add_argument("--epochs", type=int, default=15, help="epochs per fine-tune (warm-started each round)")
+    ap.add_argument("--epochs", type=epochs_arg, default="auto",
+                    help="epochs per fine-tune (warm-started each round): a number, or 'auto' (the adapter's default: "
+                         "at least min_steps optimiser steps a round)")
     ap.add_argument("--uncertainty", default="mean", help="image-level reduction: least_confident, mean_entropy, "
                                                            "ambiguous, flip, mean, max")
     ap.add_argument("--full-pool", action="store_true", help="also train the full-pool reference model")

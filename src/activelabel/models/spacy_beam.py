@@ -10,7 +10,6 @@ there. Everything here is a plain function over spaCy objects, so the adapter st
 from __future__ import annotations
 
 import math
-
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any

@@ -22,7 +22,8 @@ def _overlaps(box: tuple[int, int, int, int], others: list[tuple[int, int, int, 
     return any(x0 < b[2] + gap and b[0] < x1 + gap and y0 < b[3] + gap and b[1] < y1 + gap for b in others)
 
 
-def _draw_image(rng: np.random.Generator, size: int, max_shapes: int) -> tuple[object, list[tuple[int, int, int, int, int]]]:
+def _draw_image(rng: np.random.Generator, size: int, max_shapes: int, sides: tuple[int, int] | None = None,
+                contrast: tuple[int, int] = (70, 120)) -> tuple[object, list[tuple[int, int, int, int, int]]]:
     from PIL import Image, ImageDraw
 
     base = rng.integers(40, 200, size=3)
@@ -33,7 +34,7 @@ def _draw_image(rng: np.random.Generator, size: int, max_shapes: int) -> tuple[o
     draw = ImageDraw.Draw(img)
     boxes: list[tuple[int, int, int, int, int]] = []
     placed: list[tuple[int, int, int, int]] = []
-    lo, hi = max(6, size // 8), max(10, size // 3)
+    lo, hi = sides or (max(6, size // 8), max(10, size // 3))
     for _ in range(int(rng.integers(1, max_shapes + 1))):
         for _attempt in range(20):
             side = int(rng.integers(lo, hi + 1))
@@ -44,7 +45,7 @@ def _draw_image(rng: np.random.Generator, size: int, max_shapes: int) -> tuple[o
         else:
             continue
         cls = int(rng.integers(0, len(LABELS)))
-        colour = tuple(int(c) for c in (base + rng.choice([-1, 1]) * rng.integers(70, 120, size=3)) % 256)
+        colour = tuple(int(c) for c in (base + rng.choice([-1, 1]) * rng.integers(contrast[0], contrast[1], size=3)) % 256)
         x1, y1 = box[2] - 1, box[3] - 1  # PIL's coordinates are inclusive
         if cls == 0:
             draw.rectangle((x0, y0, x1, y1), fill=colour)
@@ -58,15 +59,20 @@ def _draw_image(rng: np.random.Generator, size: int, max_shapes: int) -> tuple[o
 
 
 def make_sample(folder: Path, n: int = 60, seed: int = 0, *, size: int = 128, max_shapes: int = 3,
-                with_labels: bool = True) -> Path:
-    """Write ``n`` images of ``size`` px as a YOLO data set in ``folder``; returns the folder to import."""
+                with_labels: bool = True, sides: tuple[int, int] | None = None,
+                contrast: tuple[int, int] = (70, 120)) -> Path:
+    """Write ``n`` images of ``size`` px as a YOLO data set in ``folder``; returns the folder to import.
+
+    ``sides`` (px) and ``contrast`` (the shapes' colour distance from the background, per channel)
+    make harder images for benchmarks; calls with different seeds can share a folder.
+    """
     rng = np.random.default_rng(seed)
     folder = Path(folder)
     (folder / "images").mkdir(parents=True, exist_ok=True)
     if with_labels:
         (folder / "labels").mkdir(exist_ok=True)
     for i in range(n):
-        img, boxes = _draw_image(rng, size, max_shapes)
+        img, boxes = _draw_image(rng, size, max_shapes, sides, contrast)
         stem = f"shapes_{seed}_{i:05d}"
         img.save(folder / "images" / f"{stem}.png")  # type: ignore[attr-defined]
         if with_labels:
