@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("YOLO_CONFIG_DIR", str(Path(tempfile.gettempdir()) / "activelabel-bench-yolo-config"))
 
@@ -22,7 +24,8 @@ def add_common(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"],
                     help="auto: CUDA when torch sees a GPU, else CPU")
     ap.add_argument("--strategies", default="random,least_confidence")
-    ap.add_argument("--seeds", type=int, default=1)
+    ap.add_argument("--seeds", type=int, default=1, help="how many seeds")
+    ap.add_argument("--first-seed", type=int, default=0, help="seeds run from this one (to add seeds to an earlier run)")
     ap.add_argument("--init", type=int, default=20, help="labels of the cold-start round (random)")
     ap.add_argument("--batch", type=int, default=20, help="labels per later round (one fine-tune each)")
     ap.add_argument("--budget", type=int, default=200)
@@ -63,7 +66,7 @@ def replay(dataset: Any, args: argparse.Namespace, target: float | None = None) 
             print(f"full-pool reference ({dataset.n_pool} labeled images): mAP50 {full:.3f} "
                   f"({time.perf_counter() - t0:.0f} s)", flush=True)
         for strategy in settings.strategies:
-            for seed in range(settings.seeds):
+            for seed in range(args.first_seed, args.first_seed + settings.seeds):
                 stamps = [time.perf_counter()]
                 rows: list[tuple[int, float, float]] = []
 
@@ -89,6 +92,29 @@ def print_summary(out: dict[str, Any], target: float | None) -> None:
         where = "" if target is None else (f"; reaches {target:.2f} at {reach} labels" if reach is not None
                                            else f"; does not reach {target:.2f} within the budget")
         print(f"  {strategy} (seed {seed}): {curve}{where}; mean wall time per round {per_round:.0f} s")
+    print_means(out["curves"])
+
+
+def print_means(curves: dict[tuple[str, int], list[tuple[int, float, float]]]) -> None:
+    """Mean +- sd over seeds at each label count, and where each strategy's mean is above random's."""
+    means: dict[str, dict[int, list[float]]] = {}
+    for (strategy, _seed), rows in curves.items():
+        for n, m, _ in rows:
+            means.setdefault(strategy, {}).setdefault(n, []).append(m)
+    counts = sorted({n for per in means.values() for n in per})
+    print("\nmAP50, mean +- sd over seeds, by labels:")
+    print(f"  {'strategy':>18} " + "".join(f"{n:>14d}" for n in counts))
+    for strategy, per in means.items():
+        cells = "".join(f"  {np.mean(per[n]):.3f}+-{np.std(per[n]):.3f}" if n in per else f"{'-':>14}" for n in counts)
+        print(f"  {strategy:>18} {cells}  ({len(next(iter(per.values())))} seeds)")
+    if "random" not in means:
+        return
+    for strategy, per in means.items():
+        if strategy == "random":
+            continue
+        gaps = {n: float(np.mean(per[n]) - np.mean(means["random"][n])) for n in counts if n in per and n in means["random"]}
+        text = "  ".join(f"{n}:{g:+.3f}" for n, g in gaps.items())
+        print(f"  {strategy} minus random: {text}")
 
 
 def model_options(args: argparse.Namespace, imgsz: int | None = None) -> dict[str, Any]:
