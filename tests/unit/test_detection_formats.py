@@ -240,3 +240,13 @@ def test_export_then_import_gives_the_same_boxes(project, tmp_path, fmt):
 def test_value_round_trips_through_json():
     value = get_task("detection").payload({"boxes": [{"x0": 1, "y0": 2, "x1": 3, "y1": 4, "label": "square"}]})
     assert isinstance(value, Boxes) and value.boxes[0].x1 == 3.0
+
+
+def test_hard_sample_images_share_a_folder_and_keep_their_shapes_small(tmp_path):
+    """The benchmark's hard images: small sides, several a picture, beside plain ones in one folder."""
+    folder = make_sample(tmp_path / "mixed", 4, seed=500, size=128, max_shapes=6, sides=(8, 16), contrast=(30, 60))
+    make_sample(folder, 3, seed=0, size=128)
+    assert len(list((folder / "images").glob("*.png"))) == 7
+    sides = [float(w) * 128 for path in (folder / "labels").glob("shapes_500_*.txt")
+             for w in (line.split()[3] for line in path.read_text().splitlines())]
+    assert sides and all(8 - 0.01 <= s <= 16 + 0.01 for s in sides)
